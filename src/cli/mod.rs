@@ -1,0 +1,51 @@
+//! The `diceproof` command line: argument parsing and dispatch.
+//!
+//! Each subcommand is named after what a user does (`measure`, `specs`, and later
+//! `compare`, `check`, `search`, `risk`, `plot`, `reproduce`, `train`) and lives in
+//! its own file. Commands compute with the library and print either a table for
+//! people or, with `--json`, one JSON document for machines; exact numbers are
+//! always strings `p/q`. Every error is printed as `error: ...` with exit code 2.
+
+mod measure;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::Error;
+
+/// Exact arithmetic for how segmentation losses relate to Dice and Jaccard.
+#[derive(Debug, Parser)]
+#[command(name = "diceproof", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Confusion counts and exact metrics of a ground truth and a prediction
+    /// (NIfTI, PNG, NPY files, or inline bit strings such as 0110).
+    Measure(measure::MeasureArgs),
+    /// List the measure specs diceproof understands.
+    Specs(output::SpecsArgs),
+}
+
+/// Runs the CLI with the process arguments and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Measure(args) => measure::run(&args),
+        Command::Specs(args) => output::specs(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => report(&err),
+    }
+}
+
+fn report(err: &Error) -> ExitCode {
+    eprintln!("error: {err}");
+    ExitCode::from(2)
+}
