@@ -10,6 +10,23 @@
 //! exact (rationals, number parsing, certified MPFR intervals) serves every stage.
 //! ```
 //!
+//! Measuring two masks exactly:
+//!
+//! ```
+//! use diceproof::{parse_measure, Counts, EmptyPolicy, Value};
+//! use diceproof::masks::parse_bits;
+//!
+//! let gt = parse_bits("0110").unwrap();
+//! let pred = parse_bits("0100").unwrap();
+//! let c = Counts::from_bools(&gt, &pred).unwrap();
+//! let dice = parse_measure("dice").unwrap();
+//! let sim = dice.similarity(&c, EmptyPolicy::One).unwrap();
+//! assert_eq!(sim.to_string(), "2/3");
+//! // Both masks empty: the policy, not an epsilon, decides.
+//! let empty = Counts::new(0, 0, 0, 4).unwrap();
+//! assert_eq!(dice.similarity(&empty, EmptyPolicy::Nan).unwrap(), Value::NaN);
+//! ```
+//!
 //! Analyses (enumeration, approximation spreads, search, properties, risk) and the
 //! claims registry and report sit between `measures` and `cli` as they are added.
 
