@@ -30,8 +30,11 @@
 //! Analyses (enumeration, approximation spreads, search, properties, risk) and the
 //! claims registry and report sit between `measures` and `cli` as they are added.
 
+pub mod analysis;
+pub mod claims;
 pub mod cli;
 pub mod counts;
+pub mod enumerate;
 pub mod error;
 pub mod exact;
 pub mod io;

@@ -6,6 +6,8 @@
 //! people or, with `--json`, one JSON document for machines; exact numbers are
 //! always strings `p/q`. Every error is printed as `error: ...` with exit code 2.
 
+mod check;
+mod compare;
 mod measure;
 mod output;
 
@@ -28,6 +30,15 @@ enum Command {
     /// Confusion counts and exact metrics of a ground truth and a prediction
     /// (NIfTI, PNG, NPY files, or inline bit strings such as 0110).
     Measure(measure::MeasureArgs),
+    /// Exact inf/sup of candidate/target and sup |candidate − target| over every
+    /// configuration on n voxels, with witnesses.
+    Compare(compare::CompareArgs),
+    /// Combine the outputs of `compare --shard K/N` into the whole run's result.
+    Merge(compare::MergeArgs),
+    /// List the registered claims with their statements and proof files.
+    Claims(check::ClaimsArgs),
+    /// Check claims exactly up to a size: holds, refuted (with a witness) or a constant.
+    Check(check::CheckArgs),
     /// List the measure specs diceproof understands.
     Specs(output::SpecsArgs),
 }
@@ -38,6 +49,10 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Measure(args) => measure::run(&args),
         Command::Specs(args) => output::specs(&args),
+        Command::Compare(args) => compare::run(&args),
+        Command::Merge(args) => compare::merge(&args),
+        Command::Claims(args) => check::claims(&args),
+        Command::Check(args) => check::check(&args),
     };
     match result {
         Ok(code) => code,

@@ -13,6 +13,7 @@
 
 pub mod convert;
 pub mod interval;
+pub mod small;
 
 use num_bigint::{BigInt, BigUint, Sign};
 use num_rational::BigRational;

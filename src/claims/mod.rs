@@ -1,0 +1,154 @@
+//! The claims registry: every statement diceproof settles, as data.
+//!
+//! A [`Claim`] has a name, a statement, the proof file that argues it, the outcome
+//! its statement predicts, a default size, and a check. Running the check gives an
+//! [`Outcome`]: `holds` (confirmed exactly on every configuration up to the size,
+//! together with the tight constant and the configuration attaining it), `refuted`
+//! (with a witness re-verified by an independent exact evaluation) or `constant`
+//! (a computed tight constant where the statement is the constant itself). An
+//! outcome that differs from the predicted one, or any internal cross-check that
+//! fails, makes `as_expected` false and `diceproof check` exit with code 1.
+//!
+//! Why a registry rather than tests: the same checks are what a reviewer runs
+//! (`diceproof check NAME --n N`), what the report tabulates, and what the test
+//! suite asserts, so a claim cannot drift between its proof, its check and its
+//! reported result.
+
+mod approx;
+
+use serde_json::{json, Value as Json};
+
+use crate::error::{Error, Result};
+
+/// What a check found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Confirmed exactly on every configuration up to the size checked.
+    Holds,
+    /// Refuted by a re-verified witness.
+    Refuted,
+    /// A tight constant computed with its witness.
+    Constant,
+}
+
+impl Status {
+    /// The status as printed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Status::Holds => "holds",
+            Status::Refuted => "refuted",
+            Status::Constant => "constant",
+        }
+    }
+}
+
+/// The result of checking a claim.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// What was found.
+    pub status: Status,
+    /// Largest size checked.
+    pub n: u64,
+    /// The tight constant at `n`, exact (`p/q`), if the claim has one.
+    pub constant: Option<String>,
+    /// The configuration attaining the constant, or refuting the claim.
+    pub witness: Option<Json>,
+    /// Every internal cross-check passed (closed forms equal enumeration, …).
+    pub consistent: bool,
+    /// Lines for people: what was checked and what was seen.
+    pub details: Vec<String>,
+}
+
+/// A registered claim.
+pub struct Claim {
+    /// Short name, e.g. `dice-jaccard-relative`.
+    pub name: &'static str,
+    /// The statement in words and formulas.
+    pub statement: &'static str,
+    /// The status the statement predicts.
+    pub expected: Status,
+    /// Size checked when none is given.
+    pub default_n: u64,
+    /// Runs the check up to size n.
+    pub check: fn(u64, &Progress) -> Result<Outcome>,
+}
+
+impl Claim {
+    /// The proof file, relative to the repository root.
+    pub fn proof(&self) -> String {
+        format!("proofs/{}.md", self.name)
+    }
+}
+
+/// Progress reporting for checks: a callback receiving (done, total) work units.
+pub struct Progress<'a> {
+    report: Box<dyn Fn(u64, u64) + Sync + 'a>,
+}
+
+impl<'a> Progress<'a> {
+    /// A progress sink.
+    pub fn new(f: impl Fn(u64, u64) + Sync + 'a) -> Progress<'a> {
+        Progress {
+            report: Box::new(f),
+        }
+    }
+
+    /// A sink that ignores progress.
+    pub fn none() -> Progress<'static> {
+        Progress::new(|_, _| {})
+    }
+
+    /// Reports progress.
+    pub fn tick(&self, done: u64, total: u64) {
+        (self.report)(done, total)
+    }
+}
+
+/// Every registered claim, in report order.
+pub fn registry() -> Vec<Claim> {
+    approx::claims()
+}
+
+/// Claims selected by name (all if `names` is empty); unknown names are an error
+/// listing the valid ones.
+pub fn select(names: &[String]) -> Result<Vec<Claim>> {
+    let all = registry();
+    if names.is_empty() {
+        return Ok(all);
+    }
+    let valid: Vec<&str> = all.iter().map(|c| c.name).collect();
+    for n in names {
+        if !valid.contains(&n.as_str()) {
+            return Err(Error::invalid(format!(
+                "unknown claim {n:?}; registered claims are: {}",
+                valid.join(", ")
+            )));
+        }
+    }
+    Ok(all
+        .into_iter()
+        .filter(|c| names.iter().any(|n| n == c.name))
+        .collect())
+}
+
+/// Whether an outcome is what the claim's statement predicts.
+pub fn as_expected(claim: &Claim, out: &Outcome) -> bool {
+    out.consistent && out.status == claim.expected
+}
+
+/// The `check --json` entry of one claim.
+pub fn outcome_json(claim: &Claim, out: &Outcome, seconds: f64) -> Json {
+    json!({
+        "name": claim.name,
+        "statement": claim.statement,
+        "status": out.status.name(),
+        "expected": claim.expected.name(),
+        "as_expected": as_expected(claim, out),
+        "n": out.n,
+        "constant": out.constant,
+        "witness": out.witness,
+        "proof": claim.proof(),
+        "details": out.details,
+        "seconds": (seconds * 1000.0).round() / 1000.0,
+    })
+}

@@ -1,0 +1,158 @@
+//! `diceproof claims` and `diceproof check`: list and run the registered claims.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{json, Value as Json};
+
+use super::output::table;
+use crate::claims::{as_expected, outcome_json, registry, select, Progress};
+use crate::error::Result;
+
+/// Arguments of `diceproof claims`.
+#[derive(Debug, Args)]
+pub struct ClaimsArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `diceproof check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Claims to check (default: all); see `diceproof claims`.
+    #[arg(value_name = "NAME")]
+    names: Vec<String>,
+    /// Largest size to check (default: each claim's own default).
+    #[arg(long)]
+    n: Option<u64>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Hide progress bars.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// Runs `diceproof claims`.
+pub fn claims(args: &ClaimsArgs) -> Result<ExitCode> {
+    let all = registry();
+    if args.json {
+        let v: Vec<Json> = all
+            .iter()
+            .map(|c| {
+                json!({"name": c.name, "statement": c.statement, "expected": c.expected.name(),
+                       "default_n": c.default_n, "proof": c.proof()})
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "claims": v })).unwrap_or_default()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut rows = vec![vec![
+        "name".to_string(),
+        "expected".to_string(),
+        "default n".to_string(),
+        "proof".to_string(),
+    ]];
+    for c in &all {
+        rows.push(vec![
+            c.name.to_string(),
+            c.expected.name().to_string(),
+            c.default_n.to_string(),
+            c.proof(),
+        ]);
+    }
+    print!("{}", table(&rows));
+    println!();
+    for c in &all {
+        println!("{}: {}", c.name, c.statement);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bar(name: &str, quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let b = ProgressBar::new(1);
+    b.set_style(
+        ProgressStyle::with_template("{msg:>24} [{bar:30}] {percent:>3}% eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    b.set_message(name.to_string());
+    b
+}
+
+/// Runs `diceproof check`.
+pub fn check(args: &CheckArgs) -> Result<ExitCode> {
+    let claims = select(&args.names)?;
+    let mut entries = Vec::new();
+    let mut all_ok = true;
+    for claim in &claims {
+        let n = args.n.unwrap_or(claim.default_n);
+        let b = bar(claim.name, args.quiet);
+        let progress = Progress::new(|done, total| {
+            b.set_length(total);
+            b.set_position(done);
+        });
+        let start = Instant::now();
+        let out = (claim.check)(n, &progress)?;
+        let secs = start.elapsed().as_secs_f64();
+        b.finish_and_clear();
+        let ok = as_expected(claim, &out);
+        all_ok &= ok;
+        if !args.json {
+            println!(
+                "{}  {}{}  n={}  constant {}  ({:.2} s)",
+                claim.name,
+                out.status.name(),
+                if ok {
+                    String::new()
+                } else {
+                    format!(
+                        " (expected {}; CONTRADICTS THE STATEMENT)",
+                        claim.expected.name()
+                    )
+                },
+                out.n,
+                out.constant.as_deref().unwrap_or("-"),
+                secs
+            );
+            println!("  statement: {}", claim.statement);
+            if let Some(w) = &out.witness {
+                println!("  witness:   {w}");
+            }
+            for d in &out.details {
+                println!("  - {d}");
+            }
+            println!("  proof:     {}", claim.proof());
+            println!();
+        }
+        entries.push(outcome_json(claim, &out, secs));
+    }
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "claims": entries })).unwrap_or_default()
+        );
+    } else {
+        let bad = entries.iter().filter(|e| e["as_expected"] != true).count();
+        println!(
+            "{} claims checked: {} as expected, {} contradicting their statements",
+            entries.len(),
+            entries.len() - bad,
+            bad
+        );
+    }
+    Ok(if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

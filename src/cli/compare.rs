@@ -1,0 +1,308 @@
+//! `diceproof compare` and `diceproof merge`: exact approximation analysis of a
+//! candidate loss against a target loss over every configuration on n voxels.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use serde_json::{json, Value as Json};
+
+use super::output::table;
+use crate::analysis::json::{counts_json, spread_to_json};
+use crate::analysis::{Extreme, Pair, Spread};
+use crate::counts::Counts;
+use crate::enumerate::voxel_space::first_pair_with;
+use crate::enumerate::{self, merge_shards, shard_json, Job, Mode, RunOptions, Shard};
+use crate::error::{Error, Result};
+use crate::exact::{decimal, format_q};
+use crate::measures::{parse_measure, EmptyPolicy};
+
+/// Arguments of `diceproof compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The loss being approximated (Δ₂), e.g. dice.
+    #[arg(long, value_name = "SPEC")]
+    target: String,
+    /// The loss approximating it (Δ₁), e.g. jaccard or whamming:w=1/2.
+    #[arg(long, value_name = "SPEC")]
+    candidate: String,
+    /// Number of voxels: N, or a range A..=B (one row per size).
+    #[arg(long, value_name = "N|A..=B")]
+    n: String,
+    /// Enumerator: counts (every count tuple with its multiplicity) or voxels (every
+    /// pair of masks).
+    #[arg(long, default_value = "counts")]
+    mode: String,
+    /// What a measure's own 0/0 (both masks empty) is worth: one, zero or error.
+    #[arg(long, value_name = "POLICY", default_value = "one")]
+    empty: String,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Run even if the size estimate is beyond the limit.
+    #[arg(long)]
+    force: bool,
+    /// Save progress to FILE after every chunk and resume from it (single n only).
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<PathBuf>,
+    /// Run one of N disjoint slices (single n only); prints the shard JSON that
+    /// `diceproof merge` combines.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+    /// Hide the progress bar.
+    #[arg(long)]
+    quiet: bool,
+    /// Testing aid: stop after this many chunks, as if interrupted.
+    #[arg(long, hide = true)]
+    stop_after_chunks: Option<u64>,
+}
+
+/// Arguments of `diceproof merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard outputs of `compare --shard K/N` (or their checkpoints).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Parses `N` or `A..=B`.
+pub fn parse_sizes(s: &str) -> Result<Vec<u64>> {
+    let bad = || {
+        Error::invalid(format!(
+            "--n expects a size N or a range A..=B of sizes (A >= 1), got {s:?}"
+        ))
+    };
+    let sizes: Vec<u64> = match s.split_once("..=") {
+        Some((a, b)) => {
+            let a: u64 = a.trim().parse().map_err(|_| bad())?;
+            let b: u64 = b.trim().parse().map_err(|_| bad())?;
+            if a > b {
+                return Err(bad());
+            }
+            (a..=b).collect()
+        }
+        None => vec![s.trim().parse().map_err(|_| bad())?],
+    };
+    if sizes.first() == Some(&0) {
+        return Err(bad());
+    }
+    Ok(sizes)
+}
+
+/// A witness as JSON, with the masks in voxel mode.
+fn witness_json(c: &Counts, mode: Mode) -> Json {
+    let mut w = counts_json(c);
+    if mode == Mode::Voxels {
+        if let Ok((g, p)) = first_pair_with(c) {
+            w["gt"] = json!(g.to_string());
+            w["pred"] = json!(p.to_string());
+        }
+    }
+    w
+}
+
+/// The `compare --json` object of one size.
+pub fn result_json(job: &Job, s: &Spread) -> Json {
+    let mut v = spread_to_json(s);
+    let ratio = &mut v["ratio"];
+    for (key, e) in [
+        ("min_witness", &s.min_ratio),
+        ("max_finite_witness", &s.max_ratio),
+    ] {
+        if let Some(e) = e {
+            ratio[key] = witness_json(&e.witness, job.mode);
+        }
+    }
+    ratio["max_witness"] = match (&s.unbounded, &s.max_ratio) {
+        (Some(u), _) => witness_json(u, job.mode),
+        (None, Some(e)) => witness_json(&e.witness, job.mode),
+        _ => Json::Null,
+    };
+    if let Some(e) = &s.max_gap {
+        v["abs_gap"]["witness"] = witness_json(&e.witness, job.mode);
+    }
+    let mut out = json!({
+        "target": job.pair.target.spec(),
+        "candidate": job.pair.candidate.spec(),
+        "n": job.n,
+        "mode": job.mode.name(),
+        "empty": job.pair.policy.name(),
+    });
+    if let (Json::Object(o), Json::Object(extra)) = (&mut out, v) {
+        o.extend(extra);
+    }
+    out
+}
+
+fn short(c: &Counts) -> String {
+    format!("({},{},{},{})", c.tp, c.fp, c.fn_, c.tn)
+}
+
+fn ext(e: &Option<Extreme>) -> (String, String) {
+    match e {
+        Some(e) => {
+            let p = format_q(&e.value);
+            let d = decimal(&e.value);
+            (
+                if p == d { p } else { format!("{p} ≈ {d}") },
+                short(&e.witness),
+            )
+        }
+        None => ("-".into(), "-".into()),
+    }
+}
+
+fn print_table(rows: &[(Job, Spread)]) {
+    let Some((first, _)) = rows.first() else {
+        return;
+    };
+    println!(
+        "candidate {} against target {} ({} mode, empty masks: {})",
+        first.pair.candidate.spec(),
+        first.pair.target.spec(),
+        first.mode.name(),
+        first.pair.policy
+    );
+    println!("ratio = candidate/target; witnesses are (TP,FP,FN,TN)");
+    println!();
+    let mut t = vec![vec![
+        "n".to_string(),
+        "configurations".to_string(),
+        "skipped 0/0".to_string(),
+        "min ratio".to_string(),
+        "at".to_string(),
+        "max ratio".to_string(),
+        "at".to_string(),
+        "max |gap|".to_string(),
+        "at".to_string(),
+    ]];
+    for (job, s) in rows {
+        let (min, min_at) = ext(&s.min_ratio);
+        let (max, max_at) = match &s.unbounded {
+            Some(u) => ("inf".to_string(), short(u)),
+            None => ext(&s.max_ratio),
+        };
+        let (gap, gap_at) = ext(&s.max_gap);
+        t.push(vec![
+            job.n.to_string(),
+            s.configurations.to_string(),
+            s.skipped.to_string(),
+            min,
+            min_at,
+            max,
+            max_at,
+            gap,
+            gap_at,
+        ]);
+    }
+    print!("{}", table(&t));
+}
+
+/// Runs `diceproof compare`.
+pub fn run(args: &CompareArgs) -> Result<ExitCode> {
+    let policy: EmptyPolicy = args.empty.parse()?;
+    let pair = Pair::new(
+        parse_measure(&args.target)?,
+        parse_measure(&args.candidate)?,
+        policy,
+    )?;
+    let mode: Mode = args.mode.parse()?;
+    let sizes = parse_sizes(&args.n)?;
+    let shard: Option<Shard> = args.shard.as_deref().map(str::parse).transpose()?;
+    if sizes.len() > 1 && (args.checkpoint.is_some() || shard.is_some()) {
+        return Err(Error::invalid(
+            "--checkpoint and --shard split one enumeration: give a single --n",
+        ));
+    }
+    let jobs: Vec<Job> = sizes
+        .iter()
+        .map(|&n| Job {
+            pair: pair.clone(),
+            n,
+            mode,
+        })
+        .collect();
+    // Refuse before doing any work if any size is too large.
+    if !args.force {
+        for job in &jobs {
+            job.check_size(enumerate::DEFAULT_LIMIT_S)?;
+        }
+    }
+    let mut rows = Vec::new();
+    for job in jobs {
+        let opts = RunOptions {
+            force: args.force,
+            limit_s: None,
+            checkpoint: args.checkpoint.clone(),
+            shard,
+            progress: !args.quiet,
+            stop_after: args.stop_after_chunks,
+        };
+        let out = enumerate::run(&job, &opts)?;
+        if let Some(shard) = shard {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&shard_json(&job, shard, &out)).unwrap_or_default()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        if !out.complete {
+            eprintln!(
+                "stopped after {} of {} chunks; rerun with the same --checkpoint to resume",
+                out.done.len(),
+                job.chunks()
+            );
+            return Ok(ExitCode::from(3));
+        }
+        rows.push((job, out.spread));
+    }
+    if args.json {
+        let docs: Vec<Json> = rows.iter().map(|(j, s)| result_json(j, s)).collect();
+        let doc = if sizes.len() == 1 && !args.n.contains("..") {
+            docs.into_iter().next().unwrap_or(Json::Null)
+        } else {
+            Json::Array(docs)
+        };
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    } else {
+        print_table(&rows);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `diceproof merge`.
+pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
+    let (identity, spread) = merge_shards(&args.files)?;
+    let bad = |what: &str| Error::invalid(format!("shard files have an invalid job: {what}"));
+    let job = Job {
+        pair: Pair::new(
+            parse_measure(identity["target"].as_str().ok_or_else(|| bad("target"))?)?,
+            parse_measure(
+                identity["candidate"]
+                    .as_str()
+                    .ok_or_else(|| bad("candidate"))?,
+            )?,
+            identity["empty"]
+                .as_str()
+                .ok_or_else(|| bad("empty"))?
+                .parse()?,
+        )?,
+        n: identity["n"].as_u64().ok_or_else(|| bad("n"))?,
+        mode: identity["mode"]
+            .as_str()
+            .ok_or_else(|| bad("mode"))?
+            .parse()?,
+    };
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&result_json(&job, &spread)).unwrap_or_default()
+        );
+    } else {
+        print_table(&[(job, spread)]);
+    }
+    Ok(ExitCode::SUCCESS)
+}
