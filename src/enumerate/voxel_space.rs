@@ -82,6 +82,11 @@ pub fn histogram(n: u64, ys: Range<u64>) -> Vec<u64> {
 }
 
 /// Histogram over every ŷ of (|y∩ŷ|, |ŷ|) for one y, into `row` (w·w entries).
+///
+/// Each ŷ is visited and increments its own bin. The popcounts are factored by
+/// bit blocks: ŷ = (high << 8) | low, and for the 256 values of `low` the bin
+/// offset `tp_low·w + |low|` depends only on y's low byte, so it is tabulated once
+/// per y; the inner loop is then one table load and one increment per pair.
 fn pairs_of(y: u64, n: u32, row: &mut [u32]) {
     #[cfg(target_arch = "x86_64")]
     {
@@ -100,13 +105,35 @@ unsafe fn pairs_of_popcnt(y: u64, n: u32, row: &mut [u32]) {
     pairs_of_portable(y, n, row)
 }
 
+/// Low-block width of the factored loop.
+const LOW_BITS: u32 = 8;
+
 #[inline(always)]
 fn pairs_of_portable(y: u64, n: u32, row: &mut [u32]) {
     let w = n as usize + 1;
-    for p in 0..(1u64 << n) {
-        let tp = (y & p).count_ones() as usize;
-        let ps = p.count_ones() as usize;
-        row[tp * w + ps] += 1;
+    if n <= LOW_BITS {
+        for p in 0..(1u64 << n) {
+            let tp = (y & p).count_ones() as usize;
+            let ps = p.count_ones() as usize;
+            row[tp * w + ps] += 1;
+        }
+        return;
+    }
+    let y_low = y & ((1 << LOW_BITS) - 1);
+    let y_high = y >> LOW_BITS;
+    let mut low = [0usize; 1 << LOW_BITS];
+    for (l, slot) in low.iter_mut().enumerate() {
+        let l = l as u64;
+        *slot = (y_low & l).count_ones() as usize * w + l.count_ones() as usize;
+    }
+    let max_low = low.iter().copied().max().unwrap_or(0);
+    for h in 0..(1u64 << (n - LOW_BITS)) {
+        let offset = (y_high & h).count_ones() as usize * w + h.count_ones() as usize;
+        // One bounds check per block instead of one per pair.
+        let block = &mut row[offset..=offset + max_low];
+        for &idx in &low {
+            block[idx] += 1;
+        }
     }
 }
 
