@@ -137,6 +137,16 @@ pub fn result_json(job: &Job, s: &Spread) -> Json {
     out
 }
 
+/// A big count for tables: exact up to 15 digits, then d.ddd·10^k (JSON stays exact).
+fn big_short(v: &num_bigint::BigUint) -> String {
+    let s = v.to_string();
+    if s.len() <= 15 {
+        s
+    } else {
+        format!("{}.{}e{}", &s[..1], &s[1..4], s.len() - 1)
+    }
+}
+
 fn short(c: &Counts) -> String {
     format!("({},{},{},{})", c.tp, c.fp, c.fn_, c.tn)
 }
@@ -176,6 +186,7 @@ fn print_table(rows: &[(Job, Spread)]) {
         "at".to_string(),
         "max ratio".to_string(),
         "at".to_string(),
+        "spread".to_string(),
         "max |gap|".to_string(),
         "at".to_string(),
     ]];
@@ -186,14 +197,16 @@ fn print_table(rows: &[(Job, Spread)]) {
             None => ext(&s.max_ratio),
         };
         let (gap, gap_at) = ext(&s.max_gap);
+        let spread = s.spread().map_or("inf".to_string(), |q| format_q(&q));
         t.push(vec![
             job.n.to_string(),
-            s.configurations.to_string(),
-            s.skipped.to_string(),
+            big_short(&s.configurations),
+            big_short(&s.skipped),
             min,
             min_at,
             max,
             max_at,
+            spread,
             gap,
             gap_at,
         ]);

@@ -68,8 +68,8 @@ impl std::str::FromStr for Mode {
 
 /// Conservative throughputs on 2 cores, used only for the estimate printed before
 /// a run and for the refusal limit (README has the measured figures).
-const COUNT_TUPLES_PER_S: f64 = 3.0e7;
-const VOXEL_PAIRS_PER_S: f64 = 5.0e8;
+const COUNT_TUPLES_PER_S: f64 = 8.0e7;
+const VOXEL_PAIRS_PER_S: f64 = 1.5e9;
 
 /// Runs estimated to take longer than this are refused unless forced.
 pub const DEFAULT_LIMIT_S: f64 = 120.0;
@@ -507,3 +507,6 @@ pub fn merge_shards(files: &[PathBuf]) -> Result<(Json, Spread)> {
     }
     Ok((identity, merged))
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,271 @@
+//! Differential tests: count space against voxel space (histogram and per-pair
+//! paths), shards and checkpoints against whole runs.
+
+use num_bigint::BigUint;
+use proptest::prelude::*;
+
+use super::*;
+use crate::analysis::{multiplicity, Pair, Spread};
+use crate::counts::Counts;
+use crate::measures::{parse_measure, EmptyPolicy};
+
+const SPECS: &[&str] = &[
+    "dice",
+    "jaccard",
+    "hamming",
+    "whamming:w=1/4",
+    "whamming:w=0",
+    "whamming:balanced",
+    "tversky:a=3/10,b=7/10",
+    "tversky:a=1,b=0",
+];
+
+fn pair(t: &str, c: &str, policy: EmptyPolicy) -> Pair {
+    Pair::new(parse_measure(t).unwrap(), parse_measure(c).unwrap(), policy).unwrap()
+}
+
+fn whole(pair: &Pair, n: u64, mode: Mode) -> Spread {
+    let job = Job {
+        pair: pair.clone(),
+        n,
+        mode,
+    };
+    let opts = RunOptions {
+        force: true,
+        ..RunOptions::default()
+    };
+    let out = run(&job, &opts).unwrap();
+    assert!(out.complete);
+    out.spread
+}
+
+/// Everything but the tuple counter, which only count space fills.
+fn same(a: &Spread, b: &Spread) -> bool {
+    a.configurations == b.configurations
+        && a.skipped == b.skipped
+        && a.min_ratio == b.min_ratio
+        && a.max_ratio == b.max_ratio
+        && a.unbounded == b.unbounded
+        && a.max_gap == b.max_gap
+}
+
+#[test]
+fn count_space_equals_voxel_space_for_every_measure_pair_up_to_10() {
+    for n in 1..=10 {
+        for t in SPECS {
+            for c in SPECS {
+                if t == c {
+                    continue;
+                }
+                let p = pair(t, c, EmptyPolicy::One);
+                let counts = whole(&p, n, Mode::Counts);
+                let voxels = whole(&p, n, Mode::Voxels);
+                assert!(
+                    same(&counts, &voxels),
+                    "{c} vs {t} at n={n}:\ncounts {counts:?}\nvoxels {voxels:?}"
+                );
+                assert_eq!(counts.configurations, BigUint::from(4u32).pow(n as u32));
+                assert_eq!(counts.tuples as u128, count_space::tuples(n));
+            }
+        }
+    }
+}
+
+#[test]
+fn histogram_path_equals_per_pair_path() {
+    for n in 1..=7 {
+        for (t, c) in [
+            ("dice", "jaccard"),
+            ("jaccard", "whamming:balanced"),
+            ("dice", "whamming:w=0"),
+        ] {
+            let p = pair(t, c, EmptyPolicy::One);
+            let mut hist = Spread::default();
+            let mut per_pair = Spread::default();
+            for i in 0..voxel_space::chunks(n) {
+                hist.merge(voxel_space::run_chunk(&p, n, i).unwrap());
+                per_pair.merge(voxel_space::run_chunk_per_pair(&p, n, i).unwrap());
+            }
+            assert!(same(&hist, &per_pair), "{c} vs {t} at n={n}");
+        }
+    }
+}
+
+#[test]
+fn histogram_counts_are_the_multinomial_weights() {
+    for n in 1..=11u64 {
+        let h = voxel_space::histogram(n, 0..1 << n);
+        let w = n as usize + 1;
+        let mut total = 0u64;
+        count_space::for_each_tuple(n, |c| {
+            let (k, tp, ps) = (
+                (c.tp + c.fn_) as usize,
+                c.tp as usize,
+                (c.tp + c.fp) as usize,
+            );
+            let got = h[(k * w + tp) * w + ps];
+            assert_eq!(BigUint::from(got), multiplicity(&c), "{c:?}");
+            total += got;
+        });
+        assert_eq!(total, 1 << (2 * n));
+    }
+}
+
+#[test]
+fn chunk_totals_sum_to_four_to_the_n() {
+    for n in [1u64, 5, 30, 200] {
+        let sum: BigUint = (0..=n)
+            .map(|tp| count_space::chunk_configurations(n, tp))
+            .sum();
+        assert_eq!(sum, BigUint::from(4u32).pow(n as u32));
+    }
+}
+
+#[test]
+fn first_pair_with_is_the_first_in_enumeration_order() {
+    for n in 1..=6u64 {
+        count_space::for_each_tuple(n, |c| {
+            let (g, p) = voxel_space::first_pair_with(&c).unwrap();
+            let mut found = None;
+            'outer: for y in 0..1u64 << n {
+                for q in 0..1u64 << n {
+                    if Counts::from_bits(y, q, n as u32) == c {
+                        found = Some((y, q));
+                        break 'outer;
+                    }
+                }
+            }
+            assert_eq!(Some((g.bits(), p.bits())), found, "{c:?}");
+        });
+    }
+}
+
+#[test]
+fn shards_merge_into_the_whole_run() {
+    for mode in [Mode::Counts, Mode::Voxels] {
+        let p = pair("dice", "whamming:balanced", EmptyPolicy::One);
+        let n = 9;
+        let full = whole(&p, n, mode);
+        for count in [1u64, 2, 3, 7] {
+            let mut merged = Spread::default();
+            let mut covered = 0;
+            for index in 1..=count {
+                let job = Job {
+                    pair: p.clone(),
+                    n,
+                    mode,
+                };
+                let opts = RunOptions {
+                    shard: Some(Shard { index, count }),
+                    force: true,
+                    ..RunOptions::default()
+                };
+                let out = run(&job, &opts).unwrap();
+                covered += out.done.len() as u64;
+                merged.merge(out.spread);
+            }
+            assert_eq!(
+                covered,
+                Job {
+                    pair: p.clone(),
+                    n,
+                    mode
+                }
+                .chunks()
+            );
+            assert_eq!(merged, full, "{mode:?} in {count} shards");
+        }
+    }
+}
+
+#[test]
+fn interrupted_checkpointed_run_resumes_to_the_same_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = pair("jaccard", "tversky:a=3/10,b=7/10", EmptyPolicy::One);
+    for mode in [Mode::Counts, Mode::Voxels] {
+        let n = 10;
+        let full = whole(&p, n, mode);
+        let path = dir.path().join(format!("{}.json", mode.name()));
+        let job = Job {
+            pair: p.clone(),
+            n,
+            mode,
+        };
+        let mut rounds = 0;
+        loop {
+            let opts = RunOptions {
+                checkpoint: Some(path.clone()),
+                stop_after: Some(2),
+                force: true,
+                ..RunOptions::default()
+            };
+            let out = run(&job, &opts).unwrap();
+            rounds += 1;
+            if out.complete {
+                assert_eq!(out.spread, full, "{mode:?}");
+                break;
+            }
+            assert!(rounds < 1000);
+        }
+        assert!(rounds > 1, "the run was never interrupted");
+        // A checkpoint of another job is refused, not silently reused.
+        let other = Job {
+            pair: p.clone(),
+            n: n + 1,
+            mode,
+        };
+        let opts = RunOptions {
+            checkpoint: Some(path.clone()),
+            force: true,
+            ..RunOptions::default()
+        };
+        let err = run(&other, &opts).unwrap_err().to_string();
+        assert!(err.contains("belongs to another run"), "{err}");
+    }
+}
+
+#[test]
+fn oversized_runs_are_refused_with_an_estimate() {
+    let p = pair("dice", "jaccard", EmptyPolicy::One);
+    let job = Job {
+        pair: p.clone(),
+        n: 24,
+        mode: Mode::Voxels,
+    };
+    let err = run(&job, &RunOptions::default()).unwrap_err().to_string();
+    assert!(
+        err.contains("mask pairs") && err.contains("--force"),
+        "{err}"
+    );
+    let job = Job {
+        pair: p,
+        n: 40,
+        mode: Mode::Voxels,
+    };
+    let opts = RunOptions {
+        force: true,
+        ..RunOptions::default()
+    };
+    assert!(
+        run(&job, &opts).is_err(),
+        "n beyond a u64 mask is refused even with --force"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn random_tversky_pairs_agree_across_enumerators(
+        a in 0u64..8, b in 1u64..8, c in 0u64..8, d in 1u64..8, n in 1u64..=7,
+        zero in proptest::bool::ANY,
+    ) {
+        let t = format!("tversky:a={},b={}", a + 1, b);
+        let k = format!("tversky:a={c}/{d},b={}/{}", d, c + 1);
+        let policy = if zero { EmptyPolicy::Zero } else { EmptyPolicy::One };
+        let p = pair(&t, &k, policy);
+        let counts = whole(&p, n, Mode::Counts);
+        let voxels = whole(&p, n, Mode::Voxels);
+        prop_assert!(same(&counts, &voxels));
+    }
+}
