@@ -244,6 +244,22 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode> {
             job.check_size(enumerate::DEFAULT_LIMIT_S)?;
         }
     }
+    if !args.quiet {
+        let secs: f64 = jobs.iter().map(|j| j.estimate().1).sum();
+        let work: f64 = jobs.iter().map(|j| j.estimate().0).sum();
+        if secs > 1.0 {
+            eprintln!(
+                "estimated {:.3e} {} in about {} on 2 cores",
+                work,
+                if mode == Mode::Counts {
+                    "count tuples"
+                } else {
+                    "mask pairs"
+                },
+                enumerate::human_seconds(secs)
+            );
+        }
+    }
     let mut rows = Vec::new();
     for job in jobs {
         let opts = RunOptions {
