@@ -182,8 +182,7 @@ fn shards_merge_into_the_whole_run() {
 fn interrupted_checkpointed_run_resumes_to_the_same_result() {
     let dir = tempfile::tempdir().unwrap();
     let p = pair("jaccard", "tversky:a=3/10,b=7/10", EmptyPolicy::One);
-    for mode in [Mode::Counts, Mode::Voxels] {
-        let n = 10;
+    for (mode, n) in [(Mode::Counts, 10), (Mode::Voxels, 13)] {
         let full = whole(&p, n, mode);
         let path = dir.path().join(format!("{}.json", mode.name()));
         let job = Job {

@@ -29,9 +29,11 @@ use crate::masks::SmallMask;
 /// masks must fit a u64 word).
 pub const MAX_N: u64 = 31;
 
-/// Number of chunks for n voxels: up to 256 ranges of y.
+/// Number of chunks for n voxels: a power of two, aiming at about 2^22 pairs per
+/// chunk (small runs are not drowned in per-chunk overhead), at most 256 (large runs
+/// checkpoint and shard at a fine grain).
 pub fn chunks(n: u64) -> u64 {
-    (1u64 << n).min(256)
+    1u64 << (2 * n).saturating_sub(22).clamp(0, 8).min(n)
 }
 
 /// The range of y in chunk `i`.
