@@ -16,6 +16,7 @@ const SPECS: &[&str] = &[
     "whamming:w=1/4",
     "whamming:w=0",
     "whamming:balanced",
+    "whamming:gdice",
     "tversky:a=3/10,b=7/10",
     "tversky:a=1,b=0",
 ];

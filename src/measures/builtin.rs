@@ -8,14 +8,16 @@
 //!   `tversky:a=1,b=1` is Jaccard.
 //! * `whamming:w=W` puts weight W on false negatives and 1 − W on false positives,
 //!   normalised by n: (W·FN + (1 − W)·FP) / n. `hamming` is (FP + FN) / n.
-//! * `whamming:balanced` is FN/(2|y|) + FP/(2(n − |y|)); a term over an empty class
-//!   is 0, so the loss is defined whenever n > 0.
+//! * `whamming:balanced`, `whamming:gdice` and `whamming:medfreq,fg=F,bg=G` are
+//!   class-weighting schemes; see [`super::schemes`] for their weights and
+//!   normalisations.
 
 use num_bigint::BigUint;
 use num_rational::BigRational;
 use num_traits::{One, Signed, Zero};
 
 use super::arith::{Arith, Frac, Param};
+use super::schemes::{Balanced, GeneralizedDice, SchemeHamming};
 use super::spec::{Args, MeasureInfo};
 use super::Formula;
 use crate::counts::Counts;
@@ -64,12 +66,30 @@ pub const REGISTRY: &[MeasureInfo] = &[
     MeasureInfo {
         name: "whamming",
         aliases: &[],
-        syntax: "whamming:w=P/Q | whamming:balanced",
-        summary: "weighted Hamming (w·FN+(1−w)·FP)/n, or class-balanced FN/(2|y|)+FP/(2(n−|y|))",
+        syntax:
+            "whamming:w=P/Q | whamming:balanced | whamming:gdice | whamming:medfreq,fg=P/Q,bg=P/Q",
+        summary: "weighted Hamming Σ w_y·[error]: fixed (w on FN, 1−w on FP, /n), per-image \
+                  class-balanced, generalized-Dice 1/|class|², or median-frequency weights",
         build: |a| {
             if a.flag("balanced") {
                 a.only(&["balanced"], "whamming:balanced")?;
-                Ok(Box::new(BalancedHamming))
+                Ok(Box::new(SchemeHamming(Balanced)))
+            } else if a.flag("gdice") {
+                a.only(&["gdice"], "whamming:gdice")?;
+                Ok(Box::new(SchemeHamming(GeneralizedDice)))
+            } else if a.flag("medfreq") {
+                let syntax = "whamming:medfreq,fg=P/Q,bg=P/Q";
+                a.only(&["medfreq", "fg", "bg"], syntax)?;
+                Ok(Box::new(MedianFrequency::new(
+                    a.number_any(&["fg"], syntax)?,
+                    a.number_any(&["bg"], syntax)?,
+                )?))
+            } else if a.flag("sqrt") {
+                Err(Error::invalid(
+                    "whamming:sqrt (inverse square-root frequency weights) has irrational values: \
+                     it is available in `search`, which certifies it with intervals, not in exact \
+                     enumeration",
+                ))
             } else {
                 Ok(Box::new(WeightedHamming::from_args(a)?))
             }
@@ -235,31 +255,70 @@ impl Formula for WeightedHamming {
     }
 }
 
-/// Per-image class-balanced Hamming: FN/(2|y|) + FP/(2(n − |y|)), empty terms 0.
-#[derive(Clone, Copy, Debug)]
-pub struct BalancedHamming;
+/// Median-frequency balancing: with data-set class frequencies F (foreground) and
+/// G (background), the weights median(F, G)/F and median(F, G)/G are fixed for every
+/// image; normalised as `whamming:w` they are w = G/(F + G) on FN.
+#[derive(Clone, Debug)]
+pub struct MedianFrequency {
+    fg: BigRational,
+    bg: BigRational,
+    fixed: WeightedHamming,
+}
 
-impl Formula for BalancedHamming {
+impl MedianFrequency {
+    /// From the two class frequencies (positive rationals).
+    pub fn new(fg: BigRational, bg: BigRational) -> Result<MedianFrequency> {
+        if !fg.is_positive() || !bg.is_positive() {
+            return Err(Error::invalid(format!(
+                "median-frequency class frequencies must be positive, got fg={} bg={}",
+                format_q(&fg),
+                format_q(&bg)
+            )));
+        }
+        let w = &bg / (&fg + &bg);
+        Ok(MedianFrequency {
+            fixed: WeightedHamming::new(w)?,
+            fg,
+            bg,
+        })
+    }
+
+    /// Class frequencies of a data set as median-frequency balancing defines them:
+    /// for each class, its voxels over the voxels of the images in which it occurs.
+    /// `images` holds (n, |y|) per image.
+    pub fn frequencies(images: &[(u64, u64)]) -> Option<(BigRational, BigRational)> {
+        let (mut fg, mut fg_total, mut bg, mut bg_total) = (0u128, 0u128, 0u128, 0u128);
+        for &(n, y) in images {
+            if y > 0 {
+                fg += y as u128;
+                fg_total += n as u128;
+            }
+            if n > y {
+                bg += (n - y) as u128;
+                bg_total += n as u128;
+            }
+        }
+        if fg_total == 0 || bg_total == 0 {
+            return None;
+        }
+        let q = |a: u128, b: u128| {
+            BigRational::new(num_bigint::BigInt::from(a), num_bigint::BigInt::from(b))
+        };
+        Some((q(fg, fg_total), q(bg, bg_total)))
+    }
+}
+
+impl Formula for MedianFrequency {
     fn spec(&self) -> String {
-        "whamming:balanced".into()
+        format!(
+            "whamming:medfreq,fg={},bg={}",
+            format_q(&self.fg),
+            format_q(&self.bg)
+        )
     }
     #[inline]
     fn loss<A: Arith>(&self, c: &Counts) -> Frac<A> {
-        let fg = c.gt_size();
-        let bg = c.fp + c.tn; // n − |y|, no overflow since n fits
-        let two = A::count(2);
-        match (fg, bg) {
-            // n = 0: the only genuine 0/0.
-            (0, 0) => Frac::new(A::count(0), A::count(0)),
-            // No foreground: FN = 0 and only the background term remains.
-            (0, _) => Frac::new(A::count(c.fp), two.mul(&A::count(bg))),
-            (_, 0) => Frac::new(A::count(c.fn_), two.mul(&A::count(fg))),
-            _ => {
-                let (afg, abg) = (A::count(fg), A::count(bg));
-                let num = A::count(c.fn_).mul(&abg).add(&A::count(c.fp).mul(&afg));
-                Frac::new(num, two.mul(&afg).mul(&abg))
-            }
-        }
+        self.fixed.loss(c)
     }
 }
 

@@ -16,6 +16,7 @@
 
 pub mod arith;
 pub mod builtin;
+pub mod schemes;
 pub mod spec;
 
 use std::fmt;

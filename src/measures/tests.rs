@@ -38,6 +38,8 @@ fn spec_strategy() -> impl Strategy<Value = String> {
         Just("jaccard".to_string()),
         Just("hamming".to_string()),
         Just("whamming:balanced".to_string()),
+        Just("whamming:gdice".to_string()),
+        Just("whamming:medfreq,fg=1/50,bg=49/50".to_string()),
         unit.prop_map(|w| format!("whamming:w={w}")),
         (frac.clone(), frac)
             .prop_filter("not both zero", |(a, b)| !(a.starts_with("0/")
