@@ -10,6 +10,7 @@ mod check;
 mod compare;
 mod measure;
 mod output;
+mod search;
 
 use std::process::ExitCode;
 
@@ -35,6 +36,9 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Combine the outputs of `compare --shard K/N` into the whole run's result.
     Merge(compare::MergeArgs),
+    /// Find, verify exactly and shrink counterexamples to "candidate approximates
+    /// target within factor K" (or within E), or trace spread growth with --growth.
+    Search(search::SearchArgs),
     /// List the registered claims with their statements and proof files.
     Claims(check::ClaimsArgs),
     /// Check claims exactly up to a size: holds, refuted (with a witness) or a constant.
@@ -52,6 +56,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::run(&args),
         Command::Merge(args) => compare::merge(&args),
         Command::Claims(args) => check::claims(&args),
+        Command::Search(args) => search::run(&args),
         Command::Check(args) => check::check(&args),
     };
     match result {

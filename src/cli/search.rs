@@ -1,0 +1,323 @@
+//! `diceproof search`: find, verify and shrink counterexamples to an approximation
+//! claim, or trace the best spread against image size (`--growth`).
+
+use std::process::ExitCode;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{json, Value as Json};
+
+use super::output::table;
+use crate::error::{Error, Result};
+use crate::exact::parse_rational;
+use crate::measures::parse_measure;
+use crate::search::{Bound, Found, Loss, Search, Witness};
+
+/// Arguments of `diceproof search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The loss being approximated (an exact measure spec, e.g. dice).
+    #[arg(long, value_name = "SPEC")]
+    target: String,
+    /// The loss claimed to approximate it (any measure spec, or whamming:sqrt).
+    #[arg(long, value_name = "SPEC")]
+    candidate: String,
+    /// Claim: some scale c gives target/K ≤ c·candidate ≤ K·target everywhere.
+    #[arg(long, value_name = "K", conflicts_with = "claim_abs")]
+    claim_factor: Option<String>,
+    /// Claim: |candidate − target| ≤ E everywhere.
+    #[arg(long, value_name = "E")]
+    claim_abs: Option<String>,
+    /// Largest image size searched (voxels).
+    #[arg(long, value_name = "N", default_value = "1000000")]
+    max_n: String,
+    /// Smallest image size searched.
+    #[arg(long, value_name = "N", default_value = "1")]
+    min_n: u64,
+    /// Seed: the same seed and budget in evaluations give the same result.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Wall-clock budget in seconds.
+    #[arg(long, value_name = "T", default_value_t = 10.0)]
+    budget_s: f64,
+    /// Evaluation budget.
+    #[arg(long, value_name = "M", default_value = "1e12")]
+    max_evals: String,
+    /// Best spread per image size (`--sizes`) with the fitted growth exponent.
+    #[arg(long)]
+    growth: bool,
+    /// Sizes for --growth (comma-separated; 1e6 accepted).
+    #[arg(
+        long,
+        value_name = "N,N,...",
+        default_value = "10,100,1000,10000,100000,1000000"
+    )]
+    sizes: String,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    /// Print CSV (with --growth).
+    #[arg(long)]
+    csv: bool,
+    /// Hide the progress display.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn count_arg(s: &str, what: &str) -> Result<u64> {
+    let q = parse_rational(s)?;
+    if !q.is_integer() || q < crate::exact::Q::from_integer(1.into()) {
+        return Err(Error::invalid(format!(
+            "{what} must be a positive integer, got {s:?}"
+        )));
+    }
+    num_traits::ToPrimitive::to_u64(q.numer())
+        .ok_or_else(|| Error::invalid(format!("{what} is too large: {s:?}")))
+}
+
+fn witness_json(w: &Witness) -> Json {
+    json!({
+        "n": w.counts.n(), "tp": w.counts.tp, "fp": w.counts.fp, "fn": w.counts.fn_,
+        "tn": w.counts.tn, "target": crate::exact::format_q(&w.target),
+        "candidate": w.candidate.render(),
+    })
+}
+
+fn spinner(quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let b = ProgressBar::new_spinner();
+    b.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    b
+}
+
+/// Runs `diceproof search`.
+pub fn run(args: &SearchArgs) -> Result<ExitCode> {
+    let target = parse_measure(&args.target)?;
+    let candidate = Loss::parse(&args.candidate)?;
+    let bound = match (&args.claim_factor, &args.claim_abs) {
+        (Some(k), _) => {
+            let k = parse_rational(k)?;
+            if k < crate::exact::Q::from_integer(1.into()) {
+                return Err(Error::invalid("--claim-factor K must be at least 1"));
+            }
+            Bound::Factor(k)
+        }
+        (_, Some(e)) => {
+            let e = parse_rational(e)?;
+            if e < crate::exact::Q::from_integer(0.into()) {
+                return Err(Error::invalid("--claim-abs E must be non-negative"));
+            }
+            Bound::Abs(e)
+        }
+        _ => Bound::None,
+    };
+    if !(args.budget_s > 0.0) {
+        return Err(Error::invalid("--budget-s must be positive"));
+    }
+    let base = Search {
+        target,
+        candidate,
+        bound,
+        min_n: args.min_n,
+        max_n: count_arg(&args.max_n, "--max-n")?,
+        seed: args.seed,
+        budget_s: args.budget_s,
+        max_evals: count_arg(&args.max_evals, "--max-evals")?,
+    };
+    if args.growth {
+        return growth(args, base);
+    }
+    let bar = spinner(args.quiet);
+    let found = base.run(&|evals, spread| {
+        bar.set_message(format!("{evals} evaluations, best spread ≈ {spread:.4e}"));
+        bar.tick();
+    })?;
+    bar.finish_and_clear();
+    print_found(args, &base, &found);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn claim_json(b: &Bound) -> Json {
+    match b {
+        Bound::Factor(k) => json!({"factor": crate::exact::format_q(k)}),
+        Bound::Abs(e) => json!({"abs": crate::exact::format_q(e)}),
+        Bound::None => Json::Null,
+    }
+}
+
+fn print_found(args: &SearchArgs, s: &Search, f: &Found) {
+    if args.json {
+        let doc = json!({
+            "target": s.target.spec(),
+            "candidate": s.candidate.spec(),
+            "claim": claim_json(&s.bound),
+            "found": f.found,
+            "evaluations": f.evaluations,
+            "seconds": (f.seconds * 1000.0).round() / 1000.0,
+            "best_spread": if f.best_gap.is_some() { Json::Null } else { json!(f.best_spread) },
+            "best_gap": f.best_gap,
+            "witnesses": f.witnesses.iter().map(witness_json).collect::<Vec<_>>(),
+            "shrink_steps": f.shrink_steps,
+            "seed": s.seed,
+            "max_n": s.max_n,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        return;
+    }
+    let claim = match &s.bound {
+        Bound::Factor(k) => format!(
+            "some c gives target/K ≤ c·candidate ≤ K·target with K = {}",
+            crate::exact::format_q(k)
+        ),
+        Bound::Abs(e) => format!("|candidate − target| ≤ {}", crate::exact::format_q(e)),
+        Bound::None => "none (largest spread)".into(),
+    };
+    println!(
+        "candidate {} against target {}; claim: {claim}",
+        s.candidate.spec(),
+        s.target.spec()
+    );
+    println!(
+        "{} evaluations in {:.2} s (seed {}, sizes {}..={})",
+        f.evaluations, f.seconds, s.seed, s.min_n, s.max_n
+    );
+    if f.found {
+        println!(
+            "REFUTED, verified exactly and shrunk in {} steps:",
+            f.shrink_steps
+        );
+    } else if matches!(s.bound, Bound::None) {
+        println!("best pair found:");
+    } else {
+        println!("no violation found within the budget; the most extreme configurations seen:");
+    }
+    let mut rows = vec![vec![
+        "n".to_string(),
+        "(TP,FP,FN,TN)".to_string(),
+        "target".to_string(),
+        "candidate".to_string(),
+    ]];
+    for w in &f.witnesses {
+        rows.push(vec![
+            w.counts.n().to_string(),
+            format!(
+                "({},{},{},{})",
+                w.counts.tp, w.counts.fp, w.counts.fn_, w.counts.tn
+            ),
+            crate::exact::format_q(&w.target),
+            w.candidate.render(),
+        ]);
+    }
+    print!("{}", table(&rows));
+    match &f.best_gap {
+        Some(g) => println!("|candidate − target| at this configuration: {g}"),
+        None => println!("spread of candidate/target over these: {}", f.best_spread),
+    }
+}
+
+/// Least-squares slope of ln(spread) against ln(n).
+pub fn growth_exponent(points: &[(f64, f64)]) -> Option<f64> {
+    let pts: Vec<(f64, f64)> = points
+        .iter()
+        .filter(|(n, s)| *n > 0.0 && s.is_finite() && *s > 0.0)
+        .map(|(n, s)| (n.ln(), s.ln()))
+        .collect();
+    if pts.len() < 2 {
+        return None;
+    }
+    let m = pts.len() as f64;
+    let (sx, sy) = pts.iter().fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+    let (mx, my) = (sx / m, sy / m);
+    let (num, den) = pts.iter().fold((0.0, 0.0), |(a, b), (x, y)| {
+        (a + (x - mx) * (y - my), b + (x - mx) * (x - mx))
+    });
+    (den > 0.0).then(|| num / den)
+}
+
+fn growth(args: &SearchArgs, base: Search) -> Result<ExitCode> {
+    let sizes: Vec<u64> = args
+        .sizes
+        .split(',')
+        .map(|s| count_arg(s.trim(), "--sizes"))
+        .collect::<Result<_>>()?;
+    let per_size = args.budget_s / sizes.len() as f64;
+    let mut rows = Vec::new();
+    for &n in &sizes {
+        let s = Search {
+            min_n: n,
+            max_n: n,
+            bound: Bound::None,
+            budget_s: per_size,
+            ..base.clone()
+        };
+        let bar = spinner(args.quiet);
+        let f = s.run(&|evals, spread| {
+            bar.set_message(format!(
+                "n = {n}: {evals} evaluations, spread ≈ {spread:.4e}"
+            ));
+            bar.tick();
+        })?;
+        bar.finish_and_clear();
+        rows.push((n, f));
+    }
+    let exponent = growth_exponent(
+        &rows
+            .iter()
+            .map(|(n, f)| (*n as f64, f.best_spread_f64))
+            .collect::<Vec<_>>(),
+    );
+    if args.json {
+        let doc = json!({
+            "target": base.target.spec(),
+            "candidate": base.candidate.spec(),
+            "seed": base.seed,
+            "rows": rows.iter().map(|(n, f)| json!({
+                "n": n, "best_spread": f.best_spread, "best_spread_f64": f.best_spread_f64,
+                "evaluations": f.evaluations,
+                "witnesses": f.witnesses.iter().map(witness_json).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "exponent": exponent,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    } else if args.csv {
+        println!("n,best_spread,best_spread_f64,evaluations");
+        for (n, f) in &rows {
+            println!(
+                "{n},{},{},{}",
+                f.best_spread, f.best_spread_f64, f.evaluations
+            );
+        }
+    } else {
+        println!(
+            "best spread of {} against {} per image size (seed {})",
+            base.candidate.spec(),
+            base.target.spec(),
+            base.seed
+        );
+        let mut t = vec![vec![
+            "n".to_string(),
+            "best spread".to_string(),
+            "≈".to_string(),
+            "evaluations".to_string(),
+        ]];
+        for (n, f) in &rows {
+            t.push(vec![
+                n.to_string(),
+                f.best_spread.clone(),
+                format!("{:.6e}", f.best_spread_f64),
+                f.evaluations.to_string(),
+            ]);
+        }
+        print!("{}", table(&t));
+        match exponent {
+            Some(e) => println!("fitted growth exponent (spread ~ n^e): e = {e:.3}"),
+            None => println!("fitted growth exponent: undefined (unbounded or constant spreads)"),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
