@@ -40,6 +40,7 @@ pub mod exact;
 pub mod io;
 pub mod masks;
 pub mod measures;
+pub mod search;
 
 pub use counts::Counts;
 pub use error::{Error, Result};

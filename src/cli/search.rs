@@ -116,7 +116,7 @@ pub fn run(args: &SearchArgs) -> Result<ExitCode> {
         }
         _ => Bound::None,
     };
-    if !(args.budget_s > 0.0) {
+    if args.budget_s.is_nan() || args.budget_s <= 0.0 {
         return Err(Error::invalid("--budget-s must be positive"));
     }
     let base = Search {

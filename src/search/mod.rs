@@ -337,11 +337,10 @@ impl Search {
             LossValue::Exact(q) => Some(q.cmp(&zero)),
             LossValue::Interval(i) => loss::sign_of(i),
         };
-        Ok(match (t.cmp(&zero), k_sign) {
-            (Ordering::Equal, Some(Ordering::Greater)) => true,
-            (Ordering::Greater, Some(Ordering::Equal)) => true,
-            _ => false,
-        })
+        Ok(matches!(
+            (t.cmp(&zero), k_sign),
+            (Ordering::Equal, Some(Ordering::Greater)) | (Ordering::Greater, Some(Ordering::Equal))
+        ))
     }
 
     /// Greedy shrinking: reduce one count, or two counts together, of one witness by
