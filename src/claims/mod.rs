@@ -14,6 +14,7 @@
 //! suite asserts, so a claim cannot drift between its proof, its check and its
 //! reported result.
 
+mod adaptive;
 mod approx;
 
 use serde_json::{json, Value as Json};
@@ -106,7 +107,9 @@ impl<'a> Progress<'a> {
 
 /// Every registered claim, in report order.
 pub fn registry() -> Vec<Claim> {
-    approx::claims()
+    let mut all = approx::claims();
+    all.extend(adaptive::claims());
+    all
 }
 
 /// Claims selected by name (all if `names` is empty); unknown names are an error

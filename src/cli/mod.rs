@@ -12,6 +12,8 @@ mod measure;
 mod output;
 mod search;
 
+pub use search::growth_exponent;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};

@@ -53,6 +53,9 @@ pub struct SearchArgs {
         default_value = "10,100,1000,10000,100000,1000000"
     )]
     sizes: String,
+    /// Only consider images whose ground truth is not empty.
+    #[arg(long)]
+    nonempty_gt: bool,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -128,6 +131,7 @@ pub fn run(args: &SearchArgs) -> Result<ExitCode> {
         seed: args.seed,
         budget_s: args.budget_s,
         max_evals: count_arg(&args.max_evals, "--max-evals")?,
+        nonempty_gt: args.nonempty_gt,
     };
     if args.growth {
         return growth(args, base);
@@ -165,6 +169,7 @@ fn print_found(args: &SearchArgs, s: &Search, f: &Found) {
             "shrink_steps": f.shrink_steps,
             "seed": s.seed,
             "max_n": s.max_n,
+            "nonempty_gt": s.nonempty_gt,
         });
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         return;

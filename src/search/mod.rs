@@ -68,6 +68,8 @@ pub struct Search {
     pub budget_s: f64,
     /// Evaluation budget.
     pub max_evals: u64,
+    /// Only consider images whose ground truth has at least one foreground voxel.
+    pub nonempty_gt: bool,
 }
 
 /// A configuration with both losses, verified.
@@ -150,7 +152,10 @@ impl Search {
 
     fn sample(&self, rng: &mut Rng) -> Counts {
         let n = self.sample_n(rng);
-        let a = Self::part(rng, n);
+        let mut a = Self::part(rng, n);
+        if self.nonempty_gt && a == 0 {
+            a = 1;
+        }
         let b = n - a;
         let tp = Self::part(rng, a);
         let fp = Self::part(rng, b);
@@ -198,6 +203,9 @@ impl Search {
     #[inline]
     fn eval(&self, s: &mut Stream, c: Counts) -> f64 {
         s.evals += 1;
+        if self.nonempty_gt && c.gt_size() == 0 {
+            return f64::NAN;
+        }
         let t = self.target.loss_f64(&c, EmptyPolicy::One);
         let k = self.candidate.f64(&c);
         let g = (k - t).abs();
@@ -371,7 +379,9 @@ impl Search {
                             let v = get(&trial[idx], f);
                             set(&mut trial[idx], f, v - d);
                         }
-                        if trial[idx].n() >= self.min_n.max(1) && self.violates(&trial)? {
+                        let admissible = trial[idx].n() >= self.min_n.max(1)
+                            && (!self.nonempty_gt || trial[idx].gt_size() > 0);
+                        if admissible && self.violates(&trial)? {
                             w = trial;
                             steps += 1;
                             improved = true;
@@ -611,3 +621,6 @@ fn set(c: &mut Counts, f: usize, v: u64) {
         _ => c.tn = v,
     }
 }
+
+#[cfg(test)]
+mod tests;
