@@ -101,7 +101,7 @@ impl Counts {
             tp,
             fp: ps - tp,
             fn_: gs - tp,
-            tn: n - gs - ps + tp,
+            tn: n + tp - gs - ps,
         })
     }
 

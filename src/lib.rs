@@ -41,6 +41,7 @@ pub mod io;
 pub mod masks;
 pub mod measures;
 pub mod search;
+pub mod surrogates;
 
 pub use counts::Counts;
 pub use error::{Error, Result};

@@ -280,27 +280,35 @@ impl Spread {
     ) {
         self.tuples += 1;
         let (tf, kf) = (t.to_f64(), k.to_f64());
-        let gf = (kf - tf).abs();
         // |kf − tf| is within ~1e-15·(kf + tf) of the exact gap.
         let gap_candidate = self.max_gap.as_ref().is_none_or(|cur| {
-            gf >= cur.approx - PREFILTER * (cur.approx + kf + tf) - f64::MIN_POSITIVE
+            (kf - tf).abs() >= cur.approx - PREFILTER * (cur.approx + kf + tf) - f64::MIN_POSITIVE
         });
-        let exact_gap = if gap_candidate {
-            match k.checked_abs_diff(t) {
-                Some(g) => Some(Val::Small(g)),
-                None => {
-                    self.tuples -= 1;
-                    self.visit_big(c, &Val::Small(*t), &Val::Small(*k), weight);
-                    return;
-                }
-            }
+        let (need_max, need_min) = if t.is_zero() {
+            (false, false)
         } else {
-            None
+            let rf = kf / tf;
+            (
+                self.max_ratio
+                    .as_ref()
+                    .is_none_or(|cur| rf >= cur.approx * (1.0 - PREFILTER)),
+                self.min_ratio
+                    .as_ref()
+                    .is_none_or(|cur| rf <= cur.approx * (1.0 + PREFILTER) + f64::MIN_POSITIVE),
+            )
         };
+        // The exact values the prefilter could not rule out; an inner `None` is a
+        // `u128` overflow, which sends the whole configuration to the big path.
+        let gap = gap_candidate.then(|| k.checked_abs_diff(t));
+        let ratio = (need_max || need_min).then(|| k.checked_div(t));
+        if matches!(gap, Some(None)) || matches!(ratio, Some(None)) {
+            self.visit_big(c, &Val::Small(*t), &Val::Small(*k), weight);
+            return;
+        }
+        if let Some(Some(g)) = gap {
+            update(&mut self.max_gap, &Val::Small(g), c, Dir::Max);
+        }
         if t.is_zero() {
-            if let Some(g) = exact_gap {
-                update(&mut self.max_gap, &g, c, Dir::Max);
-            }
             if k.is_zero() {
                 self.skipped += weight();
             } else if self.unbounded.is_none_or(|u| *c < u) {
@@ -308,31 +316,8 @@ impl Spread {
             }
             return;
         }
-        let rf = kf / tf;
-        let need_max = self
-            .max_ratio
-            .as_ref()
-            .is_none_or(|cur| rf >= cur.approx * (1.0 - PREFILTER));
-        let need_min = self
-            .min_ratio
-            .as_ref()
-            .is_none_or(|cur| rf <= cur.approx * (1.0 + PREFILTER) + f64::MIN_POSITIVE);
-        let ratio = if need_max || need_min {
-            match k.checked_div(t) {
-                Some(r) => Some(Val::Small(r)),
-                None => {
-                    self.tuples -= 1;
-                    self.visit_big(c, &Val::Small(*t), &Val::Small(*k), weight);
-                    return;
-                }
-            }
-        } else {
-            None
-        };
-        if let Some(g) = exact_gap {
-            update(&mut self.max_gap, &g, c, Dir::Max);
-        }
-        if let Some(r) = ratio {
+        if let Some(Some(r)) = ratio {
+            let r = Val::Small(r);
             if need_max {
                 update(&mut self.max_ratio, &r, c, Dir::Max);
             }

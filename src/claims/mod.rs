@@ -16,6 +16,7 @@
 
 mod adaptive;
 mod approx;
+mod wce;
 
 use serde_json::{json, Value as Json};
 
@@ -109,6 +110,7 @@ impl<'a> Progress<'a> {
 pub fn registry() -> Vec<Claim> {
     let mut all = approx::claims();
     all.extend(adaptive::claims());
+    all.extend(wce::claims());
     all
 }
 
