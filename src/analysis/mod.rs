@@ -129,19 +129,19 @@ impl Pair {
 
 /// An extreme value with the configuration attaining it.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Extreme {
+pub struct Extreme<W = Counts> {
     /// The exact value, reduced.
     pub value: Q,
     /// The same value unreduced in `u128`, when it fits (fast comparisons).
     small: Option<Frac128>,
     /// f64 approximation, for the prefilter.
     approx: f64,
-    /// The smallest configuration (in (TP, FP, FN, TN) order) attaining it.
-    pub witness: Counts,
+    /// The smallest configuration (for counts: in (TP, FP, FN, TN) order) attaining it.
+    pub witness: W,
 }
 
-impl Extreme {
-    fn from_val(v: &Val, witness: Counts) -> Extreme {
+impl<W: Witness> Extreme<W> {
+    fn from_val(v: &Val, witness: W) -> Extreme<W> {
         match v {
             Val::Small(f) => Extreme {
                 value: f.to_q(),
@@ -154,7 +154,7 @@ impl Extreme {
     }
 
     /// An extreme from an exact value (used when reading saved summaries).
-    pub fn from_q(value: Q, witness: Counts) -> Extreme {
+    pub fn from_q(value: Q, witness: W) -> Extreme<W> {
         use num_traits::ToPrimitive;
         Extreme {
             approx: value.to_f64().unwrap_or(f64::NAN),
@@ -185,9 +185,9 @@ enum Dir {
 const PREFILTER: f64 = 1e-9;
 
 #[inline]
-fn update(slot: &mut Option<Extreme>, v: &Val, c: &Counts, dir: Dir) {
+fn update<W: Witness>(slot: &mut Option<Extreme<W>>, v: &Val, c: &W, dir: Dir) {
     let Some(cur) = slot else {
-        *slot = Some(Extreme::from_val(v, *c));
+        *slot = Some(Extreme::from_val(v, c.clone()));
         return;
     };
     if let Val::Small(f) = v {
@@ -208,11 +208,11 @@ fn update(slot: &mut Option<Extreme>, v: &Val, c: &Counts, dir: Dir) {
         _ => false,
     };
     if better {
-        *slot = Some(Extreme::from_val(v, *c));
+        *slot = Some(Extreme::from_val(v, c.clone()));
     }
 }
 
-fn merge_extreme(slot: &mut Option<Extreme>, other: Option<Extreme>, dir: Dir) {
+fn merge_extreme<W: Witness>(slot: &mut Option<Extreme<W>>, other: Option<Extreme<W>>, dir: Dir) {
     let Some(o) = other else { return };
     let Some(cur) = slot else {
         *slot = Some(o);
@@ -229,8 +229,8 @@ fn merge_extreme(slot: &mut Option<Extreme>, other: Option<Extreme>, dir: Dir) {
 }
 
 /// The mergeable summary of an approximation analysis.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Spread {
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spread<W = Counts> {
     /// Configurations covered (mask pairs, counted with multiplicity).
     pub configurations: BigUint,
     /// Distinct count tuples evaluated.
@@ -238,22 +238,42 @@ pub struct Spread {
     /// Configurations with target = candidate = 0 (ratio 0/0).
     pub skipped: BigUint,
     /// inf candidate/target over configurations with target > 0.
-    pub min_ratio: Option<Extreme>,
+    pub min_ratio: Option<Extreme<W>>,
     /// sup candidate/target over configurations with target > 0.
-    pub max_ratio: Option<Extreme>,
+    pub max_ratio: Option<Extreme<W>>,
     /// Smallest configuration with target = 0 < candidate (sup is infinite).
-    pub unbounded: Option<Counts>,
+    pub unbounded: Option<W>,
     /// sup |candidate − target|.
-    pub max_gap: Option<Extreme>,
+    pub max_gap: Option<Extreme<W>>,
 }
 
-impl Spread {
+/// What a configuration must offer to be a witness: a total order (ties between
+/// equal extremes go to the smallest witness, so merging is order-independent).
+pub trait Witness: Clone + Ord + std::fmt::Debug {}
+
+impl<W: Clone + Ord + std::fmt::Debug> Witness for W {}
+
+impl<W> Default for Spread<W> {
+    fn default() -> Self {
+        Spread {
+            configurations: BigUint::default(),
+            tuples: 0,
+            skipped: BigUint::default(),
+            min_ratio: None,
+            max_ratio: None,
+            unbounded: None,
+            max_gap: None,
+        }
+    }
+}
+
+impl<W: Witness> Spread<W> {
     /// Visits one count tuple. `weight` gives its multiplicity and is only called
     /// for skipped tuples (the total is tracked by the enumerator per chunk).
     #[inline]
     pub fn visit(
         &mut self,
-        c: &Counts,
+        c: &W,
         target: &Val,
         candidate: &Val,
         weight: impl FnOnce() -> BigUint,
@@ -273,7 +293,7 @@ impl Spread {
     #[inline]
     pub fn visit_fracs(
         &mut self,
-        c: &Counts,
+        c: &W,
         t: &Frac128,
         k: &Frac128,
         weight: impl FnOnce() -> BigUint,
@@ -311,8 +331,8 @@ impl Spread {
         if t.is_zero() {
             if k.is_zero() {
                 self.skipped += weight();
-            } else if self.unbounded.is_none_or(|u| *c < u) {
-                self.unbounded = Some(*c);
+            } else if self.unbounded.as_ref().is_none_or(|u| c < u) {
+                self.unbounded = Some(c.clone());
             }
             return;
         }
@@ -330,7 +350,7 @@ impl Spread {
     /// The general path with big rationals.
     fn visit_big(
         &mut self,
-        c: &Counts,
+        c: &W,
         target: &Val,
         candidate: &Val,
         weight: impl FnOnce() -> BigUint,
@@ -342,8 +362,8 @@ impl Spread {
         if tq.is_zero() {
             if kq.is_zero() {
                 self.skipped += weight();
-            } else if self.unbounded.is_none_or(|u| *c < u) {
-                self.unbounded = Some(*c);
+            } else if self.unbounded.as_ref().is_none_or(|u| c < u) {
+                self.unbounded = Some(c.clone());
             }
             return;
         }
@@ -353,7 +373,7 @@ impl Spread {
     }
 
     /// Folds another summary into this one. Order does not matter.
-    pub fn merge(&mut self, o: Spread) {
+    pub fn merge(&mut self, o: Spread<W>) {
         self.configurations += o.configurations;
         self.tuples += o.tuples;
         self.skipped += o.skipped;
@@ -361,7 +381,7 @@ impl Spread {
         merge_extreme(&mut self.max_ratio, o.max_ratio, Dir::Max);
         merge_extreme(&mut self.max_gap, o.max_gap, Dir::Max);
         if let Some(u) = o.unbounded {
-            if self.unbounded.is_none_or(|cur| u < cur) {
+            if self.unbounded.as_ref().is_none_or(|cur| u < *cur) {
                 self.unbounded = Some(u);
             }
         }
