@@ -274,16 +274,16 @@ fn every_claim_has_its_expected_outcome_and_proof() {
     for c in claims {
         assert_eq!(c["as_expected"], true, "{c}");
         assert_eq!(c["status"], c["expected"], "{c}");
-        assert_eq!(c["n"], 30);
-        for key in [
-            "name",
-            "statement",
-            "status",
-            "constant",
-            "witness",
-            "proof",
-        ] {
+        assert!(c["n"].as_u64().unwrap() <= 30, "{c}");
+        for key in ["name", "statement", "status", "proof"] {
             assert!(!c[key].is_null(), "{key} missing in {c}");
+        }
+        // A refutation always carries its witness; a constant always its value.
+        if c["status"] == "refuted" {
+            assert!(!c["witness"].is_null(), "{c}");
+        }
+        if c["status"] == "constant" {
+            assert!(!c["constant"].is_null() && !c["witness"].is_null(), "{c}");
         }
         let proof =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(c["proof"].as_str().unwrap());

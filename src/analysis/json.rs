@@ -5,7 +5,7 @@
 use num_bigint::BigUint;
 use serde_json::{json, Value as Json};
 
-use super::{Extreme, Spread};
+use super::{Extreme, Spread, Witness};
 use crate::counts::Counts;
 use crate::error::{Error, Result};
 use crate::exact::{format_q, parse_rational};
@@ -42,17 +42,19 @@ fn extreme_from(value: &Json, witness: &Json, what: &str) -> Result<Option<Extre
     Ok(Some(Extreme::from_q(q, counts_from(witness, what)?)))
 }
 
-fn value_json(e: &Option<Extreme>) -> Json {
+fn value_json<W>(e: &Option<Extreme<W>>) -> Json {
     e.as_ref()
         .map_or(Json::Null, |e| Json::String(format_q(&e.value)))
 }
 
-fn witness_json(e: &Option<Extreme>) -> Json {
-    e.as_ref().map_or(Json::Null, |e| counts_json(&e.witness))
-}
-
 /// The summary as JSON (the `compare --json` fields after target/candidate/n/mode).
 pub fn spread_to_json(s: &Spread) -> Json {
+    spread_to_json_with(s, counts_json)
+}
+
+/// The summary as JSON with witnesses written by `witness`.
+pub fn spread_to_json_with<W: Witness>(s: &Spread<W>, witness: impl Fn(&W) -> Json) -> Json {
+    let w = |e: &Option<Extreme<W>>| e.as_ref().map_or(Json::Null, |e| witness(&e.witness));
     json!({
         "configurations": s.configurations.to_string(),
         "tuples": s.tuples,
@@ -61,18 +63,18 @@ pub fn spread_to_json(s: &Spread) -> Json {
             "min": value_json(&s.min_ratio),
             "max": if s.unbounded.is_some() { Json::String("inf".into()) } else { value_json(&s.max_ratio) },
             "unbounded": s.unbounded.is_some(),
-            "min_witness": witness_json(&s.min_ratio),
+            "min_witness": w(&s.min_ratio),
             "max_witness": match &s.unbounded {
-                Some(u) => counts_json(u),
-                None => witness_json(&s.max_ratio),
+                Some(u) => witness(u),
+                None => w(&s.max_ratio),
             },
             "max_finite": value_json(&s.max_ratio),
-            "max_finite_witness": witness_json(&s.max_ratio),
+            "max_finite_witness": w(&s.max_ratio),
             "spread": s.spread().map_or(Json::Null, |q| Json::String(format_q(&q))),
         },
         "abs_gap": {
             "max": value_json(&s.max_gap),
-            "witness": witness_json(&s.max_gap),
+            "witness": w(&s.max_gap),
         },
     })
 }

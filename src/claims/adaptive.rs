@@ -20,6 +20,7 @@ pub(super) fn claims() -> Vec<Claim> {
                     the best spread grows with the image size",
         expected: Status::Holds,
         default_n: 1_000_000,
+        max_n: 10_000_000,
         check,
     }]
 }

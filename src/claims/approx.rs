@@ -29,6 +29,7 @@ pub(super) fn claims() -> Vec<Claim> {
                         Δ_J/Δ_D is (2n−1)/n, so 2 is approached and never reached",
             expected: Status::Holds,
             default_n: 100,
+            max_n: 2000,
             check: dice_jaccard_relative,
         },
         Claim {
@@ -38,6 +39,7 @@ pub(super) fn claims() -> Vec<Claim> {
                         pairs (TP, FP+FN) = (P_k, Q_k)",
             expected: Status::Holds,
             default_n: 200,
+            max_n: 1000,
             check: dice_jaccard_absolute,
         },
         Claim {
@@ -48,6 +50,7 @@ pub(super) fn claims() -> Vec<Claim> {
                         max over w∈{α,β} of |√(2w)−1|/(√(2w)+1)",
             expected: Status::Holds,
             default_n: 60,
+            max_n: 200,
             check: tversky_dice,
         },
         Claim {
@@ -57,6 +60,7 @@ pub(super) fn claims() -> Vec<Claim> {
                         it is infinite at every n; sup |H_w − Δ_D| = 1 − min(w,1−w)/n → 1",
             expected: Status::Holds,
             default_n: 60,
+            max_n: 300,
             check: whamming_dice,
         },
         Claim {
@@ -66,6 +70,7 @@ pub(super) fn claims() -> Vec<Claim> {
                         w ∈ {0,1} it is infinite at every n; sup |H_w − Δ_J| = 1 − min(w,1−w)/n",
             expected: Status::Holds,
             default_n: 60,
+            max_n: 300,
             check: whamming_jaccard,
         },
     ]

@@ -16,6 +16,8 @@
 
 mod adaptive;
 mod approx;
+mod relaxed;
+mod structure;
 mod wce;
 
 use serde_json::{json, Value as Json};
@@ -71,6 +73,9 @@ pub struct Claim {
     pub expected: Status,
     /// Size checked when none is given.
     pub default_n: u64,
+    /// Largest size the check accepts; a larger `--n` is capped to it (each claim
+    /// measures size in its own unit: voxels, set elements, grid dimensions).
+    pub max_n: u64,
     /// Runs the check up to size n.
     pub check: fn(u64, &Progress) -> Result<Outcome>,
 }
@@ -111,6 +116,8 @@ pub fn registry() -> Vec<Claim> {
     let mut all = approx::claims();
     all.extend(adaptive::claims());
     all.extend(wce::claims());
+    all.extend(relaxed::claims());
+    all.extend(structure::claims());
     all
 }
 

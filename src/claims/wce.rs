@@ -40,6 +40,7 @@ pub(super) fn claims() -> Vec<Claim> {
                         other term is 0), for w = 0 approached (a background voxel at p ↓ 1/2)",
             expected: Status::Holds,
             default_n: 50,
+            max_n: 400,
             check: hamming_transfer,
         },
         Claim {
@@ -51,6 +52,7 @@ pub(super) fn claims() -> Vec<Claim> {
                         and n·wCE ≥ min(w,1−w)·‖p−y‖₁ = min(w,1−w)·S·SD on every configuration",
             expected: Status::Holds,
             default_n: 1_000_000,
+            max_n: 10_000_000,
             check: dice_unbounded,
         },
     ]

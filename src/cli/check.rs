@@ -25,7 +25,8 @@ pub struct CheckArgs {
     /// Claims to check (default: all); see `diceproof claims`.
     #[arg(value_name = "NAME")]
     names: Vec<String>,
-    /// Largest size to check (default: each claim's own default).
+    /// Largest size to check (default: each claim's own default; capped at each
+    /// claim's maximum, listed by `diceproof claims`).
     #[arg(long)]
     n: Option<u64>,
     /// Print JSON instead of text.
@@ -44,7 +45,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<ExitCode> {
             .iter()
             .map(|c| {
                 json!({"name": c.name, "statement": c.statement, "expected": c.expected.name(),
-                       "default_n": c.default_n, "proof": c.proof()})
+                       "default_n": c.default_n, "max_n": c.max_n, "proof": c.proof()})
             })
             .collect();
         println!(
@@ -57,6 +58,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<ExitCode> {
         "name".to_string(),
         "expected".to_string(),
         "default n".to_string(),
+        "max n".to_string(),
         "proof".to_string(),
     ]];
     for c in &all {
@@ -64,6 +66,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<ExitCode> {
             c.name.to_string(),
             c.expected.name().to_string(),
             c.default_n.to_string(),
+            c.max_n.to_string(),
             c.proof(),
         ]);
     }
@@ -95,7 +98,7 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
     let mut entries = Vec::new();
     let mut all_ok = true;
     for claim in &claims {
-        let n = args.n.unwrap_or(claim.default_n);
+        let n = args.n.unwrap_or(claim.default_n).min(claim.max_n);
         let b = bar(claim.name, args.quiet);
         let progress = Progress::new(|done, total| {
             b.set_length(total);

@@ -8,14 +8,16 @@ use clap::Args;
 use serde_json::{json, Value as Json};
 
 use super::output::table;
-use crate::analysis::json::{counts_json, spread_to_json};
+use crate::analysis::json::{counts_json, spread_to_json, spread_to_json_with};
 use crate::analysis::{Extreme, Pair, Spread};
 use crate::counts::Counts;
+use crate::enumerate::relaxed::{self, Domain, SoftPoint};
 use crate::enumerate::voxel_space::first_pair_with;
 use crate::enumerate::{self, merge_shards, shard_json, Job, Mode, RunOptions, Shard};
 use crate::error::{Error, Result};
 use crate::exact::{decimal, format_q};
 use crate::measures::{parse_measure, EmptyPolicy};
+use crate::surrogates::soft::parse_soft;
 
 /// Arguments of `diceproof compare`.
 #[derive(Debug, Args)]
@@ -55,6 +57,21 @@ pub struct CompareArgs {
     /// Testing aid: stop after this many chunks, as if interrupted.
     #[arg(long, hide = true)]
     stop_after_chunks: Option<u64>,
+    /// Relaxed domain: every prediction p in {0, 1/K, …, 1}ⁿ (soft losses).
+    #[arg(long, value_name = "K", conflicts_with = "random")]
+    grid: Option<u64>,
+    /// Relaxed domain: M seeded random rational points (soft losses).
+    #[arg(long, value_name = "M")]
+    random: Option<u64>,
+    /// Largest denominator of --random rationals.
+    #[arg(long, value_name = "D", default_value_t = 12)]
+    den: u64,
+    /// Seed of --random.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Relaxed domain: labels on the same grid (or random) instead of every 0/1 vector.
+    #[arg(long)]
+    soft_labels: bool,
 }
 
 /// Arguments of `diceproof merge`.
@@ -151,14 +168,17 @@ fn short(c: &Counts) -> String {
     format!("({},{},{},{})", c.tp, c.fp, c.fn_, c.tn)
 }
 
-fn ext(e: &Option<Extreme>) -> (String, String) {
+fn ext<W: crate::analysis::Witness>(
+    e: &Option<Extreme<W>>,
+    at: impl Fn(&W) -> String,
+) -> (String, String) {
     match e {
         Some(e) => {
             let p = format_q(&e.value);
             let d = decimal(&e.value);
             (
                 if p == d { p } else { format!("{p} ≈ {d}") },
-                short(&e.witness),
+                at(&e.witness),
             )
         }
         None => ("-".into(), "-".into()),
@@ -191,12 +211,12 @@ fn print_table(rows: &[(Job, Spread)]) {
         "at".to_string(),
     ]];
     for (job, s) in rows {
-        let (min, min_at) = ext(&s.min_ratio);
+        let (min, min_at) = ext(&s.min_ratio, short);
         let (max, max_at) = match &s.unbounded {
             Some(u) => ("inf".to_string(), short(u)),
-            None => ext(&s.max_ratio),
+            None => ext(&s.max_ratio, short),
         };
-        let (gap, gap_at) = ext(&s.max_gap);
+        let (gap, gap_at) = ext(&s.max_gap, short);
         let spread = s.spread().map_or("inf".to_string(), |q| format_q(&q));
         t.push(vec![
             job.n.to_string(),
@@ -214,8 +234,142 @@ fn print_table(rows: &[(Job, Spread)]) {
     print!("{}", table(&t));
 }
 
+/// Whether a spec names a relaxation (soft loss) rather than a count measure.
+fn is_soft(spec: &str) -> bool {
+    parse_measure(spec).is_err() && parse_soft(spec).is_ok()
+}
+
+/// `compare` on the relaxed domain: soft losses on grids or random rationals.
+fn run_relaxed(args: &CompareArgs) -> Result<ExitCode> {
+    let parse = |spec: &str| {
+        parse_soft(spec).map_err(|e| {
+            if parse_measure(spec).is_ok() {
+                Error::invalid(format!(
+                    "{spec} is defined on masks; in the relaxed domain (--grid/--random) use a \
+                     relaxation such as soft-dice, soft-jaccard, jml, dml or lovasz:{spec}"
+                ))
+            } else {
+                e
+            }
+        })
+    };
+    let (target, candidate) = (parse(&args.target)?, parse(&args.candidate)?);
+    let domain = match (args.grid, args.random) {
+        (_, Some(m)) => Domain::Random {
+            m,
+            den: args.den,
+            seed: args.seed,
+        },
+        (Some(k), None) => Domain::Grid { k },
+        (None, None) => Domain::Grid { k: 1 },
+    };
+    let sizes = parse_sizes(&args.n)?;
+    for &n in &sizes {
+        let points = u32::try_from(n)
+            .ok()
+            .and_then(|n| relaxed::size(n, domain, args.soft_labels));
+        match points {
+            Some(p) if p <= 5_000_000 || args.force => {}
+            _ => {
+                return Err(Error::TooLarge(format!(
+                "n = {n} on this domain is {} points; the limit is 5e6 (about a minute of exact \
+                     arithmetic). Pass --force, or lower --n or --grid",
+                points.map_or("more than 2^128".to_string(), |p| format!(
+                    "{p:.3e}",
+                    p = p as f64
+                ))
+            )))
+            }
+        }
+    }
+    let mut docs = Vec::new();
+    let mut rows = vec![vec![
+        "n".to_string(),
+        "points".to_string(),
+        "min ratio".to_string(),
+        "max ratio".to_string(),
+        "max |gap|".to_string(),
+        "at (max ratio; max gap)".to_string(),
+    ]];
+    for &n in &sizes {
+        let s = relaxed::run(&*target, &*candidate, n as u32, domain, args.soft_labels)?;
+        let mut doc = json!({
+            "target": target.spec(),
+            "candidate": candidate.spec(),
+            "n": n,
+            "mode": match domain { Domain::Grid { .. } => "grid", Domain::Random { .. } => "random" },
+            "soft_labels": args.soft_labels,
+        });
+        match domain {
+            Domain::Grid { k } => doc["grid"] = json!(k),
+            Domain::Random { m, den, seed } => {
+                doc["random"] = json!(m);
+                doc["den"] = json!(den);
+                doc["seed"] = json!(seed);
+            }
+        }
+        if let (Json::Object(o), Json::Object(extra)) =
+            (&mut doc, spread_to_json_with(&s, SoftPoint::to_json))
+        {
+            o.extend(extra);
+        }
+        let (min, _) = ext(&s.min_ratio, SoftPoint::short);
+        let (max, _) = match &s.unbounded {
+            Some(_) => ("inf".to_string(), String::new()),
+            None => ext(&s.max_ratio, SoftPoint::short),
+        };
+        let (gap, _) = ext(&s.max_gap, SoftPoint::short);
+        let at =
+            |e: &Option<Extreme<SoftPoint>>| e.as_ref().map_or("-".into(), |e| e.witness.short());
+        rows.push(vec![
+            n.to_string(),
+            s.configurations.to_string(),
+            min,
+            max,
+            gap,
+            format!(
+                "{}; {}",
+                s.unbounded
+                    .as_ref()
+                    .map_or_else(|| at(&s.max_ratio), |u| u.short()),
+                at(&s.max_gap)
+            ),
+        ]);
+        docs.push(doc);
+    }
+    if args.json {
+        let doc = if sizes.len() == 1 && !args.n.contains("..") {
+            docs.into_iter().next().unwrap_or(Json::Null)
+        } else {
+            Json::Array(docs)
+        };
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    } else {
+        println!(
+            "candidate {} against target {} on {} ({} labels)",
+            candidate.spec(),
+            target.spec(),
+            match domain {
+                Domain::Grid { k } => format!("the grid {{0, 1/{k}, …, 1}}ⁿ"),
+                Domain::Random { m, den, seed } =>
+                    format!("{m} random points (denominators ≤ {den}, seed {seed})"),
+            },
+            if args.soft_labels { "soft" } else { "hard" }
+        );
+        print!("{}", table(&rows));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Runs `diceproof compare`.
 pub fn run(args: &CompareArgs) -> Result<ExitCode> {
+    if args.grid.is_some()
+        || args.random.is_some()
+        || is_soft(&args.target)
+        || is_soft(&args.candidate)
+    {
+        return run_relaxed(args);
+    }
     let policy: EmptyPolicy = args.empty.parse()?;
     let pair = Pair::new(
         parse_measure(&args.target)?,

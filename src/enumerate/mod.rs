@@ -19,6 +19,7 @@
 //!   result (merging is order-independent, ties broken canonically).
 
 pub mod count_space;
+pub mod relaxed;
 pub mod voxel_space;
 
 use std::path::{Path, PathBuf};

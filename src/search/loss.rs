@@ -48,13 +48,21 @@ impl LossValue {
 }
 
 impl Loss {
-    /// Parses a spec: every measure spec, plus `whamming:sqrt`.
+    /// Parses a spec: every measure spec, `whamming:sqrt`, and the relaxations
+    /// (`soft-dice`, `jml`, `lovasz:dice`, …), which the search evaluates on hard
+    /// configurations through the set loss they extend (see [`hard_counterpart`]).
     pub fn parse(spec: &str) -> Result<Loss> {
         let s = spec.trim().to_ascii_lowercase();
         if s == "whamming:sqrt" {
             return Ok(Loss::SqrtWeights);
         }
-        Ok(Loss::Exact(parse_measure(spec)?))
+        match parse_measure(spec) {
+            Ok(m) => Ok(Loss::Exact(m)),
+            Err(e) => match hard_counterpart(&s) {
+                Some(hard) => Ok(Loss::Exact(parse_measure(&hard)?)),
+                None => Err(e),
+            },
+        }
     }
 
     /// The canonical spec.
@@ -120,6 +128,30 @@ impl Loss {
                 }
             }
         }
+    }
+}
+
+/// The set loss a relaxation equals at binary predictions and labels, which is all
+/// the count-space search visits: soft Dice, DML → dice; soft Jaccard, JML,
+/// Lovász-Jaccard → jaccard; soft Tversky → tversky; `lovasz:SPEC` → SPEC. The
+/// squared-denominator variants agree there too (p² = p for p ∈ {0, 1}); smoothed
+/// variants (`eps=`) do not, and are refused. The `lovasz-extension` claim and the
+/// surrogate property tests check these equalities exactly.
+pub fn hard_counterpart(spec: &str) -> Option<String> {
+    let s = spec.trim().to_ascii_lowercase();
+    if s.contains("eps") {
+        return None;
+    }
+    let base = s.trim_end_matches(":squared").trim_end_matches(",squared");
+    if let Some(inner) = base.strip_prefix("lovasz:") {
+        return Some(inner.to_string());
+    }
+    match base {
+        "soft-dice" | "dml" => Some("dice".into()),
+        "soft-jaccard" | "jml" | "lovasz-jaccard" => Some("jaccard".into()),
+        _ => base
+            .strip_prefix("soft-tversky:")
+            .map(|args| format!("tversky:{args}")),
     }
 }
 

@@ -12,4 +12,6 @@
 //! * [`wce`]: weighted cross-entropy, soft Dice on soft configurations, and exact and
 //!   certified comparisons with multiples of ln 2.
 
+pub mod lovasz;
+pub mod soft;
 pub mod wce;

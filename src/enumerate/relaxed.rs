@@ -1,0 +1,166 @@
+//! The relaxed domain: soft predictions p on rational grids {0, 1/k, …, 1}ⁿ, or
+//! seeded random rationals, with hard labels (every y ∈ {0,1}ⁿ) or soft labels on
+//! the same grid.
+//!
+//! Why: soft Dice, soft Jaccard, JML, DML and the Lovász extension are defined
+//! inside the cube, where the count shortcut does not apply; their relations are
+//! checked on every grid point exactly, with the same mergeable [`Spread`] summary
+//! (inf/sup of candidate/target, sup of the gap, witnesses) as hard labels.
+
+use num_bigint::BigUint;
+use serde_json::{json, Value as Json};
+
+use crate::analysis::{Spread, Val};
+use crate::error::{Error, Result};
+use crate::exact::{format_q, Q};
+use crate::search::rng::Rng;
+use crate::surrogates::soft::SoftLoss;
+
+/// A point of the relaxed domain: labels y and prediction p (equal lengths).
+/// Ordered lexicographically (y, then p), which is how ties between equal extremes
+/// are broken.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SoftPoint {
+    /// Labels, each in [0, 1] (0/1 for hard labels).
+    pub y: Vec<Q>,
+    /// Prediction probabilities, each in [0, 1].
+    pub p: Vec<Q>,
+}
+
+impl SoftPoint {
+    /// The point as JSON: `{"y": ["1", "0"], "p": ["1/2", "1/4"]}`.
+    pub fn to_json(&self) -> Json {
+        let v = |x: &[Q]| x.iter().map(format_q).collect::<Vec<_>>();
+        json!({"y": v(&self.y), "p": v(&self.p)})
+    }
+
+    /// A short form for tables: `y=(1,0) p=(1/2,1/4)`.
+    pub fn short(&self) -> String {
+        let v = |x: &[Q]| x.iter().map(format_q).collect::<Vec<_>>().join(",");
+        format!("y=({}) p=({})", v(&self.y), v(&self.p))
+    }
+}
+
+/// Which points to visit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Domain {
+    /// Every p in {0, 1/k, …, 1}ⁿ.
+    Grid {
+        /// Grid resolution.
+        k: u64,
+    },
+    /// `m` seeded random points with denominators up to `den`.
+    Random {
+        /// Number of points.
+        m: u64,
+        /// Largest denominator.
+        den: u64,
+        /// Seed.
+        seed: u64,
+    },
+}
+
+/// Number of points a domain visits on n voxels, or `None` if it overflows.
+pub fn size(n: u32, domain: Domain, soft_labels: bool) -> Option<u128> {
+    match domain {
+        Domain::Grid { k } => {
+            let per = (k as u128 + 1).checked_pow(n)?;
+            let labels = if soft_labels {
+                per
+            } else {
+                1u128.checked_shl(n)?
+            };
+            per.checked_mul(labels)
+        }
+        Domain::Random { m, .. } => Some(m as u128),
+    }
+}
+
+/// Every vector of {0, 1/k, …, 1}ⁿ in lexicographic order, as numerators.
+fn grid_vectors(n: u32, k: u64) -> impl Iterator<Item = Vec<u64>> {
+    let total = (k + 1).pow(n);
+    (0..total).map(move |mut i| {
+        let mut v = vec![0u64; n as usize];
+        for slot in v.iter_mut().rev() {
+            *slot = i % (k + 1);
+            i /= k + 1;
+        }
+        v
+    })
+}
+
+fn frac(num: u64, den: u64) -> Q {
+    Q::new(num.into(), den.into())
+}
+
+/// Visits every point of the domain and summarises candidate against target.
+/// A loss's own 0/0 counts as 0 (the `one` policy); both zero is skipped.
+pub fn run(
+    target: &dyn SoftLoss,
+    candidate: &dyn SoftLoss,
+    n: u32,
+    domain: Domain,
+    soft_labels: bool,
+) -> Result<Spread<SoftPoint>> {
+    if n == 0 {
+        return Err(Error::invalid("the relaxed domain needs n >= 1"));
+    }
+    let mut s: Spread<SoftPoint> = Spread::default();
+    let mut visit = |y: Vec<Q>, p: Vec<Q>| -> Result<()> {
+        let value = |l: &dyn SoftLoss| -> Result<Val> {
+            Ok(Val::from_q(
+                l.loss(&y, &p)?.unwrap_or_else(|| Q::from_integer(0.into())),
+            ))
+        };
+        let (t, c) = (value(target)?, value(candidate)?);
+        let point = SoftPoint { y, p };
+        s.visit(&point, &t, &c, || BigUint::from(1u32));
+        s.configurations += 1u32;
+        Ok(())
+    };
+    match domain {
+        Domain::Grid { k } => {
+            if k == 0 {
+                return Err(Error::invalid("--grid K needs K >= 1"));
+            }
+            let labels: Vec<Vec<Q>> = if soft_labels {
+                grid_vectors(n, k)
+                    .map(|v| v.iter().map(|&x| frac(x, k)).collect())
+                    .collect()
+            } else {
+                grid_vectors(n, 1)
+                    .map(|v| v.iter().map(|&x| frac(x, 1)).collect())
+                    .collect()
+            };
+            for y in &labels {
+                for p in grid_vectors(n, k) {
+                    visit(y.clone(), p.iter().map(|&x| frac(x, k)).collect())?;
+                }
+            }
+        }
+        Domain::Random { m, den, seed } => {
+            if den == 0 {
+                return Err(Error::invalid("random rationals need a denominator >= 1"));
+            }
+            let mut rng = Rng::new(seed, 0x5eed);
+            let draw = |rng: &mut Rng| {
+                let d = 1 + rng.upto(den - 1);
+                frac(rng.upto(d), d)
+            };
+            for _ in 0..m {
+                let y: Vec<Q> = (0..n)
+                    .map(|_| {
+                        if soft_labels {
+                            draw(&mut rng)
+                        } else {
+                            frac(rng.upto(1), 1)
+                        }
+                    })
+                    .collect();
+                let p: Vec<Q> = (0..n).map(|_| draw(&mut rng)).collect();
+                visit(y, p)?;
+            }
+        }
+    }
+    Ok(s)
+}
