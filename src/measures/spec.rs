@@ -33,7 +33,8 @@ pub struct Args {
 }
 
 impl Args {
-    fn parse(spec: &str, rest: Option<&str>) -> Result<Args> {
+    /// Splits the arguments after `NAME:` of a spec (shared by every spec family).
+    pub fn parse(spec: &str, rest: Option<&str>) -> Result<Args> {
         let mut items = Vec::new();
         if let Some(rest) = rest {
             for part in rest.split(',') {
@@ -85,30 +86,49 @@ impl Args {
         self.items.iter().any(|(k, v)| k == name && v.is_none())
     }
 
-    /// The exact number under the first of `keys` present; errors if none is.
-    pub fn number_any(&self, keys: &[&str], syntax: &str) -> Result<Q> {
+    /// Like [`Args::flag`], but `name=value` is an error rather than "absent".
+    pub fn flag_checked(&self, name: &str, syntax: &str) -> Result<bool> {
+        match self.items.iter().find(|(k, _)| k == name) {
+            None => Ok(false),
+            Some((_, None)) => Ok(true),
+            Some((_, Some(_))) => Err(Error::invalid(format!(
+                "spec {:?}: {name} is a flag and takes no value; the syntax is `{syntax}`",
+                self.spec
+            ))),
+        }
+    }
+
+    /// The exact number under the first of `keys` present, if any.
+    pub fn number_opt(&self, keys: &[&str], syntax: &str) -> Result<Option<Q>> {
         let found: Vec<_> = self
             .items
             .iter()
             .filter(|(k, _)| keys.contains(&k.as_str()))
             .collect();
         match found.as_slice() {
-            [(k, Some(v))] => parse_rational(v).map_err(|e| {
+            [] => Ok(None),
+            [(k, Some(v))] => parse_rational(v).map(Some).map_err(|e| {
                 Error::invalid(format!("measure spec {:?}, argument {k}: {e}", self.spec))
             }),
             [(k, None)] => Err(Error::invalid(format!(
                 "measure spec {:?}: argument {k} needs a value; the syntax is `{syntax}`",
                 self.spec
             ))),
-            [] => Err(Error::invalid(format!(
-                "measure spec {:?} is missing {}; the syntax is `{syntax}`",
-                self.spec, keys[0]
-            ))),
             _ => Err(Error::invalid(format!(
                 "measure spec {:?} gives {} more than once under different names",
                 self.spec, keys[0]
             ))),
         }
+    }
+
+    /// The exact number under the first of `keys` present; errors if none is.
+    pub fn number_any(&self, keys: &[&str], syntax: &str) -> Result<Q> {
+        self.number_opt(keys, syntax)?.ok_or_else(|| {
+            Error::invalid(format!(
+                "measure spec {:?} is missing {}; the syntax is `{syntax}`",
+                self.spec, keys[0]
+            ))
+        })
     }
 }
 

@@ -103,7 +103,8 @@ use rug::Rational;
 use crate::counts::Counts;
 use crate::error::{Error, Result};
 use crate::exact::convert::{big_to_rug, rug_to_big};
-use crate::exact::{format_q, parse_rational, q_to_f64, Q};
+use crate::exact::{format_q, q_to_f64, Q};
+use crate::measures::spec::Args;
 use crate::measures::{parse_measure, EmptyPolicy, Measure};
 
 /// A loss on (labels, probabilities), exact and in `f64`.
@@ -120,7 +121,7 @@ pub trait SoftLoss: Send + Sync + fmt::Debug {
 }
 
 /// Every soft loss: (syntax, summary). Options after `:` are comma-separated, in
-/// any order; `P/Q` is any exact number ([`parse_rational`]).
+/// any order; `P/Q` is any exact number (`crate::exact::parse_rational`).
 pub fn soft_registry() -> &'static [(&'static str, &'static str)] {
     &[
         (
@@ -215,29 +216,29 @@ pub fn parse_soft(spec: &str) -> Result<Box<dyn SoftLoss>> {
             .map_err(|e| Error::invalid(format!("soft loss spec {spec:?}: {e}")))?;
         return Ok(Box::new(LovaszMeasure { measure }));
     }
-    let opts = Opts::parse(trimmed, rest)?;
+    let opts = Args::parse(trimmed, rest)?;
     match lname.as_str() {
         "soft-dice" => {
             let syntax = "soft-dice[:squared,eps=P/Q]";
             opts.only(&["squared", "eps"], syntax)?;
             Ok(Box::new(SoftDice {
-                squared: opts.flag("squared", syntax)?,
-                eps: opts.eps(syntax)?,
+                squared: opts.flag_checked("squared", syntax)?,
+                eps: eps_arg(&opts, syntax)?,
             }))
         }
         "soft-jaccard" => {
             let syntax = "soft-jaccard[:squared,eps=P/Q]";
             opts.only(&["squared", "eps"], syntax)?;
             Ok(Box::new(SoftJaccard {
-                squared: opts.flag("squared", syntax)?,
-                eps: opts.eps(syntax)?,
+                squared: opts.flag_checked("squared", syntax)?,
+                eps: eps_arg(&opts, syntax)?,
             }))
         }
         "soft-tversky" => {
             let syntax = "soft-tversky:a=P/Q,b=P/Q[,eps=P/Q]";
             opts.only(&["a", "b", "alpha", "beta", "eps"], syntax)?;
-            let a = opts.required(&["a", "alpha"], syntax)?;
-            let b = opts.required(&["b", "beta"], syntax)?;
+            let a = opts.number_any(&["a", "alpha"], syntax)?;
+            let b = opts.number_any(&["b", "beta"], syntax)?;
             if a.is_negative() || b.is_negative() {
                 return Err(Error::invalid(format!(
                     "soft loss spec {spec:?}: tversky weights must be non-negative, got a={} b={}",
@@ -254,21 +255,21 @@ pub fn parse_soft(spec: &str) -> Result<Box<dyn SoftLoss>> {
             Ok(Box::new(SoftTversky {
                 a,
                 b,
-                eps: opts.eps(syntax)?,
+                eps: eps_arg(&opts, syntax)?,
             }))
         }
         "jml" => {
             let syntax = "jml[:eps=P/Q]";
             opts.only(&["eps"], syntax)?;
             Ok(Box::new(Jml {
-                eps: opts.eps(syntax)?,
+                eps: eps_arg(&opts, syntax)?,
             }))
         }
         "dml" => {
             let syntax = "dml[:eps=P/Q]";
             opts.only(&["eps"], syntax)?;
             Ok(Box::new(Dml {
-                eps: opts.eps(syntax)?,
+                eps: eps_arg(&opts, syntax)?,
             }))
         }
         "lovasz-jaccard" => {
@@ -282,109 +283,15 @@ pub fn parse_soft(spec: &str) -> Result<Box<dyn SoftLoss>> {
     }
 }
 
-/// The options after `NAME:` in a soft loss spec.
-struct Opts {
-    spec: String,
-    items: Vec<(String, Option<String>)>,
-}
-
-impl Opts {
-    fn parse(spec: &str, rest: Option<&str>) -> Result<Opts> {
-        let mut items: Vec<(String, Option<String>)> = Vec::new();
-        if let Some(rest) = rest {
-            for part in rest.split(',') {
-                let part = part.trim();
-                if part.is_empty() {
-                    return Err(Error::invalid(format!(
-                        "soft loss spec {spec:?} has an empty option"
-                    )));
-                }
-                let item = match part.split_once('=') {
-                    Some((k, v)) => (k.trim().to_ascii_lowercase(), Some(v.trim().to_string())),
-                    None => (part.to_ascii_lowercase(), None),
-                };
-                if items.iter().any(|(k, _)| *k == item.0) {
-                    return Err(Error::invalid(format!(
-                        "soft loss spec {spec:?} gives {:?} twice",
-                        item.0
-                    )));
-                }
-                items.push(item);
-            }
-        }
-        Ok(Opts {
-            spec: spec.to_string(),
-            items,
-        })
-    }
-
-    fn only(&self, allowed: &[&str], syntax: &str) -> Result<()> {
-        match self
-            .items
-            .iter()
-            .find(|(k, _)| !allowed.contains(&k.as_str()))
-        {
-            Some((k, _)) => Err(Error::invalid(format!(
-                "soft loss spec {:?}: unexpected option {k:?}; the syntax is `{syntax}`",
-                self.spec
-            ))),
-            None => Ok(()),
-        }
-    }
-
-    fn flag(&self, name: &str, syntax: &str) -> Result<bool> {
-        match self.items.iter().find(|(k, _)| k == name) {
-            None => Ok(false),
-            Some((_, None)) => Ok(true),
-            Some((_, Some(_))) => Err(Error::invalid(format!(
-                "soft loss spec {:?}: {name} is a flag and takes no value; the syntax is `{syntax}`",
-                self.spec
-            ))),
-        }
-    }
-
-    fn number(&self, keys: &[&str], syntax: &str) -> Result<Option<Q>> {
-        let found: Vec<_> = self
-            .items
-            .iter()
-            .filter(|(k, _)| keys.contains(&k.as_str()))
-            .collect();
-        match found.as_slice() {
-            [] => Ok(None),
-            [(k, Some(v))] => parse_rational(v).map(Some).map_err(|e| {
-                Error::invalid(format!("soft loss spec {:?}, option {k}: {e}", self.spec))
-            }),
-            [(k, None)] => Err(Error::invalid(format!(
-                "soft loss spec {:?}: option {k} needs a value; the syntax is `{syntax}`",
-                self.spec
-            ))),
-            _ => Err(Error::invalid(format!(
-                "soft loss spec {:?} gives {} more than once under different names",
-                self.spec, keys[0]
-            ))),
-        }
-    }
-
-    fn required(&self, keys: &[&str], syntax: &str) -> Result<Q> {
-        self.number(keys, syntax)?.ok_or_else(|| {
-            Error::invalid(format!(
-                "soft loss spec {:?} is missing {}; the syntax is `{syntax}`",
-                self.spec, keys[0]
-            ))
-        })
-    }
-
-    /// The smoothing constant: `None` when absent or 0; an error when negative.
-    fn eps(&self, syntax: &str) -> Result<Option<Q>> {
-        match self.number(&["eps"], syntax)? {
-            Some(e) if e.is_negative() => Err(Error::invalid(format!(
-                "soft loss spec {:?}: eps must be ≥ 0, got {}",
-                self.spec,
-                format_q(&e)
-            ))),
-            Some(e) if e.is_zero() => Ok(None),
-            other => Ok(other),
-        }
+/// The smoothing constant of a spec: `None` when absent or 0; an error when negative.
+fn eps_arg(opts: &Args, syntax: &str) -> Result<Option<Q>> {
+    match opts.number_opt(&["eps"], syntax)? {
+        Some(e) if e.is_negative() => Err(Error::invalid(format!(
+            "soft loss spec `{syntax}`: eps must be ≥ 0, got {}",
+            format_q(&e)
+        ))),
+        Some(e) if e.is_zero() => Ok(None),
+        other => Ok(other),
     }
 }
 
@@ -952,6 +859,7 @@ pub fn lovasz_jaccard_fast_f64(y: &[bool], m: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exact::parse_rational;
     use crate::measures::Value;
     use proptest::prelude::*;
 
@@ -1045,19 +953,19 @@ mod tests {
     fn bad_specs_are_clear_errors() {
         for (bad, needle) in [
             ("soft-dise", "valid specs are"),
-            ("soft-dice:cubed", "unexpected option"),
+            ("soft-dice:cubed", "unexpected argument"),
             ("soft-dice:squared=1", "takes no value"),
             ("soft-dice:eps", "needs a value"),
             ("soft-dice:eps=-1/2", "must be ≥ 0"),
             ("soft-dice:eps=x", "accepted:"),
             ("soft-dice:squared,squared", "twice"),
-            ("soft-dice:", "empty option"),
+            ("soft-dice:", "empty argument"),
             ("soft-tversky:a=1/2", "missing b"),
             ("soft-tversky:a=1/2,b=-1", "non-negative"),
             ("soft-tversky:a=0,b=0", "at least one positive"),
             ("soft-tversky:a=1,alpha=1,b=1", "more than once"),
-            ("lovasz-jaccard:eps=1", "unexpected option"),
-            ("jml:squared", "unexpected option"),
+            ("lovasz-jaccard:eps=1", "unexpected argument"),
+            ("jml:squared", "unexpected argument"),
             ("lovasz", "needs a count measure"),
             ("lovasz:", "needs a count measure"),
             ("lovasz:nope", "unknown measure"),
