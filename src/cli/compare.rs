@@ -234,6 +234,16 @@ fn print_table(rows: &[(Job, Spread)]) {
     print!("{}", table(&t));
 }
 
+/// Prints one object for `--n N` and an array for `--n A..=B`.
+fn print_sizes_json(n_arg: &str, docs: Vec<Json>) {
+    let doc = if docs.len() == 1 && !n_arg.contains("..") {
+        docs.into_iter().next().unwrap_or(Json::Null)
+    } else {
+        Json::Array(docs)
+    };
+    println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+}
+
 /// Whether a spec names a relaxation (soft loss) rather than a count measure.
 fn is_soft(spec: &str) -> bool {
     parse_measure(spec).is_err() && parse_soft(spec).is_ok()
@@ -338,12 +348,7 @@ fn run_relaxed(args: &CompareArgs) -> Result<ExitCode> {
         docs.push(doc);
     }
     if args.json {
-        let doc = if sizes.len() == 1 && !args.n.contains("..") {
-            docs.into_iter().next().unwrap_or(Json::Null)
-        } else {
-            Json::Array(docs)
-        };
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        print_sizes_json(&args.n, docs);
     } else {
         println!(
             "candidate {} against target {} on {} ({} labels)",
@@ -444,12 +449,7 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode> {
     }
     if args.json {
         let docs: Vec<Json> = rows.iter().map(|(j, s)| result_json(j, s)).collect();
-        let doc = if sizes.len() == 1 && !args.n.contains("..") {
-            docs.into_iter().next().unwrap_or(Json::Null)
-        } else {
-            Json::Array(docs)
-        };
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        print_sizes_json(&args.n, docs);
     } else {
         print_table(&rows);
     }
