@@ -41,6 +41,7 @@ pub mod io;
 pub mod masks;
 pub mod measures;
 pub mod properties;
+pub mod risk;
 pub mod search;
 pub mod surrogates;
 

@@ -10,6 +10,7 @@ mod check;
 mod compare;
 mod measure;
 mod output;
+mod risk;
 mod search;
 
 pub use search::growth_exponent;
@@ -41,6 +42,9 @@ enum Command {
     /// Find, verify exactly and shrink counterexamples to "candidate approximates
     /// target within factor K" (or within E), or trace spread growth with --growth.
     Search(search::SearchArgs),
+    /// Exact expected Dice/Jaccard of a decision under independent Bernoulli labels,
+    /// the optimal top-k decision and the regret (f64 fast path for --probs-file).
+    Risk(risk::RiskArgs),
     /// List the registered claims with their statements and proof files.
     Claims(check::ClaimsArgs),
     /// Check claims exactly up to a size: holds, refuted (with a witness) or a constant.
@@ -60,6 +64,7 @@ pub fn main() -> ExitCode {
         Command::Claims(args) => check::claims(&args),
         Command::Search(args) => search::run(&args),
         Command::Check(args) => check::check(&args),
+        Command::Risk(args) => risk::run(&args),
     };
     match result {
         Ok(code) => code,

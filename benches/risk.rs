@@ -1,0 +1,67 @@
+//! Benchmarks of `diceproof::risk`: exact E[Dice] (n = 300), the exact optimal top-k
+//! decision (n = 100), the f64 fast path on 10^6 probabilities, and brute force over
+//! 2^16 label vectors for comparison.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use diceproof::exact::Q;
+use diceproof::measures::EmptyPolicy;
+use diceproof::risk::brute::brute_expected;
+use diceproof::risk::fast::expected_f64;
+use diceproof::risk::{expected_exact, optimal_topk, threshold_pred, RiskMetric};
+use num_bigint::BigInt;
+
+fn probs(n: usize, seed: u64) -> Vec<Q> {
+    let mut s = seed;
+    (0..n)
+        .map(|_| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            Q::new(BigInt::from((s >> 33) % 1001), BigInt::from(1000))
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let half = Q::new(BigInt::from(1), BigInt::from(2));
+    let mut g = c.benchmark_group("risk");
+    g.sample_size(10);
+
+    let p300 = probs(300, 1);
+    let pred300 = threshold_pred(&p300, &half);
+    g.bench_function("exact_dice_n300", |b| {
+        b.iter(|| expected_exact(&p300, &pred300, RiskMetric::Dice, EmptyPolicy::One).unwrap())
+    });
+
+    let p100 = probs(100, 2);
+    g.bench_function("exact_optimal_topk_n100", |b| {
+        b.iter(|| optimal_topk(&p100, RiskMetric::Dice, EmptyPolicy::One).unwrap())
+    });
+
+    let mut s: u64 = 3;
+    let pf: Vec<f64> = (0..1_000_000)
+        .map(|_| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((s >> 11) as f64) / ((1u64 << 53) as f64)
+        })
+        .collect();
+    let predf: Vec<bool> = pf.iter().map(|&p| p > 0.5).collect();
+    g.bench_function("fast_dice_n1e6", |b| {
+        b.iter(|| expected_f64(&pf, &predf, RiskMetric::Dice, EmptyPolicy::One).unwrap())
+    });
+
+    let p16 = probs(16, 4);
+    let pred16 = threshold_pred(&p16, &half);
+    g.bench_function("brute_dice_n16", |b| {
+        b.iter(|| brute_expected(&p16, &pred16, RiskMetric::Dice, EmptyPolicy::One).unwrap())
+    });
+    g.bench_function("exact_dice_n16", |b| {
+        b.iter(|| expected_exact(&p16, &pred16, RiskMetric::Dice, EmptyPolicy::One).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,187 @@
+//! `diceproof risk`: exact expected Dice or Jaccard of a decision under independent
+//! Bernoulli labels, the optimal top-k decision and the regret (exact), or the same
+//! in `f64` for a probability map file (`--probs-file`, the fast path).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use serde_json::json;
+
+use crate::error::{Error, Result};
+use crate::exact::{decimal, format_q, parse_rational, parse_unit_rational, Q};
+use crate::io::{read_volume, VoxelData};
+use crate::masks::parse_bits;
+use crate::measures::EmptyPolicy;
+use crate::risk::fast::{expected_f64, optimal_topk_f64, FAST_SCAN_MAX};
+use crate::risk::{
+    bits, check_len, parse_probs, risk_report, threshold_pred, weight_threshold, RiskMetric,
+};
+
+/// Arguments of `diceproof risk`.
+#[derive(Debug, Args)]
+pub struct RiskArgs {
+    /// Foreground probabilities, comma-separated exact numbers (9/10,0.8,1/2).
+    #[arg(
+        long,
+        value_name = "P,P,...",
+        required_unless_present = "probs_file",
+        allow_hyphen_values = true
+    )]
+    probs: Option<String>,
+    /// A probability map (NPY or NIfTI float) evaluated with the f64 fast path.
+    #[arg(long, value_name = "FILE", conflicts_with = "probs")]
+    probs_file: Option<PathBuf>,
+    /// The metric: dice or jaccard.
+    #[arg(long, default_value = "dice")]
+    metric: String,
+    /// The decision as bits, one per probability.
+    #[arg(long, value_name = "BITS", conflicts_with_all = ["threshold", "weight"])]
+    pred: Option<String>,
+    /// Predict voxel i iff π_i > T (default 1/2).
+    #[arg(
+        long,
+        value_name = "T",
+        conflicts_with = "weight",
+        allow_hyphen_values = true
+    )]
+    threshold: Option<String>,
+    /// The weighted-CE Bayes rule with weight W on the foreground term (threshold 1 − W).
+    #[arg(long, value_name = "W", allow_hyphen_values = true)]
+    weight: Option<String>,
+    /// What a 0/0 (both masks empty) is worth: one, zero, nan or error.
+    #[arg(long, value_name = "POLICY", default_value = "one")]
+    empty: String,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn threshold_of(args: &RiskArgs) -> Result<Q> {
+    if let Some(w) = &args.weight {
+        return weight_threshold(&parse_rational(w)?);
+    }
+    match &args.threshold {
+        Some(t) => parse_unit_rational(t, "the threshold"),
+        None => Ok(Q::new(1.into(), 2.into())),
+    }
+}
+
+/// Runs `diceproof risk`.
+pub fn run(args: &RiskArgs) -> Result<ExitCode> {
+    let metric: RiskMetric = args.metric.parse()?;
+    let policy: EmptyPolicy = args.empty.parse()?;
+    if let Some(path) = &args.probs_file {
+        return run_fast(args, path, metric, policy);
+    }
+    let probs = parse_probs(args.probs.as_deref().unwrap_or(""))?;
+    let pred = match &args.pred {
+        Some(b) => {
+            let p = parse_bits(b)?;
+            check_len(probs.len(), &p)?;
+            p
+        }
+        None => threshold_pred(&probs, &threshold_of(args)?),
+    };
+    let r = risk_report(&probs, &pred, metric, policy)?;
+    if args.json {
+        let doc = json!({
+            "metric": metric.name(),
+            "n": r.n,
+            "decision": {"pred": bits(&r.decision.pred), "expected": format_q(&r.decision.expected)},
+            "optimal": {"pred": bits(&r.optimal.pred), "k": r.optimal.k, "expected": format_q(&r.optimal.expected)},
+            "regret": format_q(&r.regret),
+        });
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let show = |q: &Q| format!("{} ({})", format_q(q), decimal(q));
+    println!(
+        "metric: {metric} (exact, n = {}, empty masks: {policy})",
+        r.n
+    );
+    println!(
+        "decision {}: expected {metric} = {}",
+        bits(&r.decision.pred),
+        show(&r.decision.expected)
+    );
+    println!(
+        "optimal  {} (top-{}): expected {metric} = {}",
+        bits(&r.optimal.pred),
+        r.optimal.k,
+        show(&r.optimal.expected)
+    );
+    println!("regret: {}", show(&r.regret));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn to_f64s(data: VoxelData) -> Vec<f64> {
+    match data {
+        VoxelData::F64(v) => v,
+        VoxelData::F32(v) => v.into_iter().map(f64::from).collect(),
+        VoxelData::Bool(v) => v.into_iter().map(|b| if b { 1.0 } else { 0.0 }).collect(),
+        VoxelData::U8(v) => v.into_iter().map(f64::from).collect(),
+        VoxelData::I8(v) => v.into_iter().map(f64::from).collect(),
+        VoxelData::U16(v) => v.into_iter().map(f64::from).collect(),
+        VoxelData::I16(v) => v.into_iter().map(f64::from).collect(),
+        VoxelData::U32(v) => v.into_iter().map(f64::from).collect(),
+        VoxelData::I32(v) => v.into_iter().map(f64::from).collect(),
+        VoxelData::I64(v) => v.into_iter().map(|x| x as f64).collect(),
+        VoxelData::U64(v) => v.into_iter().map(|x| x as f64).collect(),
+    }
+}
+
+fn run_fast(
+    args: &RiskArgs,
+    path: &std::path::Path,
+    metric: RiskMetric,
+    policy: EmptyPolicy,
+) -> Result<ExitCode> {
+    let probs = to_f64s(read_volume(path)?.data);
+    crate::risk::fast::check_probs(&probs).map_err(|e| Error::input(path, e.to_string()))?;
+    let pred = match &args.pred {
+        Some(b) => {
+            let p = parse_bits(b)?;
+            check_len(probs.len(), &p)?;
+            p
+        }
+        None => {
+            let t = crate::exact::q_to_f64(&threshold_of(args)?);
+            probs.iter().map(|&p| p > t).collect()
+        }
+    };
+    let e = expected_f64(&probs, &pred, metric, policy)?;
+    let k = pred.iter().filter(|&&b| b).count();
+    let optimal = if probs.len() <= FAST_SCAN_MAX {
+        Some(optimal_topk_f64(&probs, metric, policy)?)
+    } else {
+        None
+    };
+    if args.json {
+        let doc = json!({
+            "metric": metric.name(),
+            "n": probs.len(),
+            "fast_path": true,
+            "decision": {"k": k, "expected": e},
+            "optimal": optimal.as_ref().map(|(p, k, v)| json!({"pred": bits(p), "k": k, "expected": v})),
+            "regret": optimal.as_ref().map(|(_, _, v)| v - e),
+        });
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "metric: {metric} (f64 fast path, not exact; n = {}, empty masks: {policy})",
+        probs.len()
+    );
+    println!("decision (k = {k}): expected {metric} ≈ {e:.12}");
+    match optimal {
+        Some((_, ok, v)) => {
+            println!("optimal top-{ok}: expected {metric} ≈ {v:.12}");
+            println!("regret ≈ {:.12}", v - e);
+        }
+        None => println!(
+            "optimal: not computed (the fast-path top-k scan is limited to {FAST_SCAN_MAX} voxels)"
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
