@@ -3,7 +3,7 @@
 //! for the soft-label JML and DML on the cube. Exhaustive over every subset pair or
 //! triple up to the size, and over every triple of grid points.
 
-use serde_json::json;
+use serde_json::{json, Value as Json};
 
 use super::{Claim, Outcome, Progress, Status};
 use crate::error::{Error, Result};
@@ -83,26 +83,45 @@ fn submodular(spec: &str, n: u64, progress: &Progress) -> Result<Outcome> {
         let v = properties::submodular_error_sets(&m, k)?;
         progress.tick(k as u64, n);
         if let Verdict::Refuted { witness, detail } = v {
-            return Ok(Outcome {
-                status: Status::Refuted,
-                n: k as u64,
-                constant: None,
-                witness: Some(witness),
-                consistent: true,
-                details: vec![format!("smallest size with a violation: n = {k}"), detail],
-            });
+            return Ok(refuted(k as u64, "size", witness, detail, true));
         }
     }
-    Ok(Outcome {
+    Ok(holds(
+        n,
+        format!("every ground truth y and every pair of error sets A, B on n = 1..={n} voxels"),
+    ))
+}
+
+/// The outcome of a check refuted first at size `k` (`unit` names the size).
+fn refuted(k: u64, unit: &str, witness: Json, detail: String, consistent: bool) -> Outcome {
+    Outcome {
+        status: Status::Refuted,
+        n: k,
+        constant: None,
+        witness: Some(witness),
+        consistent,
+        details: vec![format!("smallest {unit} with a violation: n = {k}"), detail],
+    }
+}
+
+/// The outcome of a check that held up to size `n`.
+fn holds(n: u64, detail: String) -> Outcome {
+    Outcome {
         status: Status::Holds,
         n,
         constant: None,
         witness: None,
         consistent: true,
-        details: vec![format!(
-            "every ground truth y and every pair of error sets A, B on n = 1..={n} voxels"
-        )],
-    })
+        details: vec![detail],
+    }
+}
+
+/// The metric claims are about the triangle inequality: a refutation by identity or
+/// symmetry would contradict their statements.
+fn by_triangle(witness: &Json) -> bool {
+    witness["axiom"]
+        .as_str()
+        .is_some_and(|a| a.starts_with("triangle"))
 }
 
 fn set_metric(spec: &str, n: u64, progress: &Progress) -> Result<Outcome> {
@@ -115,33 +134,18 @@ fn set_metric(spec: &str, n: u64, progress: &Progress) -> Result<Outcome> {
         let v = properties::metric_axioms_sets(k, properties::set_distance(&m, k))?;
         progress.tick(k as u64, n);
         if let Verdict::Refuted { witness, detail } = v {
-            // The statements concern the triangle inequality: identity and symmetry
-            // must hold.
-            let triangle = witness["axiom"]
-                .as_str()
-                .is_some_and(|a| a.starts_with("triangle"));
-            return Ok(Outcome {
-                status: Status::Refuted,
-                n: k as u64,
-                constant: None,
-                witness: Some(witness),
-                consistent: triangle,
-                details: vec![format!("smallest size with a violation: n = {k}"), detail],
-            });
+            let triangle = by_triangle(&witness);
+            return Ok(refuted(k as u64, "size", witness, detail, triangle));
         }
     }
-    Ok(Outcome {
-        status: Status::Holds,
+    Ok(holds(
         n,
-        constant: None,
-        witness: None,
-        consistent: true,
-        details: vec![format!(
+        format!(
             "identity, symmetry and the triangle inequality over every triple of subsets of \
              n = 1..={n} voxels ({} triples at n = {n})",
             1u64 << (3 * n)
-        )],
-    })
+        ),
+    ))
 }
 
 fn soft_metric(spec: &str, n: u64, progress: &Progress) -> Result<Outcome> {
@@ -166,34 +170,18 @@ fn soft_metric(spec: &str, n: u64, progress: &Progress) -> Result<Outcome> {
         match v {
             Verdict::Holds { checked: c } => checked += c,
             Verdict::Refuted { witness, detail } => {
-                let triangle = witness["axiom"]
-                    .as_str()
-                    .is_some_and(|a| a.starts_with("triangle"));
-                return Ok(Outcome {
-                    status: Status::Refuted,
-                    n: k as u64,
-                    constant: None,
-                    witness: Some(
-                        json!({"witness": witness, "grid": format!("{{0, 1/{res}, …, 1}}^{k}")}),
-                    ),
-                    consistent: triangle,
-                    details: vec![
-                        format!("smallest dimension with a violation: n = {k}"),
-                        detail,
-                    ],
-                });
+                let triangle = by_triangle(&witness);
+                let grid = format!("{{0, 1/{res}, …, 1}}^{k}");
+                let witness = json!({"witness": witness, "grid": grid});
+                return Ok(refuted(k as u64, "dimension", witness, detail, triangle));
             }
         }
     }
-    Ok(Outcome {
-        status: Status::Holds,
+    Ok(holds(
         n,
-        constant: None,
-        witness: None,
-        consistent: true,
-        details: vec![format!(
+        format!(
             "identity, symmetry and the triangle inequality over every triple of points of the grids \
              {{0, 1/12, …, 1}}, {{0, 1/4, …, 1}}² and {{0, 1/2, 1}}³ up to n = {n} ({checked} checks)"
-        )],
-    })
+        )
+    ))
 }
