@@ -6,7 +6,8 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use diceproof::exact::Q;
 use diceproof::measures::EmptyPolicy;
 use diceproof::risk::brute::brute_expected;
-use diceproof::risk::fast::expected_f64;
+use diceproof::risk::fast::{expected_f64, optimal_topk_f64};
+use diceproof::risk::fast_opt::optimal_dice_large;
 use diceproof::risk::{expected_exact, optimal_topk, threshold_pred, RiskMetric};
 use num_bigint::BigInt;
 
@@ -30,12 +31,12 @@ fn bench(c: &mut Criterion) {
     let p300 = probs(300, 1);
     let pred300 = threshold_pred(&p300, &half);
     g.bench_function("exact_dice_n300", |b| {
-        b.iter(|| expected_exact(&p300, &pred300, RiskMetric::Dice, EmptyPolicy::One).unwrap())
+        b.iter(|| expected_exact(&p300, &pred300, &RiskMetric::Dice, EmptyPolicy::One).unwrap())
     });
 
     let p100 = probs(100, 2);
     g.bench_function("exact_optimal_topk_n100", |b| {
-        b.iter(|| optimal_topk(&p100, RiskMetric::Dice, EmptyPolicy::One).unwrap())
+        b.iter(|| optimal_topk(&p100, &RiskMetric::Dice, EmptyPolicy::One).unwrap())
     });
 
     let mut s: u64 = 3;
@@ -49,16 +50,27 @@ fn bench(c: &mut Criterion) {
         .collect();
     let predf: Vec<bool> = pf.iter().map(|&p| p > 0.5).collect();
     g.bench_function("fast_dice_n1e6", |b| {
-        b.iter(|| expected_f64(&pf, &predf, RiskMetric::Dice, EmptyPolicy::One).unwrap())
+        b.iter(|| expected_f64(&pf, &predf, &RiskMetric::Dice, EmptyPolicy::One).unwrap())
+    });
+
+    g.bench_function("fast_optimum_n1e6", |b| {
+        b.iter(|| optimal_dice_large(&pf, EmptyPolicy::One).unwrap())
+    });
+    let pf1000: Vec<f64> = pf[..1000].to_vec();
+    g.bench_function("fast_optimum_n1000", |b| {
+        b.iter(|| optimal_dice_large(&pf1000, EmptyPolicy::One).unwrap())
+    });
+    g.bench_function("scan_optimum_n1000", |b| {
+        b.iter(|| optimal_topk_f64(&pf1000, &RiskMetric::Dice, EmptyPolicy::One).unwrap())
     });
 
     let p16 = probs(16, 4);
     let pred16 = threshold_pred(&p16, &half);
     g.bench_function("brute_dice_n16", |b| {
-        b.iter(|| brute_expected(&p16, &pred16, RiskMetric::Dice, EmptyPolicy::One).unwrap())
+        b.iter(|| brute_expected(&p16, &pred16, &RiskMetric::Dice, EmptyPolicy::One).unwrap())
     });
     g.bench_function("exact_dice_n16", |b| {
-        b.iter(|| expected_exact(&p16, &pred16, RiskMetric::Dice, EmptyPolicy::One).unwrap())
+        b.iter(|| expected_exact(&p16, &pred16, &RiskMetric::Dice, EmptyPolicy::One).unwrap())
     });
     g.finish();
 }

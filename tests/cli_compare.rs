@@ -268,13 +268,20 @@ fn claims_listing() {
 
 #[test]
 fn every_claim_has_its_expected_outcome_and_proof() {
-    let v = json(&["check", "--n", "30", "--json", "--quiet"]);
+    // Default sizes: what `diceproof check` and `reproduce` run.
+    let v = json(&["check", "--json", "--quiet"]);
+    let registered = json(&["claims", "--json"]);
+    let defaults = registered["claims"].as_array().unwrap();
     let claims = v["claims"].as_array().unwrap();
-    assert!(claims.len() >= 5);
-    for c in claims {
+    assert_eq!(claims.len(), defaults.len());
+    for (c, d) in claims.iter().zip(defaults) {
+        assert_eq!(c["name"], d["name"]);
         assert_eq!(c["as_expected"], true, "{c}");
         assert_eq!(c["status"], c["expected"], "{c}");
-        assert!(c["n"].as_u64().unwrap() <= 30, "{c}");
+        assert!(
+            c["n"].as_u64().unwrap() <= d["default_n"].as_u64().unwrap(),
+            "{c}"
+        );
         for key in ["name", "statement", "status", "proof"] {
             assert!(!c[key].is_null(), "{key} missing in {c}");
         }

@@ -19,6 +19,7 @@ pub(super) fn claims() -> Vec<Claim> {
                     K² ≤ n/4 (n the largest image size) by exactly verified, shrunk witnesses, and \
                     the best spread grows with the image size",
         expected: Status::Holds,
+        quick_n: 1000,
         default_n: 1_000_000,
         max_n: 10_000_000,
         check,

@@ -28,6 +28,7 @@ pub(super) fn claims() -> Vec<Claim> {
             statement: "Δ_D ≤ Δ_J ≤ 2Δ_D on every configuration; on n voxels the exact sup of \
                         Δ_J/Δ_D is (2n−1)/n, so 2 is approached and never reached",
             expected: Status::Holds,
+            quick_n: 40,
             default_n: 100,
             max_n: 2000,
             check: dice_jaccard_relative,
@@ -38,6 +39,7 @@ pub(super) fn claims() -> Vec<Claim> {
                         P_k·Q_k/(P_{k+1}·Q_{k+1}) for P_{k+1} ≤ n < P_{k+2}, attained at the Pell \
                         pairs (TP, FP+FN) = (P_k, Q_k)",
             expected: Status::Holds,
+            quick_n: 60,
             default_n: 200,
             max_n: 1000,
             check: dice_jaccard_absolute,
@@ -49,6 +51,7 @@ pub(super) fn claims() -> Vec<Claim> {
                         α = 1/2 and grows strictly with |α − 1/2|; sup |Δ_T − Δ_D| ≤ \
                         max over w∈{α,β} of |√(2w)−1|/(√(2w)+1)",
             expected: Status::Holds,
+            quick_n: 30,
             default_n: 60,
             max_n: 200,
             check: tversky_dice,
@@ -59,6 +62,7 @@ pub(super) fn claims() -> Vec<Claim> {
                         on n voxels is (2n−1)·max(w,1−w)/min(w,1−w), unbounded in n; for w ∈ {0,1} \
                         it is infinite at every n; sup |H_w − Δ_D| = 1 − min(w,1−w)/n → 1",
             expected: Status::Holds,
+            quick_n: 30,
             default_n: 60,
             max_n: 300,
             check: whamming_dice,
@@ -69,6 +73,7 @@ pub(super) fn claims() -> Vec<Claim> {
                         spread on n voxels is n·max(w,1−w)/min(w,1−w), unbounded in n; for \
                         w ∈ {0,1} it is infinite at every n; sup |H_w − Δ_J| = 1 − min(w,1−w)/n",
             expected: Status::Holds,
+            quick_n: 30,
             default_n: 60,
             max_n: 300,
             check: whamming_jaccard,

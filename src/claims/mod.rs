@@ -17,7 +17,9 @@
 mod adaptive;
 mod approx;
 mod relaxed;
+mod risk;
 mod structure;
+mod transfer;
 mod wce;
 
 use serde_json::{json, Value as Json};
@@ -71,6 +73,8 @@ pub struct Claim {
     pub statement: &'static str,
     /// The status the statement predicts.
     pub expected: Status,
+    /// Size checked by `reproduce --quick` (a few seconds for all claims together).
+    pub quick_n: u64,
     /// Size checked when none is given.
     pub default_n: u64,
     /// Largest size the check accepts; a larger `--n` is capped to it (each claim
@@ -118,6 +122,8 @@ pub fn registry() -> Vec<Claim> {
     all.extend(wce::claims());
     all.extend(relaxed::claims());
     all.extend(structure::claims());
+    all.extend(transfer::claims());
+    all.extend(risk::claims());
     all
 }
 

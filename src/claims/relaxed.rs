@@ -20,6 +20,7 @@ pub(super) fn claims() -> Vec<Claim> {
                 "on the whole relaxed domain (soft predictions and soft labels) SJ = \
                         2·SD/(1 + SD) exactly, hence SD ≤ SJ ≤ 2·SD, with inf SJ/SD = 1 and sup < 2",
             expected: Status::Holds,
+            quick_n: 2,
             default_n: 3,
             max_n: 3,
             check: soft_dice_jaccard,
@@ -31,6 +32,7 @@ pub(super) fn claims() -> Vec<Claim> {
                         cube, the O(n log n) sort-based algorithm equals the definition, and the \
                         extension is convex",
             expected: Status::Holds,
+            quick_n: 4,
             default_n: 6,
             max_n: 6,
             check: lovasz_extension,
@@ -42,6 +44,7 @@ pub(super) fn claims() -> Vec<Claim> {
                         both extend Δ_J; L ≤ SJ everywhere (proved); the exact inf and sup of L/SJ \
                         and sup |L − SJ| on rational grids, with witnesses",
             expected: Status::Constant,
+            quick_n: 2,
             default_n: 3,
             max_n: 4,
             check: lovasz_vs_soft_jaccard,

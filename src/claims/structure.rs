@@ -19,6 +19,7 @@ pub(super) fn claims() -> Vec<Claim> {
             statement: "for every ground truth y the Jaccard loss of the error set, \
                         Δ_J(M) = |M|/|y ∪ M|, is submodular: Δ(A) + Δ(B) ≥ Δ(A∪B) + Δ(A∩B)",
             expected: Status::Holds,
+            quick_n: 4,
             default_n: 6,
             max_n: 8,
             check: |n, p| submodular("jaccard", n, p),
@@ -29,6 +30,7 @@ pub(super) fn claims() -> Vec<Claim> {
                         not submodular: a ground truth and two error sets violate \
                         Δ(A) + Δ(B) ≥ Δ(A∪B) + Δ(A∩B)",
             expected: Status::Refuted,
+            quick_n: 4,
             default_n: 6,
             max_n: 8,
             check: |n, p| submodular("dice", n, p),
@@ -38,6 +40,7 @@ pub(super) fn claims() -> Vec<Claim> {
             statement: "the Jaccard distance 1 − |A∩B|/|A∪B| is a metric on the subsets of n \
                         voxels (identity, symmetry, triangle inequality over all triples)",
             expected: Status::Holds,
+            quick_n: 4,
             default_n: 6,
             max_n: 8,
             check: |n, p| set_metric("jaccard", n, p),
@@ -47,6 +50,7 @@ pub(super) fn claims() -> Vec<Claim> {
             statement: "the Dice distance 1 − 2|A∩B|/(|A|+|B|) violates the triangle inequality, \
                         e.g. A={1}, B={1,2}, C={2}: 1 > 1/3 + 1/3",
             expected: Status::Refuted,
+            quick_n: 4,
             default_n: 6,
             max_n: 8,
             check: |n, p| set_metric("dice", n, p),
@@ -57,6 +61,7 @@ pub(super) fn claims() -> Vec<Claim> {
                 "the Jaccard metric loss JML(p, y) = 1 − Σmin(p,y)/Σmax(p,y) is a metric on \
                         [0,1]ⁿ (checked on every triple of grid points)",
             expected: Status::Holds,
+            quick_n: 2,
             default_n: 2,
             max_n: 3,
             check: |n, p| soft_metric("jml", n, p),
@@ -66,6 +71,7 @@ pub(super) fn claims() -> Vec<Claim> {
             statement: "the Dice semimetric loss DML(p, y) = ‖p−y‖₁/(‖p‖₁+‖y‖₁) is zero iff p = y \
                         and symmetric but violates the triangle inequality on [0,1]ⁿ",
             expected: Status::Refuted,
+            quick_n: 2,
             default_n: 2,
             max_n: 3,
             check: |n, p| soft_metric("dml", n, p),

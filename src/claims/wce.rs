@@ -39,6 +39,7 @@ pub(super) fn claims() -> Vec<Claim> {
                         exactly when every mispredicted voxel is foreground at p = 1/2 and every \
                         other term is 0), for w = 0 approached (a background voxel at p ↓ 1/2)",
             expected: Status::Holds,
+            quick_n: 20,
             default_n: 50,
             max_n: 400,
             check: hamming_transfer,
@@ -51,6 +52,7 @@ pub(super) fn claims() -> Vec<Claim> {
                         max(w(4n−1), (1−w)(4n−3)) / min(3w, 1−w) ≥ 4n − 3, unbounded in n; \
                         and n·wCE ≥ min(w,1−w)·‖p−y‖₁ = min(w,1−w)·S·SD on every configuration",
             expected: Status::Holds,
+            quick_n: 1000,
             default_n: 1_000_000,
             max_n: 10_000_000,
             check: dice_unbounded,

@@ -45,7 +45,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<ExitCode> {
             .iter()
             .map(|c| {
                 json!({"name": c.name, "statement": c.statement, "expected": c.expected.name(),
-                       "default_n": c.default_n, "max_n": c.max_n, "proof": c.proof()})
+                       "quick_n": c.quick_n, "default_n": c.default_n, "max_n": c.max_n, "proof": c.proof()})
             })
             .collect();
         println!(
@@ -57,6 +57,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<ExitCode> {
     let mut rows = vec![vec![
         "name".to_string(),
         "expected".to_string(),
+        "quick n".to_string(),
         "default n".to_string(),
         "max n".to_string(),
         "proof".to_string(),
@@ -65,6 +66,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<ExitCode> {
         rows.push(vec![
             c.name.to_string(),
             c.expected.name().to_string(),
+            c.quick_n.to_string(),
             c.default_n.to_string(),
             c.max_n.to_string(),
             c.proof(),

@@ -14,8 +14,10 @@ use crate::io::{read_volume, VoxelData};
 use crate::masks::parse_bits;
 use crate::measures::EmptyPolicy;
 use crate::risk::fast::{expected_f64, optimal_topk_f64, FAST_SCAN_MAX};
+use crate::risk::fast_opt::optimal_dice_large;
 use crate::risk::{
-    bits, check_len, parse_probs, risk_report, threshold_pred, weight_threshold, RiskMetric,
+    bits, check_len, parse_probs, pooled_optimal, pooled_value, risk_report, threshold_pred,
+    weight_threshold, RiskMetric,
 };
 
 /// Arguments of `diceproof risk`.
@@ -32,7 +34,7 @@ pub struct RiskArgs {
     /// A probability map (NPY or NIfTI float) evaluated with the f64 fast path.
     #[arg(long, value_name = "FILE", conflicts_with = "probs")]
     probs_file: Option<PathBuf>,
-    /// The metric: dice or jaccard.
+    /// The metric: dice, jaccard or any measure spec (tversky:a=3/10,b=7/10, ...).
     #[arg(long, default_value = "dice")]
     metric: String,
     /// The decision as bits, one per probability.
@@ -52,6 +54,10 @@ pub struct RiskArgs {
     /// What a 0/0 (both masks empty) is worth: one, zero, nan or error.
     #[arg(long, value_name = "POLICY", default_value = "one")]
     empty: String,
+    /// Pooled (data-set level) metric instead of the per-image expectation: the
+    /// ratio of expected counts; its optimal decision thresholds at F*/2.
+    #[arg(long, conflicts_with = "probs_file")]
+    pooled: bool,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -72,7 +78,7 @@ pub fn run(args: &RiskArgs) -> Result<ExitCode> {
     let metric: RiskMetric = args.metric.parse()?;
     let policy: EmptyPolicy = args.empty.parse()?;
     if let Some(path) = &args.probs_file {
-        return run_fast(args, path, metric, policy);
+        return run_fast(args, path, &metric, policy);
     }
     let probs = parse_probs(args.probs.as_deref().unwrap_or(""))?;
     let pred = match &args.pred {
@@ -83,7 +89,10 @@ pub fn run(args: &RiskArgs) -> Result<ExitCode> {
         }
         None => threshold_pred(&probs, &threshold_of(args)?),
     };
-    let r = risk_report(&probs, &pred, metric, policy)?;
+    if args.pooled {
+        return run_pooled(args, &probs, &pred, &metric, policy);
+    }
+    let r = risk_report(&probs, &pred, &metric, policy)?;
     if args.json {
         let doc = json!({
             "metric": metric.name(),
@@ -115,6 +124,49 @@ pub fn run(args: &RiskArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn run_pooled(
+    args: &RiskArgs,
+    probs: &[Q],
+    pred: &[bool],
+    metric: &RiskMetric,
+    policy: EmptyPolicy,
+) -> Result<ExitCode> {
+    let value = pooled_value(probs, pred, metric, policy)?;
+    let opt = pooled_optimal(probs, metric, policy)?;
+    let regret = &opt.decision.value - &value;
+    if args.json {
+        let doc = json!({
+            "metric": metric.name(),
+            "n": probs.len(),
+            "pooled": true,
+            "decision": {"pred": bits(pred), "value": format_q(&value)},
+            "optimal": {"pred": bits(&opt.decision.pred), "k": opt.decision.k,
+                        "value": format_q(&opt.decision.value), "threshold": format_q(&opt.threshold)},
+            "regret": format_q(&regret),
+        });
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let show = |q: &Q| format!("{} ({})", format_q(q), decimal(q));
+    println!(
+        "metric: pooled {metric} (ratio of expected counts, exact, n = {})",
+        probs.len()
+    );
+    println!(
+        "decision {}: pooled {metric} = {}",
+        bits(pred),
+        show(&value)
+    );
+    println!(
+        "optimal  {} (π > {}): pooled {metric} = {}",
+        bits(&opt.decision.pred),
+        format_q(&opt.threshold),
+        show(&opt.decision.value)
+    );
+    println!("regret: {}", show(&regret));
+    Ok(ExitCode::SUCCESS)
+}
+
 fn to_f64s(data: VoxelData) -> Vec<f64> {
     match data {
         VoxelData::F64(v) => v,
@@ -134,7 +186,7 @@ fn to_f64s(data: VoxelData) -> Vec<f64> {
 fn run_fast(
     args: &RiskArgs,
     path: &std::path::Path,
-    metric: RiskMetric,
+    metric: &RiskMetric,
     policy: EmptyPolicy,
 ) -> Result<ExitCode> {
     let probs = to_f64s(read_volume(path)?.data);
@@ -152,8 +204,13 @@ fn run_fast(
     };
     let e = expected_f64(&probs, &pred, metric, policy)?;
     let k = pred.iter().filter(|&&b| b).count();
+    // (pred, k, expected, error bound, sizes evaluated)
     let optimal = if probs.len() <= FAST_SCAN_MAX {
-        Some(optimal_topk_f64(&probs, metric, policy)?)
+        let (p, k, v) = optimal_topk_f64(&probs, metric, policy)?;
+        Some((p, k, v, 0.0, probs.len() + 1))
+    } else if *metric == RiskMetric::Dice {
+        let o = optimal_dice_large(&probs, policy)?;
+        Some((o.pred, o.k, o.expected, o.error, o.evaluated))
     } else {
         None
     };
@@ -163,8 +220,10 @@ fn run_fast(
             "n": probs.len(),
             "fast_path": true,
             "decision": {"k": k, "expected": e},
-            "optimal": optimal.as_ref().map(|(p, k, v)| json!({"pred": bits(p), "k": k, "expected": v})),
-            "regret": optimal.as_ref().map(|(_, _, v)| v - e),
+            "optimal": optimal.as_ref().map(|(p, k, v, err, ev)| json!({
+                "pred": if p.len() <= FAST_SCAN_MAX { Some(bits(p)) } else { None },
+                "k": k, "expected": v, "error_bound": err, "sizes_evaluated": ev})),
+            "regret": optimal.as_ref().map(|(_, _, v, _, _)| v - e),
         });
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         return Ok(ExitCode::SUCCESS);
@@ -175,12 +234,17 @@ fn run_fast(
     );
     println!("decision (k = {k}): expected {metric} ≈ {e:.12}");
     match optimal {
-        Some((_, ok, v)) => {
-            println!("optimal top-{ok}: expected {metric} ≈ {v:.12}");
+        Some((_, ok, v, err, ev)) => {
+            println!(
+                "optimal top-{ok}: expected {metric} ≈ {v:.12} (series error ≤ {err:.1e}; \
+                 {ev} of {} sizes evaluated, the rest excluded by certified bounds)",
+                probs.len() + 1
+            );
             println!("regret ≈ {:.12}", v - e);
         }
         None => println!(
-            "optimal: not computed (the fast-path top-k scan is limited to {FAST_SCAN_MAX} voxels)"
+            "optimal: not computed (above {FAST_SCAN_MAX} voxels the fast optimum is implemented \
+             for dice only)"
         ),
     }
     Ok(ExitCode::SUCCESS)

@@ -3,6 +3,9 @@
 
 use num_traits::{One, Zero};
 
+use crate::measures::Value;
+use crate::Counts;
+
 use super::{check_len, RiskMetric};
 use crate::error::{Error, Result};
 use crate::exact::Q;
@@ -16,7 +19,7 @@ pub const BRUTE_MAX_N: usize = 24;
 pub fn brute_expected(
     probs: &[Q],
     pred: &[bool],
-    metric: RiskMetric,
+    metric: &RiskMetric,
     policy: EmptyPolicy,
 ) -> Result<Q> {
     let n = probs.len();
@@ -46,22 +49,20 @@ pub fn brute_expected(
         if p.is_zero() {
             continue;
         }
-        let (num, den) = match metric {
-            RiskMetric::Dice => (2 * tp, ny + k),
-            RiskMetric::Jaccard => (tp, ny + k - tp),
-        };
-        let v = if den == 0 {
-            match policy {
-                EmptyPolicy::One => Q::one(),
-                EmptyPolicy::Zero => Q::zero(),
-                EmptyPolicy::Nan | EmptyPolicy::Error => {
-                    return Err(Error::Empty(
-                        "both masks empty with positive probability".into(),
-                    ))
-                }
+        let c = Counts::new(
+            tp as u64,
+            (k - tp) as u64,
+            (ny - tp) as u64,
+            (n - k - ny + tp) as u64,
+        )?;
+        let v = match metric.similarity(&c, policy) {
+            Ok(Value::Exact(v)) => v,
+            Ok(Value::NaN) | Err(Error::Empty(_)) => {
+                return Err(Error::Empty(
+                    "both masks empty with positive probability".into(),
+                ))
             }
-        } else {
-            Q::new((num as i64).into(), (den as i64).into())
+            Err(e) => return Err(e),
         };
         total += p * v;
     }
@@ -73,7 +74,7 @@ pub fn brute_expected(
 /// order. Predictions whose expectation is undefined are skipped.
 pub fn brute_optimal(
     probs: &[Q],
-    metric: RiskMetric,
+    metric: &RiskMetric,
     policy: EmptyPolicy,
 ) -> Result<(Vec<bool>, Q)> {
     let n = probs.len();

@@ -86,7 +86,7 @@ pub fn regret(optimal: &Q, decision: &Q) -> Q {
 /// with its exact expectation (prefix and suffix Poisson-binomial tables, then
 /// O(k(n−k)) per k). A k whose expectation is undefined under the policy (k = 0
 /// under `error`/`nan`) is skipped. The smallest optimal k is returned.
-pub fn optimal_topk(probs: &[Q], metric: RiskMetric, policy: EmptyPolicy) -> Result<Decision> {
+pub fn optimal_topk(probs: &[Q], metric: &RiskMetric, policy: EmptyPolicy) -> Result<Decision> {
     if probs.is_empty() {
         return Err(Error::invalid("there are no probabilities"));
     }
@@ -134,7 +134,7 @@ pub fn optimal_topk(probs: &[Q], metric: RiskMetric, policy: EmptyPolicy) -> Res
 pub fn risk_report(
     probs: &[Q],
     pred: &[bool],
-    metric: RiskMetric,
+    metric: &RiskMetric,
     policy: EmptyPolicy,
 ) -> Result<RiskReport> {
     check_len(probs.len(), pred)?;
@@ -142,7 +142,7 @@ pub fn risk_report(
     let optimal = optimal_topk(probs, metric, policy)?;
     let regret = regret(&optimal.expected, &expected);
     Ok(RiskReport {
-        metric,
+        metric: metric.clone(),
         n: probs.len(),
         decision: Decision {
             pred: pred.to_vec(),

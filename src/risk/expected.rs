@@ -1,6 +1,8 @@
 //! Exact expected Dice and Jaccard of a fixed prediction (see the module docs of
 //! [`crate::risk`] for the formulas).
 
+use std::collections::HashMap;
+
 use rug::{Integer, Rational};
 
 use super::poisson::{lcm_range, Dist};
@@ -8,7 +10,8 @@ use super::{check_len, RiskMetric};
 use crate::error::{Error, Result};
 use crate::exact::convert::{big_to_rug, rug_to_big};
 use crate::exact::Q;
-use crate::measures::EmptyPolicy;
+use crate::measures::{EmptyPolicy, Measure, Value};
+use crate::Counts;
 
 /// E[metric(y, ŷ)] exactly, for independent y_i ~ Bernoulli(`probs[i]`) and the
 /// prediction `pred`, with `policy` deciding the both-empty case.
@@ -18,7 +21,7 @@ use crate::measures::EmptyPolicy;
 pub fn expected_exact(
     probs: &[Q],
     pred: &[bool],
-    metric: RiskMetric,
+    metric: &RiskMetric,
     policy: EmptyPolicy,
 ) -> Result<Q> {
     check_len(probs.len(), pred)?;
@@ -70,11 +73,14 @@ pub(crate) fn empty_term(p_empty: Rational, policy: EmptyPolicy) -> Result<Ratio
 pub(crate) fn expected_from(
     inside: &Dist,
     outside: &Dist,
-    metric: RiskMetric,
+    metric: &RiskMetric,
     policy: EmptyPolicy,
 ) -> Result<Rational> {
     let k = inside.num.len() - 1;
     let nout = outside.num.len() - 1;
+    if let RiskMetric::Measure(m) = metric {
+        return expected_generic(inside, outside, m, policy);
+    }
     if k == 0 {
         // TP = 0: the metric is 0 unless y is empty too.
         let p_empty = Rational::from((outside.num[0].clone(), outside.den.clone()));
@@ -118,5 +124,57 @@ pub(crate) fn expected_from(
             let den = l * &inside.den * &outside.den;
             Ok(Rational::from((etp * inv, den)))
         }
+        RiskMetric::Measure(_) => unreachable!("handled above"),
     }
+}
+
+/// E[similarity] for any count measure: Σ_{a,b} P(TP = a)·P(Y_out = b)·sim(a, k − a,
+/// b, n − k − b). The similarities are grouped by denominator so that the big
+/// integer work is one multiply-add per term and one lcm at the end.
+fn expected_generic(
+    inside: &Dist,
+    outside: &Dist,
+    m: &Measure,
+    policy: EmptyPolicy,
+) -> Result<Rational> {
+    let k = inside.num.len() - 1;
+    let nout = outside.num.len() - 1;
+    let mut by_den: HashMap<Integer, Integer> = HashMap::new();
+    for (a, wa) in inside.num.iter().enumerate() {
+        if *wa == 0 {
+            continue;
+        }
+        for (b, wb) in outside.num.iter().enumerate() {
+            if *wb == 0 {
+                continue;
+            }
+            let c = Counts::new(a as u64, (k - a) as u64, b as u64, (nout - b) as u64)?;
+            let sim = match m.similarity(&c, policy)? {
+                Value::Exact(q) => big_to_rug(&q),
+                Value::NaN => {
+                    let p = Rational::from((
+                        Integer::from(wa * wb),
+                        Integer::from(&inside.den * &outside.den),
+                    ));
+                    return empty_term(p, EmptyPolicy::Error);
+                }
+            };
+            if sim == 0 {
+                continue;
+            }
+            let (num, den) = sim.into_numer_denom();
+            let w = Integer::from(wa * wb) * num;
+            *by_den.entry(den).or_default() += w;
+        }
+    }
+    let mut l = Integer::from(1);
+    for d in by_den.keys() {
+        l.lcm_mut(d);
+    }
+    let mut total = Integer::new();
+    for (d, a) in &by_den {
+        total += a * Integer::from(&l / d);
+    }
+    let den = l * &inside.den * &outside.den;
+    Ok(Rational::from((total, den)))
 }

@@ -84,13 +84,38 @@ pub(crate) fn pb_with(ps: &[f64], leaf: usize) -> Dist64 {
     };
     let (p, noisy) = convolve(&a.p, &b.p);
     let max = p.iter().fold(0.0f64, |m, &x| m.max(x));
-    trim(
+    let d = trim(
         Dist64 {
             off: a.off + b.off,
             p,
         },
         if noisy { 1e-17 * max } else { 0.0 },
-    )
+    );
+    if noisy {
+        bernstein_window(d, ps)
+    } else {
+        d
+    }
+}
+
+/// Restricts a Poisson-binomial distribution to μ ± t where Bernstein's inequality
+/// P(|X − μ| ≥ t) ≤ 2·exp(−t²/(2(σ² + t/3))) is at most 10⁻¹⁸: beyond it the FFT
+/// leaves only rounding noise (about 10⁻¹⁶ of the maximum), which would otherwise
+/// keep the vectors as long as the number of voxels.
+pub(crate) fn bernstein_window(d: Dist64, ps: &[f64]) -> Dist64 {
+    let mu: f64 = ps.iter().sum();
+    let var: f64 = ps.iter().map(|p| p * (1.0 - p)).sum();
+    let l = (2.0f64 / 1e-18).ln();
+    let t = l / 3.0 + ((l / 3.0).powi(2) + 2.0 * l * var).sqrt() + 1.0;
+    let lo = ((mu - t).floor().max(0.0) as usize).max(d.off);
+    let hi = ((mu + t).ceil() as usize).min(d.off + d.p.len() - 1);
+    if lo > hi {
+        return d;
+    }
+    Dist64 {
+        off: lo,
+        p: d.p[lo - d.off..=hi - d.off].to_vec(),
+    }
 }
 
 fn trim(mut d: Dist64, floor: f64) -> Dist64 {
@@ -219,9 +244,13 @@ fn expected_from(
     inside: &Dist64,
     outside: &Dist64,
     k: usize,
-    metric: RiskMetric,
+    nout: usize,
+    metric: &RiskMetric,
     policy: EmptyPolicy,
 ) -> Result<f64> {
+    if let RiskMetric::Measure(m) = metric {
+        return expected_generic_f64(inside, outside, k, nout, m, policy);
+    }
     if k == 0 {
         return empty_term(outside.at(0), policy);
     }
@@ -250,14 +279,46 @@ fn expected_from(
                 .sum();
             Ok(etp * inv)
         }
+        RiskMetric::Measure(_) => unreachable!("handled above"),
     }
+}
+
+/// E[similarity] of any count measure over the (trimmed) supports of TP and Y_out.
+fn expected_generic_f64(
+    inside: &Dist64,
+    outside: &Dist64,
+    k: usize,
+    nout: usize,
+    m: &crate::measures::Measure,
+    policy: EmptyPolicy,
+) -> Result<f64> {
+    let mut total = 0.0;
+    for (i, &pa) in inside.p.iter().enumerate() {
+        let a = inside.off + i;
+        if pa == 0.0 {
+            continue;
+        }
+        for (j, &pb) in outside.p.iter().enumerate() {
+            let b = outside.off + j;
+            if pb == 0.0 {
+                continue;
+            }
+            let c = crate::Counts::new(a as u64, (k - a) as u64, b as u64, (nout - b) as u64)?;
+            let v = m.loss_f64(&c, policy);
+            if v.is_nan() {
+                return empty_term(pa * pb, EmptyPolicy::Error);
+            }
+            total += pa * pb * (1.0 - v);
+        }
+    }
+    Ok(total)
 }
 
 /// E[metric(y, pred)] in `f64` for y_i ~ Bernoulli(`probs[i]`) independent.
 pub fn expected_f64(
     probs: &[f64],
     pred: &[bool],
-    metric: RiskMetric,
+    metric: &RiskMetric,
     policy: EmptyPolicy,
 ) -> Result<f64> {
     expected_f64_with(probs, pred, metric, policy, LEAF)
@@ -266,7 +327,7 @@ pub fn expected_f64(
 pub(crate) fn expected_f64_with(
     probs: &[f64],
     pred: &[bool],
-    metric: RiskMetric,
+    metric: &RiskMetric,
     policy: EmptyPolicy,
     leaf: usize,
 ) -> Result<f64> {
@@ -285,14 +346,14 @@ pub(crate) fn expected_f64_with(
         .map(|(&p, _)| p)
         .collect();
     let (a, b) = rayon::join(|| pb_with(&inside, leaf), || pb_with(&outside, leaf));
-    expected_from(&a, &b, inside.len(), metric, policy)
+    expected_from(&a, &b, inside.len(), outside.len(), metric, policy)
 }
 
 /// The best top-k decision in `f64` (smallest optimal k): `(pred, k, expected)`.
 /// Refuses n > [`FAST_SCAN_MAX`].
 pub fn optimal_topk_f64(
     probs: &[f64],
-    metric: RiskMetric,
+    metric: &RiskMetric,
     policy: EmptyPolicy,
 ) -> Result<(Vec<bool>, usize, f64)> {
     check_probs(probs)?;
@@ -345,7 +406,7 @@ pub fn optimal_topk_f64(
     }
     let mut best: Option<(usize, f64)> = None;
     for k in 0..=n {
-        let e = match expected_from(&prefix[k], &suffix[k], k, metric, policy) {
+        let e = match expected_from(&prefix[k], &suffix[k], k, n - k, metric, policy) {
             Ok(e) => e,
             Err(Error::Empty(_)) => continue,
             Err(err) => return Err(err),

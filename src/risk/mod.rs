@@ -50,7 +50,9 @@ pub mod brute;
 pub mod decide;
 pub mod expected;
 pub mod fast;
+pub mod fast_opt;
 mod poisson;
+pub mod pooled;
 
 #[cfg(test)]
 mod tests;
@@ -60,31 +62,71 @@ use std::str::FromStr;
 
 use crate::error::{Error, Result};
 use crate::exact::{parse_unit_rational, Q};
+use crate::measures::{EmptyPolicy, Measure, Value};
 
 pub use decide::{
     optimal_topk, order_by_prob, regret, risk_report, threshold_pred, topk_pred, weight_threshold,
     Decision, RiskReport,
 };
 pub use expected::expected_exact;
+pub use pooled::{pooled_optimal, pooled_value, PooledDecision, PooledOptimum};
 
 /// The similarity whose expectation is taken.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+///
+/// Dice and Jaccard have dedicated O(n²) formulas (a single convolution for Dice,
+/// a product of two expectations for Jaccard). Any other measure spec (for
+/// example `tversky:a=3/10,b=7/10`, or a measure added to the registry later) is
+/// handled by the generic path, which sums the measure's exact similarity over
+/// the joint distribution of (TP, Y_out) in O(k·(n − k)) terms: so a new measure
+/// gets expected values, decisions and regret without further code.
+#[derive(Clone, Debug, Default)]
 pub enum RiskMetric {
     /// Dice = 2TP / (|y| + |ŷ|).
     #[default]
     Dice,
     /// Jaccard = TP / |y ∪ ŷ|.
     Jaccard,
+    /// Any count measure; its similarity 1 − loss is the metric.
+    Measure(Measure),
 }
 
 impl RiskMetric {
-    /// The metric's name.
-    pub fn name(&self) -> &'static str {
+    /// The metric's canonical spec (`dice`, `jaccard`, `tversky:a=3/10,b=7/10`).
+    pub fn name(&self) -> String {
         match self {
-            RiskMetric::Dice => "dice",
-            RiskMetric::Jaccard => "jaccard",
+            RiskMetric::Dice => "dice".into(),
+            RiskMetric::Jaccard => "jaccard".into(),
+            RiskMetric::Measure(m) => m.spec(),
         }
     }
+
+    /// The similarity of one configuration, exactly (policy applied).
+    pub fn similarity(&self, c: &crate::Counts, policy: EmptyPolicy) -> Result<Value> {
+        match self {
+            RiskMetric::Dice => DICE.with(|m| m.similarity(c, policy)),
+            RiskMetric::Jaccard => JACCARD.with(|m| m.similarity(c, policy)),
+            RiskMetric::Measure(m) => m.similarity(c, policy),
+        }
+    }
+
+    /// Whether the optimum over all predictions is known to be a top-k set by π
+    /// (Dice, Jaccard, Tversky: similarity increasing in TP at fixed |y| and |ŷ|;
+    /// see proofs/dice-optimal-topk.md). For other measures [`optimal_topk`] is the
+    /// best top-k set only.
+    pub fn topk_is_optimal(&self) -> bool {
+        match self {
+            RiskMetric::Dice | RiskMetric::Jaccard => true,
+            RiskMetric::Measure(m) => {
+                let s = m.spec();
+                s == "dice" || s == "jaccard" || s.starts_with("tversky:")
+            }
+        }
+    }
+}
+
+thread_local! {
+    static DICE: Measure = crate::parse_measure("dice").expect("builtin dice");
+    static JACCARD: Measure = crate::parse_measure("jaccard").expect("builtin jaccard");
 }
 
 impl FromStr for RiskMetric {
@@ -93,16 +135,28 @@ impl FromStr for RiskMetric {
         match s.trim().to_ascii_lowercase().as_str() {
             "dice" => Ok(RiskMetric::Dice),
             "jaccard" | "iou" => Ok(RiskMetric::Jaccard),
-            _ => Err(Error::invalid(format!(
-                "unknown risk metric {s:?}; valid metrics are: dice, jaccard"
-            ))),
+            _ => {
+                let m = crate::parse_measure(s).map_err(|e| {
+                    Error::invalid(format!(
+                        "unknown risk metric {s:?}: use dice, jaccard or a measure spec \
+                         (see `diceproof specs`); {e}"
+                    ))
+                })?;
+                Ok(RiskMetric::Measure(m))
+            }
         }
+    }
+}
+
+impl PartialEq for RiskMetric {
+    fn eq(&self, other: &Self) -> bool {
+        self.name() == other.name()
     }
 }
 
 impl fmt::Display for RiskMetric {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(&self.name())
     }
 }
 

@@ -26,8 +26,8 @@ proptest! {
         let pred: Vec<bool> = (0..probs.len()).map(|i| mask >> i & 1 == 1).collect();
         for m in METRICS {
             for pol in POLICIES {
-                let e = expected_exact(&probs, &pred, m, pol).unwrap();
-                let b = brute_expected(&probs, &pred, m, pol).unwrap();
+                let e = expected_exact(&probs, &pred, &m, pol).unwrap();
+                let b = brute_expected(&probs, &pred, &m, pol).unwrap();
                 prop_assert_eq!(e, b);
             }
         }
@@ -37,10 +37,10 @@ proptest! {
     fn topk_is_optimal_over_all_predictions(probs in probs_strategy(8)) {
         for m in METRICS {
             for pol in POLICIES {
-                let opt = optimal_topk(&probs, m, pol).unwrap();
-                let (_, best) = brute_optimal(&probs, m, pol).unwrap();
+                let opt = optimal_topk(&probs, &m, pol).unwrap();
+                let (_, best) = brute_optimal(&probs, &m, pol).unwrap();
                 prop_assert_eq!(&opt.expected, &best);
-                prop_assert_eq!(&expected_exact(&probs, &opt.pred, m, pol).unwrap(), &best);
+                prop_assert_eq!(&expected_exact(&probs, &opt.pred, &m, pol).unwrap(), &best);
             }
         }
     }
@@ -50,12 +50,12 @@ proptest! {
 fn known_values() {
     // One voxel, π = 1/2, predicted: Dice = 1 w.p. 1/2, 0 otherwise.
     let p = vec![q(1, 2)];
-    let e = expected_exact(&p, &[true], RiskMetric::Dice, EmptyPolicy::One).unwrap();
+    let e = expected_exact(&p, &[true], &RiskMetric::Dice, EmptyPolicy::One).unwrap();
     assert_eq!(e, q(1, 2));
     // Not predicted: 1 iff y empty (policy one).
-    let e = expected_exact(&p, &[false], RiskMetric::Dice, EmptyPolicy::One).unwrap();
+    let e = expected_exact(&p, &[false], &RiskMetric::Dice, EmptyPolicy::One).unwrap();
     assert_eq!(e, q(1, 2));
-    let e = expected_exact(&p, &[false], RiskMetric::Dice, EmptyPolicy::Zero).unwrap();
+    let e = expected_exact(&p, &[false], &RiskMetric::Dice, EmptyPolicy::Zero).unwrap();
     assert!(e.is_zero());
 }
 
@@ -63,17 +63,22 @@ fn known_values() {
 fn undefined_expectations_are_errors() {
     let p = vec![q(1, 2), q(1, 3)];
     for pol in [EmptyPolicy::Nan, EmptyPolicy::Error] {
-        let r = expected_exact(&p, &[false, false], RiskMetric::Dice, pol);
+        let r = expected_exact(&p, &[false, false], &RiskMetric::Dice, pol);
         assert!(matches!(r, Err(crate::Error::Empty(_))), "{r:?}");
         // The optimum skips the undefined k = 0.
-        assert!(optimal_topk(&p, RiskMetric::Dice, pol).unwrap().k > 0);
+        assert!(optimal_topk(&p, &RiskMetric::Dice, pol).unwrap().k > 0);
     }
     // P(y empty) = 0: defined under every policy.
     let sure = vec![q(1, 1), q(1, 2)];
-    let e = expected_exact(&sure, &[false, false], RiskMetric::Dice, EmptyPolicy::Error);
+    let e = expected_exact(
+        &sure,
+        &[false, false],
+        &RiskMetric::Dice,
+        EmptyPolicy::Error,
+    );
     assert!(e.unwrap().is_zero());
-    assert!(expected_exact(&p, &[true], RiskMetric::Dice, EmptyPolicy::One).is_err());
-    assert!(expected_exact(&[q(3, 2)], &[true], RiskMetric::Dice, EmptyPolicy::One).is_err());
+    assert!(expected_exact(&p, &[true], &RiskMetric::Dice, EmptyPolicy::One).is_err());
+    assert!(expected_exact(&[q(3, 2)], &[true], &RiskMetric::Dice, EmptyPolicy::One).is_err());
     assert!(parse_probs("1/2,x").is_err());
     assert!(parse_probs("1/2,-1/3").is_err());
     assert!(weight_threshold(&q(2, 1)).is_err());
@@ -112,19 +117,19 @@ fn fast_path_matches_exact() {
         let pf: Vec<f64> = probs.iter().map(|p| p.to_f64().unwrap()).collect();
         let pred = threshold_pred(&probs, &q(1, 2));
         for m in METRICS {
-            let e = expected_exact(&probs, &pred, m, EmptyPolicy::One)
+            let e = expected_exact(&probs, &pred, &m, EmptyPolicy::One)
                 .unwrap()
                 .to_f64()
                 .unwrap();
-            let f = expected_f64(&pf, &pred, m, EmptyPolicy::One).unwrap();
+            let f = expected_f64(&pf, &pred, &m, EmptyPolicy::One).unwrap();
             // Force FFT merges with small leaves.
-            let g = expected_f64_with(&pf, &pred, m, EmptyPolicy::One, 4).unwrap();
+            let g = expected_f64_with(&pf, &pred, &m, EmptyPolicy::One, 4).unwrap();
             assert!((e - f).abs() < 1e-9, "n={n} {m}: {e} vs {f}");
             assert!((e - g).abs() < 1e-9, "n={n} {m} fft: {e} vs {g}");
         }
         if n <= 120 {
-            let opt = optimal_topk(&probs, RiskMetric::Dice, EmptyPolicy::One).unwrap();
-            let (_, _, fe) = optimal_topk_f64(&pf, RiskMetric::Dice, EmptyPolicy::One).unwrap();
+            let opt = optimal_topk(&probs, &RiskMetric::Dice, EmptyPolicy::One).unwrap();
+            let (_, _, fe) = optimal_topk_f64(&pf, &RiskMetric::Dice, EmptyPolicy::One).unwrap();
             assert!((opt.expected.to_f64().unwrap() - fe).abs() < 1e-9);
         }
     }
@@ -143,4 +148,56 @@ fn fft_convolution_matches_direct() {
             .sum();
         assert!((d - fs).abs() < 1e-9 * d.abs().max(1.0));
     }
+}
+
+fn tversky() -> RiskMetric {
+    "tversky:a=3/10,b=7/10".parse().unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    /// The generic path (any measure spec) equals brute force, and on the spec
+    /// `dice`/`jaccard` equals the dedicated formulas.
+    #[test]
+    fn generic_path_equals_brute_force_and_dedicated(probs in probs_strategy(7), mask in any::<u8>()) {
+        let pred: Vec<bool> = (0..probs.len()).map(|i| mask >> i & 1 == 1).collect();
+        for pol in POLICIES {
+            let t = tversky();
+            prop_assert_eq!(
+                expected_exact(&probs, &pred, &t, pol).unwrap(),
+                brute_expected(&probs, &pred, &t, pol).unwrap()
+            );
+            for (spec, dedicated) in [("tversky:a=1/2,b=1/2", RiskMetric::Dice), ("tversky:a=1,b=1", RiskMetric::Jaccard)] {
+                let g: RiskMetric = spec.parse().unwrap();
+                prop_assert_eq!(
+                    expected_exact(&probs, &pred, &g, pol).unwrap(),
+                    expected_exact(&probs, &pred, &dedicated, pol).unwrap()
+                );
+            }
+            let pf: Vec<f64> = probs.iter().map(|p| p.to_f64().unwrap()).collect();
+            let f = expected_f64(&pf, &pred, &t, pol).unwrap();
+            let e = expected_exact(&probs, &pred, &t, pol).unwrap().to_f64().unwrap();
+            prop_assert!((f - e).abs() < 1e-12, "f64 {} vs exact {}", f, e);
+        }
+    }
+
+    /// Tversky's optimum over all predictions is a top-k set too.
+    #[test]
+    fn tversky_topk_is_optimal(probs in probs_strategy(7)) {
+        let t = tversky();
+        let opt = optimal_topk(&probs, &t, EmptyPolicy::One).unwrap();
+        let (_, best) = brute_optimal(&probs, &t, EmptyPolicy::One).unwrap();
+        prop_assert_eq!(opt.expected, best);
+    }
+}
+
+#[test]
+fn metric_specs_parse_and_report_names() {
+    assert_eq!("iou".parse::<RiskMetric>().unwrap(), RiskMetric::Jaccard);
+    assert_eq!(tversky().name(), "tversky:a=3/10,b=7/10");
+    assert!(tversky().topk_is_optimal());
+    let h: RiskMetric = "hamming".parse().unwrap();
+    assert!(!h.topk_is_optimal());
+    let err = "tversky:a=x".parse::<RiskMetric>().unwrap_err().to_string();
+    assert!(err.contains("unknown risk metric"), "{err}");
 }
