@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::training::{MetricReport, TrainingReport};
-use super::wilcoxon::Method;
+use super::wilcoxon::{Method, ZeroPolicy};
 
 /// The report section: setup, then per metric a summary table, the matrix of
 /// Holm-adjusted p-values, the list of pairwise tests, and the verdicts.
@@ -30,11 +30,14 @@ pub fn render(r: &TrainingReport) -> String {
     let _ = writeln!(
         s,
         "Each slice's score is the exact mean over seeds; losses are paired by slice. \
-         Tests: two-sided Wilcoxon signed-rank ({:?} zero handling, average ranks for ties decided on exact \
+         Tests: two-sided Wilcoxon signed-rank ({}, average ranks for ties decided on exact \
          rationals, exact null distribution for n ≤ 50, normal approximation with tie and continuity \
          correction above). Holm correction over all {} pairs per metric, α = {}. \
          Quartiles: Hyndman–Fan type 7.\n",
-        r.options.wilcoxon.zeros,
+        match r.options.wilcoxon.zeros {
+            ZeroPolicy::Wilcoxon => "zero differences dropped, Wilcoxon's rule",
+            ZeroPolicy::Pratt => "zero differences ranked then left out of the sums, Pratt's rule",
+        },
         r.metrics.first().map_or(0, |m| m.pairs.len()),
         r.options.alpha
     );
@@ -103,7 +106,7 @@ fn metric_section(s: &mut String, r: &TrainingReport, m: &MetricReport) {
     }
     let _ = writeln!(
         s,
-        "\n| A | B | n | W+ | W− | mean A−B | median A−B | p (method) | Holm p |"
+        "\n| A | B | slices (nonzero) | W+ | W− | mean A−B | median A−B | p (method) | Holm p |"
     );
     let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---:|---:|---:|");
     for p in &m.pairs {
@@ -117,14 +120,15 @@ fn metric_section(s: &mut String, r: &TrainingReport, m: &MetricReport) {
         };
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {:+.4} | {:+.4} | {} ({method}) | {} |",
+            "| {} | {} | {} ({}) | {} | {} | {} | {} | {} ({method}) | {} |",
             p.a,
             p.b,
+            p.n_slices,
             t.n,
             t.w_plus,
             t.w_minus,
-            t.mean_difference,
-            t.median_difference,
+            signed(t.mean_difference),
+            signed(t.median_difference),
             p_str(t.p_value),
             p_str(p.p_holm)
         );
@@ -143,5 +147,15 @@ fn p_str(p: f64) -> String {
         format!("{p:.2e}")
     } else {
         format!("{p:.4}")
+    }
+}
+
+/// Signed to four decimals, without a "-0.0000" for tiny negative values.
+fn signed(x: f64) -> String {
+    let s = format!("{x:+.4}");
+    if s == "-0.0000" {
+        "+0.0000".into()
+    } else {
+        s
     }
 }

@@ -128,6 +128,19 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn order_of_summaries(xs in proptest::collection::vec(-1e6f64..1e6, 1..50)) {
+            let s = summarize(&xs, "x").unwrap();
+            proptest::prop_assert!(s.min <= s.q1 && s.q1 <= s.median);
+            proptest::prop_assert!(s.median <= s.q3 && s.q3 <= s.max);
+            // The mean is a rounded sum: allow a few ulps beyond the extremes.
+            let slack = 1e-9 * s.max.abs().max(s.min.abs()).max(1.0);
+            proptest::prop_assert!(s.min - slack <= s.mean && s.mean <= s.max + slack);
+            proptest::prop_assert!(s.sd.unwrap_or(0.0) >= 0.0);
+        }
+    }
+
     #[test]
     fn errors() {
         assert!(summarize(&[], "x").is_err());
