@@ -43,6 +43,7 @@ pub mod measures;
 pub mod properties;
 pub mod risk;
 pub mod search;
+pub mod stats;
 pub mod surrogates;
 
 pub use counts::Counts;
