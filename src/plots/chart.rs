@@ -402,6 +402,14 @@ pub fn tick(v: f64) -> String {
     }
 }
 
+/// The label of a tick at log₁₀ position `e`: the value to two significant digits
+/// (plotters places ticks evenly in log space, so 10^1.5 reads "32", not "31.62").
+pub fn log_tick(e: f64) -> String {
+    let v = 10f64.powf(e);
+    let scale = 10f64.powf(v.log10().floor() - 1.0);
+    tick((v / scale).round() * scale)
+}
+
 fn chart_ranges(c: &Chart) -> ((f64, f64), (f64, f64)) {
     let mut xs = Vec::new();
     let mut ys = Vec::new();
@@ -448,8 +456,8 @@ where
         .y_label_area_size(95)
         .build_cartesian_2d(x0..x1, y0..y1)?;
     let (log_x, log_y) = (c.log_x, c.log_y);
-    let fx = move |v: &f64| tick(if log_x { 10f64.powf(*v) } else { *v });
-    let fy = move |v: &f64| tick(if log_y { 10f64.powf(*v) } else { *v });
+    let fx = move |v: &f64| if log_x { log_tick(*v) } else { tick(*v) };
+    let fy = move |v: &f64| if log_y { log_tick(*v) } else { tick(*v) };
     chart
         .configure_mesh()
         .x_desc(c.x_label.as_str())
@@ -481,6 +489,14 @@ where
             },
         };
         let mark = s.mark;
+        let pts = if matches!(mark, Mark::Dots(_) | Mark::Rings(_)) {
+            let inside = |v: f64, a: f64, b: f64| v >= a.min(b) && v <= a.max(b);
+            pts.into_iter()
+                .filter(|&(x, y)| inside(x, x0, x1) && inside(y, y0, y1))
+                .collect()
+        } else {
+            pts
+        };
         let anno = match mark {
             Mark::Dots(r) => {
                 chart.draw_series(pts.iter().map(move |&p| Circle::new(p, r, col.filled())))?
@@ -684,6 +700,9 @@ mod tests {
         assert_eq!(tick(100.0), "100");
         assert_eq!(tick(0.1716), "0.1716");
         assert_eq!(tick(2.0), "2");
+        assert_eq!(log_tick(1.5), "32");
+        assert_eq!(log_tick(2.0), "100");
+        assert_eq!(log_tick(0.2), "1.6");
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub const FIGURE: Figure = Figure {
 pub const DEFAULT_INSTANCES: &[&str] = &[
     "9/10,4/5,1/2,1/10",
     "2/5,2/5,2/5,2/5,2/5,2/5",
-    "3/5,3/10,3/10,3/10,3/10,3/10,3/10,3/10",
+    "9/10,9/10,9/10,9/10,2/5,2/5",
 ];
 
 /// The default instances, parsed.
@@ -90,6 +90,9 @@ pub struct RiskData {
     pub empty: String,
     /// One entry per probability vector.
     pub instances: Vec<Instance>,
+    /// Threshold intervals [from, to) optimal for every instance at once (empty:
+    /// no single threshold is optimal for all of them).
+    pub optimal_for_all: Vec<[String; 2]>,
 }
 
 impl RiskData {
@@ -126,6 +129,9 @@ pub fn compute(instances: &[Vec<Q>], bar: &ProgressBar) -> Result<RiskData> {
     let (metric, policy) = (RiskMetric::Dice, EmptyPolicy::One);
     bar.set_length(instances.len() as u64);
     let mut out = Vec::new();
+    // Per instance: (from, to, optimal?) for every step.
+    let mut pieces: Vec<Vec<(Q, Q, bool)>> = Vec::new();
+    let mut all_cuts: Vec<Q> = Vec::new();
     for probs in instances {
         let mut cuts: Vec<Q> = probs
             .iter()
@@ -138,9 +144,11 @@ pub fn compute(instances: &[Vec<Q>], bar: &ProgressBar) -> Result<RiskData> {
         cuts.dedup();
         let optimal = optimal_topk(probs, metric, policy)?;
         let mut steps = Vec::new();
+        let mut mine = Vec::new();
         for w in cuts.windows(2) {
             let pred = threshold_pred(probs, &w[0]);
             let e = expected_exact(probs, &pred, metric, policy)?;
+            mine.push((w[0].clone(), w[1].clone(), e == optimal.expected));
             steps.push(Step {
                 t_from: format_q(&w[0]),
                 t_to: format_q(&w[1]),
@@ -151,6 +159,8 @@ pub fn compute(instances: &[Vec<Q>], bar: &ProgressBar) -> Result<RiskData> {
                 expected: format_q(&e),
             });
         }
+        all_cuts.extend(cuts);
+        pieces.push(mine);
         let half = Q::new(1.into(), 2.into());
         let ce = expected_exact(probs, &threshold_pred(probs, &half), metric, policy)?;
         let opt = format_q(&optimal.expected);
@@ -165,10 +175,22 @@ pub fn compute(instances: &[Vec<Q>], bar: &ProgressBar) -> Result<RiskData> {
         });
         bar.inc(1);
     }
+    all_cuts.sort();
+    all_cuts.dedup();
+    let optimal_for_all = all_cuts
+        .windows(2)
+        .filter(|w| {
+            pieces
+                .iter()
+                .all(|p| p.iter().any(|(a, b, opt)| *opt && *a <= w[0] && w[0] < *b))
+        })
+        .map(|w| [format_q(&w[0]), format_q(&w[1])])
+        .collect();
     Ok(RiskData {
         metric: metric.name().into(),
         empty: policy.name().into(),
         instances: out,
+        optimal_for_all,
     })
 }
 
@@ -196,15 +218,24 @@ fn draw(data: &Data, out: &Path) -> Result<Vec<PathBuf>> {
     };
     let mut c = Chart::new(
         format!(
-            "step: E[{}] of [π > t]; ring: optimal top-k; dashed: its value",
-            d.metric
+            "{}; ring, dashed: optimal top-k",
+            match d.optimal_for_all.first() {
+                None => format!(
+                    "no threshold is optimal for all {} vectors",
+                    d.instances.len()
+                ),
+                Some([a, b]) => format!(
+                    "t in [{a}, {b}) is optimal for all {} vectors",
+                    d.instances.len()
+                ),
+            }
         ),
         "threshold t (predict voxel i iff π_i > t)",
         format!("expected {} (both empty counts as {})", d.metric, d.empty),
     );
     c.x_range = Some((0.0, 1.0));
     c.y_range = Some((0.0, 1.05));
-    c.legend = LegendAt::UpperRight;
+    c.legend = LegendAt::LowerLeft;
     c.series.push(Series::vline(
         "t = 1/2 (unweighted CE decision)",
         BLACK_INDEX,
@@ -282,6 +313,13 @@ mod tests {
         let first = &d.instances[0];
         let s = first.steps.iter().find(|s| s.t_from == "1/2").unwrap();
         assert_eq!((s.t_to.as_str(), s.k), ("4/5", 2));
+        // The default instances admit no common optimal threshold.
+        assert!(d.optimal_for_all.is_empty(), "{:?}", d.optimal_for_all);
+        let two = compute(&default_instances().unwrap()[..1], &ProgressBar::hidden()).unwrap();
+        assert_eq!(
+            two.optimal_for_all,
+            vec![["1/10".to_string(), "1/2".to_string()]]
+        );
         assert!(short(&first.probs).starts_with("π = (9/10"));
         assert_eq!(short(&["1".into(), "1".into(), "2".into()]), "π = (1×2, 2)");
     }
