@@ -25,10 +25,10 @@ pub struct PlotArgs {
     /// training results file, without recomputing.
     #[arg(long, value_name = "FILE.json")]
     from: Option<PathBuf>,
-    /// Small sizes (about 3 s for all figures).
+    /// Small sizes (well under a second for all figures).
     #[arg(long, conflicts_with = "full")]
     quick: bool,
-    /// Large sizes (a minute or more).
+    /// Large sizes (about 30 s for all figures on 2 cores).
     #[arg(long)]
     full: bool,
     /// No progress bars.

@@ -202,6 +202,8 @@ pub struct Chart {
     pub x_range: Option<(f64, f64)>,
     /// Fixed y range.
     pub y_range: Option<(f64, f64)>,
+    /// Label only integer x ticks (epochs, counts).
+    pub integer_x: bool,
     /// Legend position.
     pub legend: LegendAt,
     /// Series, drawn in order (later on top).
@@ -223,6 +225,7 @@ impl Chart {
             log_y: false,
             x_range: None,
             y_range: None,
+            integer_x: false,
             legend: LegendAt::UpperLeft,
             series: Vec::new(),
         }
@@ -456,7 +459,16 @@ where
         .y_label_area_size(95)
         .build_cartesian_2d(x0..x1, y0..y1)?;
     let (log_x, log_y) = (c.log_x, c.log_y);
-    let fx = move |v: &f64| if log_x { log_tick(*v) } else { tick(*v) };
+    let integer_x = c.integer_x;
+    let fx = move |v: &f64| {
+        if log_x {
+            log_tick(*v)
+        } else if integer_x && (v - v.round()).abs() > 1e-9 {
+            String::new()
+        } else {
+            tick(*v)
+        }
+    };
     let fy = move |v: &f64| if log_y { log_tick(*v) } else { tick(*v) };
     chart
         .configure_mesh()
@@ -580,6 +592,7 @@ where
     let mut chart = ChartBuilder::on(area)
         .caption(&b.caption, (FONT, CAPTION_PX))
         .margin(18)
+        .margin_top(50)
         .x_label_area_size(65)
         .y_label_area_size(95)
         .build_cartesian_2d(-0.5f64..(k as f64 - 0.5), y0..y1)?;
@@ -633,40 +646,58 @@ where
                 edge,
             ),
         ])?;
-        let med = chart.draw_series([PathElement::new(
+        chart.draw_series([PathElement::new(
             vec![(x - half, s.median), (x + half, s.median)],
             BLACK.stroke_width(4),
         )])?;
-        if i == 0 {
-            med.label("median (box: quartiles, whiskers: 1.5 IQR)")
-                .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 30, y)], BLACK.stroke_width(4))
-                });
-        }
-        let mean = chart.draw_series([TriangleMarker::new((x, s.mean), 8, BLACK.filled())])?;
-        if i == 0 {
-            mean.label("mean")
-                .legend(|(x, y)| TriangleMarker::new((x + 15, y), 8, BLACK.filled()));
-        }
-        let out = chart.draw_series(
+        chart.draw_series([TriangleMarker::new((x, s.mean), 8, BLACK.filled())])?;
+        chart.draw_series(
             s.outliers
                 .iter()
                 .map(|&v| Circle::new((x, v), 4, col.stroke_width(2))),
         )?;
-        if i == 0 {
-            out.label("outliers")
-                .legend(|(x, y)| Circle::new((x + 15, y), 5, BLACK.stroke_width(2)));
-        }
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerLeft)
-        .margin(12)
-        .legend_area_size(40)
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(120, 120, 120))
-        .label_font((FONT, LEGEND_PX))
-        .draw()?;
+    box_key(area, &chart.plotting_area().get_pixel_range())?;
+    Ok(())
+}
+
+/// The key of a box plot, drawn as one row in the band between the panel caption
+/// and the plot so that it can never hide data (box plots of scores fill both
+/// the top and the bottom of their axis).
+fn box_key<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    plot: &(std::ops::Range<i32>, std::ops::Range<i32>),
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let (bx, by) = area.get_base_pixel();
+    let y = plot.1.start - by - 62;
+    let mut x = plot.0.start - bx + 4;
+    let font: TextStyle = (FONT, LEGEND_PX).into_font().into();
+    let text = |x: &mut i32, t: &str| -> DrawResult {
+        let (w, h) = area.estimate_text_size(t, &font)?;
+        area.draw(&Text::new(
+            t.to_string(),
+            (*x, y - h as i32 / 2),
+            font.clone(),
+        ))?;
+        *x += w as i32 + 22;
+        Ok(())
+    };
+    area.draw(&PathElement::new(
+        vec![(x, y), (x + 26, y)],
+        BLACK.stroke_width(4),
+    ))?;
+    x += 32;
+    text(&mut x, "median")?;
+    area.draw(&TriangleMarker::new((x + 6, y), 8, BLACK.filled()))?;
+    x += 18;
+    text(&mut x, "mean")?;
+    area.draw(&Circle::new((x + 5, y), 5, BLACK.stroke_width(2)))?;
+    x += 16;
+    text(&mut x, "outlier")?;
+    text(&mut x, "box: quartiles, whiskers: 1.5 IQR")?;
     Ok(())
 }
 

@@ -100,7 +100,7 @@ impl GrowthData {
 
 /// Image sizes per figure size: powers of two.
 pub fn sizes(size: Size) -> Vec<u64> {
-    let max = size.pick(32, 256, 1024);
+    let max = size.pick(32, 256, 512);
     std::iter::successors(Some(4u64), |n| Some(n * 2))
         .take_while(|n| *n <= max)
         .collect()

@@ -44,12 +44,12 @@ use crate::error::{Error, Result};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Size {
-    /// About 3 s for every figure together on 2 cores (tests, smoke runs).
+    /// Well under a second for every figure together (tests, smoke runs).
     Quick,
-    /// About 15 s on 2 cores: the figures of the README.
+    /// About 5 s on 2 cores (release build): the figures of the README.
     #[default]
     Default,
-    /// Larger n everywhere (a minute or more).
+    /// Larger n everywhere: about 30 s on 2 cores.
     Full,
 }
 

@@ -308,7 +308,7 @@ fn draw_box(data: &Data, out: &Path) -> Result<Vec<PathBuf>> {
             caption: format!("per-image {metric}"),
             x_label: "training loss".into(),
             y_label: format!("{metric} on a test image (1 = perfect)"),
-            y_range: Some((0.0, 1.0)),
+            y_range: Some((0.0, 1.02)),
             groups: d
                 .losses
                 .iter()
@@ -342,12 +342,14 @@ fn draw_curves(data: &Data, out: &Path) -> Result<Vec<PathBuf>> {
         "mean training loss over seeds",
     );
     left.legend = LegendAt::UpperRight;
+    left.integer_x = true;
     let mut right = Chart::new(
         "validation Dice",
         "epoch",
         "mean validation Dice over seeds",
     );
     right.legend = LegendAt::LowerRight;
+    right.integer_x = true;
     right.y_range = Some((0.0, 1.0));
     for (i, s) in d.series.iter().enumerate() {
         let pts = |v: &Vec<Option<f64>>| -> Vec<(f64, f64)> {
