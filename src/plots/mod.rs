@@ -280,6 +280,13 @@ fn finish(
     })
 }
 
+/// Saves and draws data computed elsewhere, for instance
+/// [`risk::compute`] on the instances of a claim instead of the defaults.
+pub fn render_data(data: Data, out_dir: &Path) -> Result<Rendered> {
+    let fig = find(data.figure())?;
+    finish(fig, data, None, 0.0, out_dir, Instant::now())
+}
+
 /// Computes and draws every figure that has a `compute` (all but the training
 /// figures) at `size` into `out_dir`. This is the entry point of `reproduce`.
 pub fn render_all(size: Size, out_dir: &Path, progress: bool) -> Result<Vec<Rendered>> {
@@ -428,6 +435,20 @@ mod tests {
     #[test]
     fn csv_quotes_commas() {
         assert_eq!(csv_line(&["a".into(), "b,c".into()]), "a,\"b,c\"\n");
+    }
+
+    #[test]
+    fn data_computed_elsewhere_is_rendered() {
+        let dir = tempfile::tempdir().unwrap();
+        let probs = crate::risk::parse_probs("3/4,1/4").unwrap();
+        let data = risk::compute(&[probs], &ProgressBar::hidden()).unwrap();
+        let r = render_data(Data::RiskThreshold(data), dir.path()).unwrap();
+        assert_eq!(r.name, "risk-threshold");
+        assert_eq!(r.files.len(), 4);
+        assert!(r.files.iter().all(|f| f.exists()));
+        let saved: Saved =
+            serde_json::from_str(&std::fs::read_to_string(&r.files[0]).unwrap()).unwrap();
+        assert_eq!((saved.size, saved.data.figure()), (None, "risk-threshold"));
     }
 
     #[test]

@@ -194,6 +194,14 @@ pub fn compute(instances: &[Vec<Q>], bar: &ProgressBar) -> Result<RiskData> {
     })
 }
 
+/// `dice` → `Dice`.
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 /// A short legend name for a probability vector: runs of equal values as `v×k`.
 fn short(probs: &[String]) -> String {
     let mut parts: Vec<String> = Vec::new();
@@ -231,7 +239,11 @@ fn draw(data: &Data, out: &Path) -> Result<Vec<PathBuf>> {
             }
         ),
         "threshold t (predict voxel i iff π_i > t)",
-        format!("expected {} (both empty counts as {})", d.metric, d.empty),
+        format!(
+            "expected {} (both empty counts as {})",
+            capitalised(&d.metric),
+            d.empty
+        ),
     );
     c.x_range = Some((0.0, 1.0));
     c.y_range = Some((0.0, 1.05));
@@ -321,6 +333,7 @@ mod tests {
             vec![["1/10".to_string(), "1/2".to_string()]]
         );
         assert!(short(&first.probs).starts_with("π = (9/10"));
+        assert_eq!(capitalised("dice"), "Dice");
         assert_eq!(short(&["1".into(), "1".into(), "2".into()]), "π = (1×2, 2)");
     }
 }
