@@ -15,7 +15,9 @@ use crate::plots::{self, Rendered, Size};
 /// Arguments of `diceproof plot`.
 #[derive(Debug, Args)]
 pub struct PlotArgs {
-    /// A figure name (see the list in `--help` of errors) or `all`.
+    /// A figure or `all`: dice-jaccard-scatter, dice-jaccard-ratio, whamming-growth,
+    /// tversky-alpha, lovasz-soft-jaccard, risk-threshold, and (only with --from a
+    /// training results file) training-boxplot, training-curves.
     #[arg(value_name = "WHAT")]
     what: String,
     /// Directory for the files (created if missing).
@@ -86,4 +88,21 @@ pub fn run(args: &PlotArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The help text lists every figure.
+    #[test]
+    fn help_names_every_figure() {
+        let src = include_str!("plot.rs");
+        let help: String = src
+            .lines()
+            .skip_while(|l| !l.contains("A figure or `all`"))
+            .take(3)
+            .collect();
+        for f in crate::plots::figures() {
+            assert!(help.contains(f.name), "{} missing from the help", f.name);
+        }
+    }
 }
