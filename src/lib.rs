@@ -40,6 +40,7 @@ pub mod exact;
 pub mod io;
 pub mod masks;
 pub mod measures;
+pub mod plots;
 pub mod properties;
 pub mod risk;
 pub mod search;

@@ -10,6 +10,7 @@ mod check;
 mod compare;
 mod measure;
 mod output;
+mod plot;
 mod risk;
 mod search;
 
@@ -51,6 +52,9 @@ enum Command {
     Check(check::CheckArgs),
     /// List the measure specs diceproof understands.
     Specs(output::SpecsArgs),
+    /// Draw a figure (or all) as SVG and PNG with its data as JSON and CSV, computed
+    /// from the library or redrawn from saved data with --from.
+    Plot(plot::PlotArgs),
 }
 
 /// Runs the CLI with the process arguments and returns the exit code.
@@ -65,6 +69,7 @@ pub fn main() -> ExitCode {
         Command::Search(args) => search::run(&args),
         Command::Check(args) => check::check(&args),
         Command::Risk(args) => risk::run(&args),
+        Command::Plot(args) => plot::run(&args),
     };
     match result {
         Ok(code) => code,
