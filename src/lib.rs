@@ -42,6 +42,7 @@ pub mod masks;
 pub mod measures;
 pub mod plots;
 pub mod properties;
+pub mod report;
 pub mod risk;
 pub mod search;
 pub mod stats;

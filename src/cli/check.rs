@@ -80,7 +80,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn bar(name: &str, quiet: bool) -> ProgressBar {
+pub(super) fn bar(name: &str, quiet: bool) -> ProgressBar {
     if quiet {
         return ProgressBar::hidden();
     }

@@ -11,6 +11,7 @@ mod compare;
 mod measure;
 mod output;
 mod plot;
+mod reproduce;
 mod risk;
 mod search;
 
@@ -55,6 +56,10 @@ enum Command {
     /// Draw a figure (or all) as SVG and PNG with its data as JSON and CSV, computed
     /// from the library or redrawn from saved data with --from.
     Plot(plot::PlotArgs),
+    /// The main job: every claim at default sizes, every figure, a report
+    /// (DIR/report.md, DIR/claims.json, DIR/figures/); exit 1 if any claim
+    /// contradicts its statement.
+    Reproduce(reproduce::ReproduceArgs),
 }
 
 /// Runs the CLI with the process arguments and returns the exit code.
@@ -70,6 +75,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::check(&args),
         Command::Risk(args) => risk::run(&args),
         Command::Plot(args) => plot::run(&args),
+        Command::Reproduce(args) => reproduce::run(&args),
     };
     match result {
         Ok(code) => code,

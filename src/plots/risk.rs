@@ -142,12 +142,12 @@ pub fn compute(instances: &[Vec<Q>], bar: &ProgressBar) -> Result<RiskData> {
         cuts.push(Q::one());
         cuts.sort();
         cuts.dedup();
-        let optimal = optimal_topk(probs, metric, policy)?;
+        let optimal = optimal_topk(probs, &metric, policy)?;
         let mut steps = Vec::new();
         let mut mine = Vec::new();
         for w in cuts.windows(2) {
             let pred = threshold_pred(probs, &w[0]);
-            let e = expected_exact(probs, &pred, metric, policy)?;
+            let e = expected_exact(probs, &pred, &metric, policy)?;
             mine.push((w[0].clone(), w[1].clone(), e == optimal.expected));
             steps.push(Step {
                 t_from: format_q(&w[0]),
@@ -162,7 +162,7 @@ pub fn compute(instances: &[Vec<Q>], bar: &ProgressBar) -> Result<RiskData> {
         all_cuts.extend(cuts);
         pieces.push(mine);
         let half = Q::new(1.into(), 2.into());
-        let ce = expected_exact(probs, &threshold_pred(probs, &half), metric, policy)?;
+        let ce = expected_exact(probs, &threshold_pred(probs, &half), &metric, policy)?;
         let opt = format_q(&optimal.expected);
         out.push(Instance {
             probs: probs.iter().map(format_q).collect(),
@@ -187,7 +187,7 @@ pub fn compute(instances: &[Vec<Q>], bar: &ProgressBar) -> Result<RiskData> {
         .map(|w| [format_q(&w[0]), format_q(&w[1])])
         .collect();
     Ok(RiskData {
-        metric: metric.name().into(),
+        metric: metric.name(),
         empty: policy.name().into(),
         instances: out,
         optimal_for_all,
