@@ -15,7 +15,13 @@ fn readme_figures_match_a_fresh_computation() {
     let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/figures");
     let dir = tempfile::tempdir().unwrap();
     for name in ["dice-jaccard-scatter", "whamming-growth", "risk-threshold"] {
-        ok_stdout(&["plot", name, "--out", dir.path().to_str().unwrap(), "--quiet"]);
+        ok_stdout(&[
+            "plot",
+            name,
+            "--out",
+            dir.path().to_str().unwrap(),
+            "--quiet",
+        ]);
         let read = |p: PathBuf| -> Value {
             serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap()
         };
