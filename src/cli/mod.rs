@@ -12,6 +12,7 @@ mod measure;
 mod output;
 mod risk;
 mod search;
+mod train;
 
 pub use search::growth_exponent;
 
@@ -51,6 +52,9 @@ enum Command {
     Check(check::CheckArgs),
     /// List the measure specs diceproof understands.
     Specs(output::SpecsArgs),
+    /// Train a small U-Net with each loss on real MRI slices and compare per-image
+    /// exact Dice and Jaccard (needs a build with `--features training`).
+    Train(train::TrainArgs),
 }
 
 /// Runs the CLI with the process arguments and returns the exit code.
@@ -65,6 +69,7 @@ pub fn main() -> ExitCode {
         Command::Search(args) => search::run(&args),
         Command::Check(args) => check::check(&args),
         Command::Risk(args) => risk::run(&args),
+        Command::Train(args) => train::run(&args),
     };
     match result {
         Ok(code) => code,
