@@ -161,7 +161,11 @@ fn bad_values_are_clear_errors() {
         ("--levels", "5", "levels"),
         ("--scale", "3", "--scale"),
     ] {
-        let err = err_stderr(&refs(&args_with_out(out_s, &[flag, value])));
+        let mut args = vec!["train", "--quiet", "--out", out_s, flag, value];
+        if flag != "--task" {
+            args.extend(["--task", "synthetic"]);
+        }
+        let err = err_stderr(&args);
         assert!(err.contains(expect), "{flag} {value}: {err}");
     }
 }

@@ -1,7 +1,7 @@
 """PyTorch peer of benches/train_step.rs: one training step of the same U-Net.
 
 Architecture, batch, input size, loss and optimiser match the Rust benchmark:
-3 levels, 8 base channels (two 3x3 convolutions with zero padding 1 and ReLU per
+3 levels, 8 base channels (two 3x3 convolutions with zero padding 1 and leaky ReLU 0.01 per
 level, 2x2 max-pool down, nearest 2x upsampling and skip concatenation up, 1x1
 head; 29 617 parameters), batch 8 of 1x88x72 images, soft Dice per image with
 eps = 1 on sigmoid outputs, Adam (lr 3e-3, eps 1e-5). CPU only.
@@ -26,7 +26,7 @@ class DoubleConv(nn.Module):
         self.b = nn.Conv2d(cout, cout, 3, padding=1)
 
     def forward(self, x):
-        return F.relu(self.b(F.relu(self.a(x))))
+        return F.leaky_relu(self.b(F.leaky_relu(self.a(x), 0.01)), 0.01)
 
 
 class UNet(nn.Module):

@@ -68,17 +68,17 @@ mod enabled {
         /// Worker threads.
         #[arg(long, default_value_t = 2)]
         threads: usize,
-        /// Loss reduction: image (per image, averaged) or batch (pooled).
-        #[arg(long, default_value = "image")]
+        /// Loss reduction: batch (pooled over the batch) or image (per image, averaged).
+        #[arg(long, default_value = "batch")]
         reduction: String,
         /// Continue the run in --out (finished runs are reused, unfinished ones resume).
         #[arg(long)]
         resume: bool,
         /// Batch size.
-        #[arg(long, default_value_t = 8)]
+        #[arg(long, default_value_t = 4)]
         batch: usize,
         /// Adam learning rate.
-        #[arg(long, default_value_t = 3e-3)]
+        #[arg(long, default_value_t = 1e-3)]
         lr: f64,
         /// Smoothing ε of soft Dice / soft Jaccard (added to numerator and denominator).
         #[arg(long, default_value_t = 1.0)]

@@ -97,7 +97,7 @@ fn hippocampus_slices_when_installed() {
         return;
     }
     let ds = load(&cfg).unwrap();
-    assert_eq!((ds.h, ds.w), (88, 72));
+    assert_eq!((ds.h, ds.w), (32, 52));
     // z 44..=83 holds the hippocampus; 4 empty margin slices each side.
     let all: Vec<usize> = ds
         .train

@@ -114,10 +114,11 @@ impl TrainConfig {
             losses: LossKind::ALL.iter().map(|&(_, k)| k).collect(),
             epochs: DEFAULT_EPOCHS,
             seeds: DEFAULT_SEEDS,
-            batch: 8,
-            lr: 3e-3,
+            batch: 4,
+            lr: 1e-3,
             threads: 2,
             loss_opts: LossOptions::default(),
+            // LossOptions::default() reduces per batch; see crate::train::loss.
             model: UNetConfig::default(),
             augment: Augment {
                 flip: true,
@@ -343,7 +344,7 @@ pub fn run(cfg: &TrainConfig, obs: &mut dyn Observer) -> Result<RunSummary> {
         "reduction": cfg.loss_opts.reduction.name(),
         "wce_weights": "per group (image or batch): foreground w = N_bg/N, background 1-w = N_fg/N; w = 1/2 when a class is absent",
         "model": {
-            "architecture": "2D U-Net, two 3x3 conv + ReLU per level, max-pool 2, nearest upsample 2, skip concat, 1x1 head, sigmoid output",
+            "architecture": "2D U-Net, two 3x3 conv + leaky ReLU (0.01) per level, max-pool 2, nearest upsample 2, skip concat, 1x1 head, sigmoid output",
             "levels": cfg.model.levels,
             "base_channels": cfg.model.base,
             "parameters": count_params(cfg.model),

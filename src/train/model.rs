@@ -2,7 +2,9 @@
 //! and by evaluation).
 //!
 //! `levels` resolution levels (2 or 3; `levels − 1` max-poolings), each level two
-//! 3×3 convolutions with zero padding 1 and ReLU; channels `base · 2^level`;
+//! 3×3 convolutions with zero padding 1 and leaky ReLU (slope 0.01: with plain ReLU
+//! and no normalisation layer, runs on the hippocampus task collapsed to a constant
+//! all-background output within a dozen epochs, the dead-unit failure); channels `base · 2^level`;
 //! nearest-neighbour 2× upsampling and concatenation with the skip connection on the
 //! way up; a final 1×1 convolution to one logit. No normalisation layers and no
 //! dropout, so training and evaluation compute the same function. Default (3 levels,
@@ -13,7 +15,10 @@ use burn::nn::interpolate::{Interpolate2d, Interpolate2dConfig, InterpolateMode}
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::PaddingConfig2d;
 use burn::prelude::*;
-use burn::tensor::activation::relu;
+use burn::tensor::activation::leaky_relu;
+
+/// Negative slope of the leaky ReLU activations.
+pub const LEAKY_SLOPE: f64 = 0.01;
 
 /// Architecture settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +56,10 @@ impl DoubleConv {
     }
 
     fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        relu(self.b.forward(relu(self.a.forward(x))))
+        leaky_relu(
+            self.b.forward(leaky_relu(self.a.forward(x), LEAKY_SLOPE)),
+            LEAKY_SLOPE,
+        )
     }
 }
 
