@@ -56,7 +56,7 @@ mod enabled {
         /// Comma-separated losses: ce, wce, soft-dice, soft-jaccard, lovasz.
         #[arg(long, default_value = "ce,wce,soft-dice,soft-jaccard,lovasz")]
         losses: String,
-        /// Epochs per run (default 60 for MRI tasks, 30 for synthetic).
+        /// Epochs per run (default 40 for MRI tasks, 30 for synthetic).
         #[arg(long)]
         epochs: Option<usize>,
         /// Number of seeds per loss (seeds 0..S).
@@ -92,9 +92,12 @@ mod enabled {
         /// U-Net channels at full resolution.
         #[arg(long, default_value_t = 8)]
         base: usize,
-        /// Turn off the seeded flip/shift augmentation.
+        /// Seeded augmentation: random left-right flips (off by default).
         #[arg(long)]
-        no_augment: bool,
+        flip: bool,
+        /// Seeded augmentation: shifts by up to N pixels, zero-padded (0: off).
+        #[arg(long, default_value_t = 0)]
+        shift: usize,
         /// Directory of the mricron-data templates.
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
@@ -128,9 +131,10 @@ mod enabled {
         cfg.lr = args.lr;
         cfg.model.levels = args.levels;
         cfg.model.base = args.base;
-        if args.no_augment {
-            cfg.augment = Augment::NONE;
-        }
+        cfg.augment = Augment {
+            flip: args.flip,
+            shift: args.shift,
+        };
         if args.scale != 1 && args.scale != 2 {
             return Err(Error::invalid(format!(
                 "--scale must be 1 or 2, got {}",
