@@ -1,7 +1,8 @@
-//! One training step of the default U-Net (3 levels, 8 base channels, 29 617
-//! parameters) on a batch of 8 single-channel 88×72 images (the default
-//! hippocampus input: crop 144×176 at 2× downsampling), soft Dice loss (per image,
-//! ε = 1), Adam at lr 3e-3: forward, loss, backward, optimiser update.
+//! One training step of the default U-Net (3 levels, 8 base channels, group norm,
+//! leaky ReLU) on a batch of 8 single-channel 88×72 images (the whole-brain crop
+//! 144×176 at 2× downsampling; the default hippocampus ROI input is 32×52 with
+//! batch 4), soft Dice loss (per image, ε = 1), Adam at lr 3e-3: forward, loss,
+//! backward, optimiser update.
 //!
 //! `cargo bench --features training --bench train_step` (threads: `DICEPROOF_THREADS`,
 //! default 2). The PyTorch peer with the same architecture, batch, input size and
@@ -13,7 +14,9 @@ use burn::optim::AdamConfig;
 use burn::prelude::*;
 use criterion::{criterion_group, criterion_main, Criterion};
 use diceproof::search::rng::Rng;
-use diceproof::train::{set_threads, train_step, LossKind, LossOptions, Targets, UNetConfig};
+use diceproof::train::{
+    set_threads, train_step, LossKind, LossOptions, Reduction, Targets, UNetConfig,
+};
 
 const B: usize = 8;
 const H: usize = 88;
@@ -36,7 +39,10 @@ fn bench(c: &mut Criterion) {
     let img: Vec<f32> = (0..B * H * W).map(|_| rng.unit() as f32 - 0.5).collect();
     let lab: Vec<bool> = (0..B * H * W).map(|_| rng.chance(0.05)).collect();
     let t = Targets::new(lab, B, H, W, &device);
-    let opts = LossOptions::default();
+    let opts = LossOptions {
+        eps: 1.0,
+        reduction: Reduction::Image,
+    };
     let x = Tensor::<4>::from_data(TensorData::new(img, [B, 1, H, W]), &device);
     let mut group = c.benchmark_group("train_step");
     group.sample_size(30);

@@ -199,7 +199,11 @@ fn small_config(out: &std::path::Path) -> TrainConfig {
     cfg.batch = 4;
     cfg.data.synthetic.images = 12;
     cfg.data.synthetic.size = 16;
-    cfg.model = UNetConfig { levels: 2, base: 4 };
+    cfg.model = UNetConfig {
+        levels: 2,
+        base: 4,
+        norm: true,
+    };
     cfg
 }
 

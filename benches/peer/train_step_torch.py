@@ -1,9 +1,9 @@
 """PyTorch peer of benches/train_step.rs: one training step of the same U-Net.
 
 Architecture, batch, input size, loss and optimiser match the Rust benchmark:
-3 levels, 8 base channels (two 3x3 convolutions with zero padding 1 and leaky ReLU 0.01 per
-level, 2x2 max-pool down, nearest 2x upsampling and skip concatenation up, 1x1
-head; 29 617 parameters), batch 8 of 1x88x72 images, soft Dice per image with
+3 levels, 8 base channels (two 3x3 convolutions with zero padding 1, group norm with
+4 channels per group and leaky ReLU 0.01 per level, 2x2 max-pool down, nearest 2x upsampling and skip concatenation up, 1x1
+head), batch 8 of 1x88x72 images, soft Dice per image with
 eps = 1 on sigmoid outputs, Adam (lr 3e-3, eps 1e-5). CPU only.
 
 Usage: python3 train_step_torch.py [threads] [steps]
@@ -24,9 +24,13 @@ class DoubleConv(nn.Module):
         super().__init__()
         self.a = nn.Conv2d(cin, cout, 3, padding=1)
         self.b = nn.Conv2d(cout, cout, 3, padding=1)
+        groups = cout // 4 if cout % 4 == 0 else 1
+        self.na = nn.GroupNorm(groups, cout, eps=1e-5)
+        self.nb = nn.GroupNorm(groups, cout, eps=1e-5)
 
     def forward(self, x):
-        return F.leaky_relu(self.b(F.leaky_relu(self.a(x), 0.01)), 0.01)
+        x = F.leaky_relu(self.na(self.a(x)), 0.01)
+        return F.leaky_relu(self.nb(self.b(x)), 0.01)
 
 
 class UNet(nn.Module):

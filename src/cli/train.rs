@@ -92,6 +92,9 @@ mod enabled {
         /// U-Net channels at full resolution.
         #[arg(long, default_value_t = 8)]
         base: usize,
+        /// No group normalisation in the U-Net.
+        #[arg(long)]
+        no_norm: bool,
         /// Seeded augmentation: random left-right flips (off by default).
         #[arg(long)]
         flip: bool,
@@ -131,6 +134,7 @@ mod enabled {
         cfg.lr = args.lr;
         cfg.model.levels = args.levels;
         cfg.model.base = args.base;
+        cfg.model.norm = !args.no_norm;
         cfg.augment = Augment {
             flip: args.flip,
             shift: args.shift,
