@@ -476,7 +476,7 @@ pub fn load(cfg: &DataConfig) -> Result<Dataset> {
         }
     }
     let (mu, sigma) = mean_std(raw_train.iter().flat_map(|(_, (im, _))| im.iter().copied()));
-    let finish = |v: Vec<(usize, (Vec<f64>, Vec<bool>))>| -> Vec<Sample> {
+    let finish = |v: Vec<RawSlice>| -> Vec<Sample> {
         v.into_iter()
             .map(|(z, (im, mask))| Sample {
                 slice: z,
@@ -525,6 +525,9 @@ pub fn load(cfg: &DataConfig) -> Result<Dataset> {
         layout,
     })
 }
+
+/// A slice index with its raw (unnormalised) image and mask.
+type RawSlice = (usize, (Vec<f64>, Vec<bool>));
 
 fn check_grid(a: &Grid, b: &Grid, path: &Path) -> Result<()> {
     if (a.nx, a.ny, a.nz) != (b.nx, b.ny, b.nz) {
