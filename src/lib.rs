@@ -34,6 +34,7 @@ pub mod analysis;
 pub mod claims;
 pub mod cli;
 pub mod counts;
+pub mod data;
 pub mod enumerate;
 pub mod error;
 pub mod exact;
@@ -47,6 +48,8 @@ pub mod risk;
 pub mod search;
 pub mod stats;
 pub mod surrogates;
+#[cfg(feature = "training")]
+pub mod train;
 
 pub use counts::Counts;
 pub use error::{Error, Result};

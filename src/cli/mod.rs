@@ -14,6 +14,7 @@ mod plot;
 mod reproduce;
 mod risk;
 mod search;
+mod train;
 
 pub use search::growth_exponent;
 
@@ -60,6 +61,9 @@ enum Command {
     /// (DIR/report.md, DIR/claims.json, DIR/figures/); exit 1 if any claim
     /// contradicts its statement.
     Reproduce(reproduce::ReproduceArgs),
+    /// Train a small U-Net with each loss on real MRI slices and compare per-image
+    /// exact Dice and Jaccard (needs a build with `--features training`).
+    Train(train::TrainArgs),
 }
 
 /// Runs the CLI with the process arguments and returns the exit code.
@@ -76,6 +80,7 @@ pub fn main() -> ExitCode {
         Command::Risk(args) => risk::run(&args),
         Command::Plot(args) => plot::run(&args),
         Command::Reproduce(args) => reproduce::run(&args),
+        Command::Train(args) => train::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -194,9 +194,15 @@ fn training_input(args: &ReproduceArgs) -> Result<Option<PathBuf>> {
     train_for_report(&args.out.join("training"), args.quiet).map(Some)
 }
 
+#[cfg(not(feature = "training"))]
 fn train_for_report(_dir: &Path, _quiet: bool) -> Result<PathBuf> {
     Err(Error::invalid(
         "--with-training needs a binary built with `cargo build --release --features training` \
          (or pass --training-results FILE from an earlier `diceproof train`)",
     ))
+}
+
+#[cfg(feature = "training")]
+fn train_for_report(dir: &Path, quiet: bool) -> Result<PathBuf> {
+    super::train::run_default_for_report(dir, quiet)
 }

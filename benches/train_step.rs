@@ -1,0 +1,61 @@
+//! One training step of the default U-Net (3 levels, 8 base channels, group norm,
+//! leaky ReLU) on a batch of 8 single-channel 88×72 images (the whole-brain crop
+//! 144×176 at 2× downsampling; the default hippocampus ROI input is 32×52 with
+//! batch 4), soft Dice loss (per image, ε = 1), Adam at lr 3e-3: forward, loss,
+//! backward, optimiser update.
+//!
+//! `cargo bench --features training --bench train_step` (threads: `DICEPROOF_THREADS`,
+//! default 2). The PyTorch peer with the same architecture, batch, input size and
+//! thread count is `benches/peer/train_step_torch.sh`.
+
+use std::hint::black_box;
+
+use burn::optim::AdamConfig;
+use burn::prelude::*;
+use criterion::{criterion_group, criterion_main, Criterion};
+use diceproof::search::rng::Rng;
+use diceproof::train::{
+    set_threads, train_step, LossKind, LossOptions, Reduction, Targets, UNetConfig,
+};
+
+const B: usize = 8;
+const H: usize = 88;
+const W: usize = 72;
+
+fn bench(c: &mut Criterion) {
+    let threads = std::env::var("DICEPROOF_THREADS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2);
+    let got = set_threads(threads);
+    eprintln!("train_step: {got} threads, batch {B}, {H}×{W}");
+    let device = Device::flex().autodiff();
+    device.seed(0);
+    let cfg = UNetConfig::default();
+    let mut model = cfg.init(&device);
+    eprintln!("parameters: {}", model.num_params());
+    let mut optim = AdamConfig::new().init();
+    let mut rng = Rng::new(1, 2);
+    let img: Vec<f32> = (0..B * H * W).map(|_| rng.unit() as f32 - 0.5).collect();
+    let lab: Vec<bool> = (0..B * H * W).map(|_| rng.chance(0.05)).collect();
+    let t = Targets::new(lab, B, H, W, &device);
+    let opts = LossOptions {
+        eps: 1.0,
+        reduction: Reduction::Image,
+    };
+    let x = Tensor::<4>::from_data(TensorData::new(img, [B, 1, H, W]), &device);
+    let mut group = c.benchmark_group("train_step");
+    group.sample_size(30);
+    group.bench_function("unet3x8_b8_88x72_soft_dice", |b| {
+        b.iter(|| {
+            let m = model.clone();
+            let (m, v) = train_step(m, &mut optim, x.clone(), &t, LossKind::SoftDice, opts, 3e-3);
+            model = m;
+            black_box(v)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,167 @@
+//! A small 2D U-Net with a one-channel logit output (sigmoid applied by the losses
+//! and by evaluation).
+//!
+//! `levels` resolution levels (2 or 3; `levels − 1` max-poolings), each level two
+//! 3×3 convolutions with zero padding 1, each followed by group normalisation (4
+//! channels per group; `norm: false` drops it) and a leaky ReLU (slope 0.01);
+//! channels `base · 2^level`; nearest-neighbour 2× upsampling and concatenation
+//! with the skip connection on the way up; a final 1×1 convolution to one logit. No
+//! dropout, and group normalisation uses no batch statistics, so training and
+//! evaluation compute the same function. Default (3 levels, base 8, norm): 29 617
+//! convolution parameters plus 320 normalisation parameters (29 937 in all).
+//!
+//! Why normalisation: without it, on the hippocampus task, soft Dice and soft
+//! Jaccard runs (2 of 4 in the measured default run, and every seed-0 run with
+//! shift augmentation) collapsed within 8–32 epochs to a constant all-background
+//! output (training loss ≈ 0.995, sigmoid saturated, never recovering), while CE,
+//! weighted CE and Lovász did not. With group normalisation the same soft-Dice and
+//! soft-Jaccard runs trained smoothly (validation Dice 0.66 at epoch 25).
+
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::interpolate::{Interpolate2d, Interpolate2dConfig, InterpolateMode};
+use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
+use burn::nn::{GroupNorm, GroupNormConfig, PaddingConfig2d};
+use burn::prelude::*;
+use burn::tensor::activation::leaky_relu;
+
+/// Negative slope of the leaky ReLU activations.
+pub const LEAKY_SLOPE: f64 = 0.01;
+
+/// Architecture settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UNetConfig {
+    /// Resolution levels (2 or 3).
+    pub levels: usize,
+    /// Channels at full resolution.
+    pub base: usize,
+    /// Group normalisation (4 channels per group, or one group when the channel
+    /// count is not a multiple of 4) after every 3×3 convolution.
+    pub norm: bool,
+}
+
+impl Default for UNetConfig {
+    fn default() -> Self {
+        UNetConfig {
+            levels: 3,
+            base: 8,
+            norm: true,
+        }
+    }
+}
+
+/// Two 3×3 convolutions with ReLU.
+#[derive(Module, Debug)]
+pub struct DoubleConv {
+    a: Conv2d,
+    b: Conv2d,
+    na: Option<GroupNorm>,
+    nb: Option<GroupNorm>,
+}
+
+impl DoubleConv {
+    fn new(cin: usize, cout: usize, norm: bool, device: &Device) -> DoubleConv {
+        let conv = |i, o| {
+            Conv2dConfig::new([i, o], [3, 3])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                .init(device)
+        };
+        let gn = || {
+            let groups = if cout % 4 == 0 { cout / 4 } else { 1 };
+            norm.then(|| GroupNormConfig::new(groups, cout).init(device))
+        };
+        DoubleConv {
+            a: conv(cin, cout),
+            b: conv(cout, cout),
+            na: gn(),
+            nb: gn(),
+        }
+    }
+
+    fn forward(&self, x: Tensor<4>) -> Tensor<4> {
+        let norm = |n: &Option<GroupNorm>, x: Tensor<4>| match n {
+            Some(n) => n.forward(x),
+            None => x,
+        };
+        let x = leaky_relu(norm(&self.na, self.a.forward(x)), LEAKY_SLOPE);
+        leaky_relu(norm(&self.nb, self.b.forward(x)), LEAKY_SLOPE)
+    }
+}
+
+/// The U-Net.
+#[derive(Module, Debug)]
+pub struct UNet {
+    down: Vec<DoubleConv>,
+    bottom: DoubleConv,
+    up: Vec<DoubleConv>,
+    head: Conv2d,
+    pool: MaxPool2d,
+    upsample: Interpolate2d,
+}
+
+impl UNetConfig {
+    /// Checks the settings: 2 or 3 levels, base 1..=64.
+    pub fn validate(&self) -> crate::Result<()> {
+        if !(2..=3).contains(&self.levels) {
+            return Err(crate::Error::invalid(format!(
+                "U-Net levels must be 2 or 3, got {}",
+                self.levels
+            )));
+        }
+        if !(1..=64).contains(&self.base) {
+            return Err(crate::Error::invalid(format!(
+                "U-Net base channels must be 1..=64, got {}",
+                self.base
+            )));
+        }
+        Ok(())
+    }
+
+    /// A freshly initialised network (burn's default initialisers, drawn from the
+    /// device's RNG: seed the device first for reproducibility).
+    pub fn init(&self, device: &Device) -> UNet {
+        let c = |l: usize| self.base << l;
+        let depth = self.levels - 1;
+        let mut down = Vec::new();
+        let mut cin = 1;
+        for l in 0..depth {
+            down.push(DoubleConv::new(cin, c(l), self.norm, device));
+            cin = c(l);
+        }
+        let bottom = DoubleConv::new(cin, c(depth), self.norm, device);
+        // up[l] takes upsampled c(l+1) plus the skip c(l) to c(l).
+        let up = (0..depth)
+            .map(|l| DoubleConv::new(c(l + 1) + c(l), c(l), self.norm, device))
+            .collect();
+        UNet {
+            down,
+            bottom,
+            up,
+            head: Conv2dConfig::new([c(0), 1], [1, 1]).init(device),
+            pool: MaxPool2dConfig::new([2, 2]).init(),
+            upsample: Interpolate2dConfig::new()
+                .with_scale_factor(Some([2.0, 2.0]))
+                .with_mode(InterpolateMode::Nearest)
+                .init(),
+        }
+    }
+}
+
+impl UNet {
+    /// Logits `[b, 1, h, w]` of images `[b, 1, h, w]`; h and w must be divisible by
+    /// `2^(levels − 1)`.
+    pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
+        let mut skips = Vec::new();
+        let mut x = x;
+        for d in &self.down {
+            let y = d.forward(x);
+            x = self.pool.forward(y.clone());
+            skips.push(y);
+        }
+        let mut x = self.bottom.forward(x);
+        for (l, u) in self.up.iter().enumerate().rev() {
+            let up = self.upsample.forward(x);
+            x = u.forward(Tensor::cat(vec![up, skips[l].clone()], 1));
+        }
+        self.head.forward(x)
+    }
+}
