@@ -27,8 +27,10 @@
 //! assert_eq!(dice.similarity(&empty, EmptyPolicy::Nan).unwrap(), Value::NaN);
 //! ```
 //!
-//! Analyses (enumeration, approximation spreads, search, properties, risk) and the
-//! claims registry and report sit between `measures` and `cli` as they are added.
+//! Analyses (enumeration, approximation spreads, search, properties, risk, the
+//! training statistics) sit between `measures` and `cli`; the claims registry
+//! turns them into checked statements, and `plots` and `report` draw and write
+//! them up. `data` and `train` (feature `training`) are the MRI training run.
 
 pub mod analysis;
 pub mod claims;

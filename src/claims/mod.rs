@@ -65,6 +65,54 @@ pub struct Outcome {
     pub details: Vec<String>,
 }
 
+impl Outcome {
+    /// An outcome without a constant whose internal cross-checks all passed.
+    pub fn plain(status: Status, n: u64, witness: Option<Json>, details: Vec<String>) -> Outcome {
+        Outcome {
+            status,
+            n,
+            constant: None,
+            witness,
+            consistent: true,
+            details,
+        }
+    }
+}
+
+/// Counts work items finished by parallel workers and reports progress every
+/// `every` items (and once at the end, from [`Ticker::finish`]).
+pub(crate) struct Ticker<'p, 'a> {
+    done: std::sync::atomic::AtomicU64,
+    total: u64,
+    every: u64,
+    progress: &'p Progress<'a>,
+}
+
+impl<'p, 'a> Ticker<'p, 'a> {
+    /// A counter of `total` items reporting to `progress`.
+    pub(crate) fn new(progress: &'p Progress<'a>, total: u64, every: u64) -> Self {
+        Ticker {
+            done: std::sync::atomic::AtomicU64::new(0),
+            total,
+            every: every.max(1),
+            progress,
+        }
+    }
+
+    /// One item finished.
+    pub(crate) fn step(&self) {
+        let d = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if d % self.every == 0 {
+            self.progress.tick(d, self.total);
+        }
+    }
+
+    /// Every item finished.
+    pub(crate) fn finish(&self) {
+        self.progress.tick(self.total, self.total);
+    }
+}
+
 /// A registered claim.
 pub struct Claim {
     /// Short name, e.g. `dice-jaccard-relative`.

@@ -11,7 +11,7 @@ use num_traits::{One, Zero};
 use rayon::prelude::*;
 use serde_json::{json, Value as Json};
 
-use super::{Claim, Outcome, Progress, Status};
+use super::{Claim, Outcome, Progress, Status, Ticker};
 use crate::error::{Error, Result};
 use crate::exact::{format_q, Q};
 use crate::measures::EmptyPolicy;
@@ -117,7 +117,7 @@ fn dice_optimal_topk(n: u64, progress: &Progress) -> Result<Outcome> {
     let policies = [EmptyPolicy::One, EmptyPolicy::Zero];
     let instances: Vec<Vec<Q>> = (1..=n).flat_map(|m| multisets(&grid(), m)).collect();
     let total = instances.len() as u64;
-    let done = std::sync::atomic::AtomicU64::new(0);
+    let ticker = Ticker::new(progress, total, 64);
     // Per instance: (all agree, worst regret of thresholding at 1/2 for Dice/one).
     let results: Vec<Result<(bool, Q)>> = instances
         .par_iter()
@@ -132,13 +132,11 @@ fn dice_optimal_topk(n: u64, progress: &Progress) -> Result<Outcome> {
             }
             let opt = optimal_topk(probs, &RiskMetric::Dice, EmptyPolicy::One)?;
             let t = best_half_threshold(probs)?.1;
-            let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            if d % 64 == 0 {
-                progress.tick(d, total);
-            }
+            ticker.step();
             Ok((agree, opt.expected - t))
         })
         .collect();
+    ticker.finish();
     let mut ok = 0u64;
     let mut failures = Vec::new();
     let mut suboptimal_half = 0u64;
@@ -157,7 +155,6 @@ fn dice_optimal_topk(n: u64, progress: &Progress) -> Result<Outcome> {
             worst = Some((i, regret));
         }
     }
-    progress.tick(total, total);
     let checks = ok * (metrics.len() * policies.len()) as u64;
     let mut details = vec![format!(
         "{total} probability vectors of size 1..={n} × {{dice, jaccard, tversky:a=3/10,b=7/10}} × \
@@ -169,14 +166,12 @@ fn dice_optimal_topk(n: u64, progress: &Progress) -> Result<Outcome> {
          expected Dice on {suboptimal_half} of the {total} vectors"
     ));
     if let Some(&i) = failures.first() {
-        return Ok(Outcome {
-            status: Status::Refuted,
-            n: n as u64,
-            constant: None,
-            witness: Some(json!({"probs": probs_json(&instances[i])})),
-            consistent: true,
+        return Ok(Outcome::plain(
+            Status::Refuted,
+            n as u64,
+            Some(json!({"probs": probs_json(&instances[i])})),
             details,
-        });
+        ));
     }
     let witness = match worst {
         Some((i, regret)) if regret > Q::zero() => {
@@ -198,14 +193,7 @@ fn dice_optimal_topk(n: u64, progress: &Progress) -> Result<Outcome> {
         }
         _ => None,
     };
-    Ok(Outcome {
-        status: Status::Holds,
-        n: n as u64,
-        constant: None,
-        witness,
-        consistent: true,
-        details,
-    })
+    Ok(Outcome::plain(Status::Holds, n as u64, witness, details))
 }
 
 /// The better of the two tie-breaks of the threshold 1/2 ({π > 1/2} and
@@ -303,18 +291,15 @@ fn no_universal_threshold(m: u64, progress: &Progress) -> Result<Outcome> {
         })
         .collect();
     let total = instances.len() as u64;
-    let done = std::sync::atomic::AtomicU64::new(0);
+    let ticker = Ticker::new(progress, total, 256);
     let tables: Vec<Table> = instances
         .into_par_iter()
         .map(|p| {
-            let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            if d % 256 == 0 {
-                progress.tick(d, total);
-            }
+            ticker.step();
             Table::new(p)
         })
         .collect::<Result<_>>()?;
-    progress.tick(total, total);
+    ticker.finish();
     let mut witnesses = Vec::new();
     let mut missing = Vec::new();
     for j in 1..m as i64 {
@@ -404,23 +389,17 @@ fn no_universal_threshold(m: u64, progress: &Progress) -> Result<Outcome> {
         ));
         Status::Refuted
     };
-    Ok(Outcome {
-        status,
-        n: m as u64,
-        constant: None,
-        witness: Some(json!({"thresholds": witnesses,
-                             "disjoint_pair": {"a": interval(&a), "b": interval(&b),
-                                               "gap": format_q(&gap)}})),
-        consistent: true,
-        details,
-    })
+    let witness = json!({"thresholds": witnesses,
+                         "disjoint_pair": {"a": interval(&a), "b": interval(&b),
+                                           "gap": format_q(&gap)}});
+    Ok(Outcome::plain(status, m as u64, Some(witness), details))
 }
 
 fn pooled_threshold_half(n: u64, progress: &Progress) -> Result<Outcome> {
     let n = size_of(n, 1, 10, "pooled-threshold-half")?;
     let instances: Vec<Vec<Q>> = (1..=n).flat_map(|m| multisets(&grid(), m)).collect();
     let total = instances.len() as u64;
-    let done = std::sync::atomic::AtomicU64::new(0);
+    let ticker = Ticker::new(progress, total, 64);
     let results: Vec<Result<(bool, Q)>> = instances
         .par_iter()
         .map(|p| {
@@ -452,14 +431,11 @@ fn pooled_threshold_half(n: u64, progress: &Progress) -> Result<Outcome> {
                     ok &= (b || *x <= half) && (!b || *x >= half);
                 }
             }
-            let c = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            if c % 64 == 0 {
-                progress.tick(c, total);
-            }
+            ticker.step();
             Ok((ok, half))
         })
         .collect();
-    progress.tick(total, total);
+    ticker.finish();
     let mut lo: Option<(usize, Q)> = None;
     let mut hi: Option<(usize, Q)> = None;
     let mut failed = None;
@@ -488,14 +464,12 @@ fn pooled_threshold_half(n: u64, progress: &Progress) -> Result<Outcome> {
         ),
     ];
     if let Some(i) = failed {
-        return Ok(Outcome {
-            status: Status::Refuted,
-            n: n as u64,
-            constant: None,
-            witness: Some(json!({"probs": probs_json(&instances[i])})),
-            consistent: true,
+        return Ok(Outcome::plain(
+            Status::Refuted,
+            n as u64,
+            Some(json!({"probs": probs_json(&instances[i])})),
             details,
-        });
+        ));
     }
     let witness = match (lo, hi) {
         (Some((a, ta)), Some((b, tb))) => Some(json!({
@@ -504,14 +478,7 @@ fn pooled_threshold_half(n: u64, progress: &Progress) -> Result<Outcome> {
         })),
         _ => None,
     };
-    Ok(Outcome {
-        status: Status::Holds,
-        n: n as u64,
-        constant: None,
-        witness,
-        consistent: true,
-        details,
-    })
+    Ok(Outcome::plain(Status::Holds, n as u64, witness, details))
 }
 
 #[cfg(test)]
