@@ -504,16 +504,8 @@ pub fn load(cfg: &DataConfig) -> Result<Dataset> {
         "selected_z_range": [lo, hi],
         "margin": cfg.margin,
         "z_stride": stride,
-        "split": cfg.layout.describe(),
-        "normalisation": "(v - mean) / std over all pixels of the training slices",
-        "norm_mean": mu,
-        "norm_std": sigma,
-        "train_slices": train.iter().map(|s| s.slice).collect::<Vec<_>>(),
-        "test_slices": test.iter().map(|s| s.slice).collect::<Vec<_>>(),
-        "gap_slices": gaps,
-        "test_fg_pixels": test.iter().map(|s| s.fg()).collect::<Vec<_>>(),
-        "train_fg_pixels": train.iter().map(|s| s.fg()).collect::<Vec<_>>(),
     });
+    let layout = with_split_provenance(layout, cfg, "slices", (mu, sigma), &train, &test, &gaps);
     Ok(Dataset {
         task: cfg.task,
         h,
@@ -661,16 +653,8 @@ fn synthetic(cfg: &DataConfig) -> Result<Dataset> {
         "empty_fraction": sc.empty_fraction,
         "noise": sc.noise,
         "data_seed": cfg.data_seed,
-        "split": cfg.layout.describe(),
-        "normalisation": "(v - mean) / std over all pixels of the training images",
-        "norm_mean": mu,
-        "norm_std": sigma,
-        "train_slices": train.iter().map(|s| s.slice).collect::<Vec<_>>(),
-        "test_slices": test.iter().map(|s| s.slice).collect::<Vec<_>>(),
-        "gap_slices": gaps,
-        "test_fg_pixels": test.iter().map(|s| s.fg()).collect::<Vec<_>>(),
-        "train_fg_pixels": train.iter().map(|s| s.fg()).collect::<Vec<_>>(),
     });
+    let layout = with_split_provenance(layout, cfg, "images", (mu, sigma), &train, &test, &gaps);
     Ok(Dataset {
         task: Task::Synthetic,
         h: sc.size,
@@ -758,6 +742,36 @@ pub fn shuffled(n: usize, seed: u64, epoch: usize) -> Vec<usize> {
         v.swap(i, j);
     }
     v
+}
+
+/// The provenance fields shared by every task: the split, the normalisation and
+/// which slices went where (appended after the task's own fields).
+fn with_split_provenance(
+    mut layout: serde_json::Value,
+    cfg: &DataConfig,
+    what: &str,
+    (mu, sigma): (f64, f64),
+    train: &[Sample],
+    test: &[Sample],
+    gaps: &[usize],
+) -> serde_json::Value {
+    if let Some(obj) = layout.as_object_mut() {
+        let fields = json!({
+            "split": cfg.layout.describe(),
+            "normalisation": format!("(v - mean) / std over all pixels of the training {what}"),
+            "norm_mean": mu,
+            "norm_std": sigma,
+            "train_slices": train.iter().map(|s| s.slice).collect::<Vec<_>>(),
+            "test_slices": test.iter().map(|s| s.slice).collect::<Vec<_>>(),
+            "gap_slices": gaps,
+            "test_fg_pixels": test.iter().map(|s| s.fg()).collect::<Vec<_>>(),
+            "train_fg_pixels": train.iter().map(|s| s.fg()).collect::<Vec<_>>(),
+        });
+        if let serde_json::Value::Object(extra) = fields {
+            obj.extend(extra);
+        }
+    }
+    layout
 }
 
 #[cfg(test)]
