@@ -186,6 +186,7 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
         })
         .unwrap_or_default();
     Ok(Outcome {
+        parts: Vec::new(),
         status: if all_found {
             Status::Holds
         } else {

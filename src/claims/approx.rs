@@ -190,6 +190,7 @@ fn dice_jaccard_relative(n: u64, progress: &Progress) -> Result<Outcome> {
         .max_ratio
         .ok_or_else(|| Error::invalid("no configuration with Δ_D > 0"))?;
     Ok(Outcome {
+        parts: Vec::new(),
         status: if violation.is_some() {
             Status::Refuted
         } else {
@@ -317,6 +318,7 @@ fn dice_jaccard_absolute(n: u64, progress: &Progress) -> Result<Outcome> {
         gap_to_bound
     ));
     Ok(Outcome {
+        parts: Vec::new(),
         status: if violation.is_some() {
             Status::Refuted
         } else {
@@ -478,6 +480,7 @@ fn tversky_dice(n: u64, progress: &Progress) -> Result<Outcome> {
         }),
     };
     Ok(Outcome {
+        parts: Vec::new(),
         status: if violation.is_some() {
             Status::Refuted
         } else {
@@ -617,6 +620,7 @@ fn whamming(target: Target, n: u64, progress: &Progress) -> Result<Outcome> {
     let lo = s.min_ratio.as_ref().map(|e| e.witness).unwrap_or_default();
     let hi = s.max_ratio.as_ref().map(|e| e.witness).unwrap_or_default();
     Ok(Outcome {
+        parts: Vec::new(),
         status: if bounded.is_some() {
             Status::Refuted
         } else {

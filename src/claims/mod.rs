@@ -63,12 +63,57 @@ pub struct Outcome {
     pub consistent: bool,
     /// Lines for people: what was checked and what was seen.
     pub details: Vec<String>,
+    /// What each part of the check covered, with its own scope. A claim's status
+    /// may say `holds` without qualification only when every part is
+    /// [`Scope::Exhaustive`].
+    pub parts: Vec<Part>,
+}
+
+/// How much of a statement one part of a check covered.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Scope {
+    /// Every configuration up to the stated size (`over` says what was enumerated,
+    /// e.g. "every (TP, FP, FN, TN) with n ≤ 100").
+    Exhaustive {
+        /// What was enumerated.
+        over: String,
+    },
+    /// Every point of a stated grid, e.g. "p ∈ {0, 1/4, …, 1}³ for every hard label".
+    Grid {
+        /// The grid.
+        grid: String,
+    },
+    /// Seeded random points.
+    Sampled {
+        /// How many points.
+        points: u64,
+        /// Which generator and distribution.
+        generator: String,
+        /// The seed.
+        seed: u64,
+    },
+    /// A stated family of instances, e.g. "Bernoulli and two-point mixtures".
+    Family {
+        /// The family.
+        family: String,
+    },
+}
+
+/// One part of a claim's check: what it established, and over what.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Part {
+    /// What this part checks, in words.
+    pub what: String,
+    /// What it covered.
+    pub scope: Scope,
 }
 
 impl Outcome {
     /// An outcome without a constant whose internal cross-checks all passed.
     pub fn plain(status: Status, n: u64, witness: Option<Json>, details: Vec<String>) -> Outcome {
         Outcome {
+            parts: Vec::new(),
             status,
             n,
             constant: None,

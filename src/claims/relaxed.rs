@@ -150,6 +150,7 @@ fn soft_dice_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
         ),
     );
     Ok(Outcome {
+        parts: Vec::new(),
         status: if violation.is_some() {
             Status::Refuted
         } else {
@@ -236,6 +237,7 @@ fn lovasz_extension(n: u64, progress: &Progress) -> Result<Outcome> {
         ),
     );
     Ok(Outcome {
+        parts: Vec::new(),
         status: if refuted.is_some() {
             Status::Refuted
         } else {
@@ -297,6 +299,7 @@ fn lovasz_vs_soft_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
         .clone()
         .ok_or_else(|| Error::invalid("no point"))?;
     Ok(Outcome {
+        parts: Vec::new(),
         status: Status::Constant,
         n,
         constant: Some(format_q(&gap.value)),

@@ -101,6 +101,7 @@ fn submodular(spec: &str, n: u64, progress: &Progress) -> Result<Outcome> {
 /// The outcome of a check refuted first at size `k` (`unit` names the size).
 fn refuted(k: u64, unit: &str, witness: Json, detail: String, consistent: bool) -> Outcome {
     Outcome {
+        parts: Vec::new(),
         status: Status::Refuted,
         n: k,
         constant: None,
@@ -113,6 +114,7 @@ fn refuted(k: u64, unit: &str, witness: Json, detail: String, consistent: bool) 
 /// The outcome of a check that held up to size `n`.
 fn holds(n: u64, detail: String) -> Outcome {
     Outcome {
+        parts: Vec::new(),
         status: Status::Holds,
         n,
         constant: None,

@@ -269,6 +269,7 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
         },
     });
     Ok(Outcome {
+        parts: Vec::new(),
         status: if holds {
             Status::Holds
         } else {

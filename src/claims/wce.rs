@@ -501,6 +501,7 @@ fn hamming_transfer(n: u64, progress: &Progress) -> Result<Outcome> {
     };
     progress.tick(total, total);
     Ok(Outcome {
+        parts: Vec::new(),
         status: if violation.is_some() {
             Status::Refuted
         } else {
@@ -1075,6 +1076,7 @@ fn dice_unbounded(n: u64, progress: &Progress) -> Result<Outcome> {
     };
     progress.tick(total, total);
     Ok(Outcome {
+        parts: Vec::new(),
         status: if violation.is_some() {
             Status::Refuted
         } else {

@@ -14,4 +14,5 @@
 
 pub mod lovasz;
 pub mod soft;
+pub mod sums;
 pub mod wce;

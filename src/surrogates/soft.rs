@@ -106,6 +106,7 @@ use crate::exact::convert::{big_to_rug, rug_to_big};
 use crate::exact::{format_q, q_to_f64, Q};
 use crate::measures::spec::Args;
 use crate::measures::{parse_measure, EmptyPolicy, Measure};
+use crate::surrogates::sums::SoftSums;
 
 /// A loss on (labels, probabilities), exact and in `f64`.
 pub trait SoftLoss: Send + Sync + fmt::Debug {
@@ -118,6 +119,16 @@ pub trait SoftLoss: Send + Sync + fmt::Debug {
     /// The loss in `f64`: fast, inexact, unvalidated; NaN for 0/0, for slices of
     /// different lengths, and (Lovász losses) for a label other than 0 or 1.
     fn loss_f64(&self, y: &[f64], p: &[f64]) -> f64;
+    /// The exact loss from the per-image sums alone, for losses that are functions
+    /// of them (every loss but the Lovász ones, which return an error saying they
+    /// need the whole vector). `None` is 0/0, as in [`SoftLoss::loss`].
+    fn loss_sums(&self, s: &SoftSums<Q>) -> Result<Option<Q>> {
+        let _ = s;
+        Err(Error::invalid(format!(
+            "{} is not a function of the per-image sums: it needs the whole prediction",
+            self.spec()
+        )))
+    }
 }
 
 /// Every soft loss: (syntax, summary). Options after `:` are comma-separated, in
@@ -395,6 +406,18 @@ impl SoftLoss for SoftDice {
         let (i, a, b) = sums_f64(y, p, self.squared);
         one_minus_ratio_f64(2.0 * i, a + b, &self.eps)
     }
+    fn loss_sums(&self, s: &SoftSums<Q>) -> Result<Option<Q>> {
+        let (a, b) = if self.squared {
+            (&s.spp, &s.syy)
+        } else {
+            (&s.sp, &s.sy)
+        };
+        Ok(one_minus_ratio(
+            Q::from_integer(2.into()) * &s.spy,
+            a + b,
+            &self.eps,
+        ))
+    }
 }
 
 /// Soft Jaccard loss 1 − (I + eps)/(S − I + eps).
@@ -426,6 +449,14 @@ impl SoftLoss for SoftJaccard {
         }
         let (i, a, b) = sums_f64(y, p, self.squared);
         one_minus_ratio_f64(i, a + b - i, &self.eps)
+    }
+    fn loss_sums(&self, s: &SoftSums<Q>) -> Result<Option<Q>> {
+        let (a, b) = if self.squared {
+            (&s.spp, &s.syy)
+        } else {
+            (&s.sp, &s.sy)
+        };
+        Ok(one_minus_ratio(s.spy.clone(), a + b - &s.spy, &self.eps))
     }
 }
 
@@ -463,6 +494,11 @@ impl SoftLoss for SoftTversky {
         let (a, b) = (q_to_f64(&self.a), q_to_f64(&self.b));
         one_minus_ratio_f64(i, i + a * (sp - i) + b * (sy - i), &self.eps)
     }
+    fn loss_sums(&self, s: &SoftSums<Q>) -> Result<Option<Q>> {
+        let i = &s.spy;
+        let den = i + &self.a * (&s.sp - i) + &self.b * (&s.sy - i);
+        Ok(one_minus_ratio(i.clone(), den, &self.eps))
+    }
 }
 
 /// Jaccard metric loss 1 − (Σmin + eps)/(Σmax + eps).
@@ -498,6 +534,13 @@ impl SoftLoss for Jml {
             hi += yi.max(pi);
         }
         one_minus_ratio_f64(lo, hi, &self.eps)
+    }
+    fn loss_sums(&self, s: &SoftSums<Q>) -> Result<Option<Q>> {
+        let two = Q::from_integer(2.into());
+        let total = &s.sp + &s.sy;
+        let lo = (&total - &s.sabs) / &two;
+        let hi = (total + &s.sabs) / two;
+        Ok(one_minus_ratio(lo, hi, &self.eps))
     }
 }
 
@@ -539,6 +582,10 @@ impl SoftLoss for Dml {
         } else {
             diff / den
         }
+    }
+    fn loss_sums(&self, s: &SoftSums<Q>) -> Result<Option<Q>> {
+        let norms = &s.sp + &s.sy;
+        Ok(one_minus_ratio(&norms - &s.sabs, norms, &self.eps))
     }
 }
 
