@@ -9,8 +9,8 @@
 
 use std::path::Path;
 
-use serde_json::Value as Json;
-
+use crate::claims::schema::ClaimEntry;
+use crate::claims::{Scope, Status};
 use crate::plots::Rendered;
 
 /// What the report header says about the run.
@@ -39,14 +39,11 @@ fn short(text: &str) -> String {
 }
 
 /// The "constant or witness" cell of one claim entry.
-fn constant_or_witness(entry: &Json) -> String {
-    let constant = entry["constant"].as_str();
-    let witness = match &entry["witness"] {
-        Json::Null => None,
-        w => Some(w.to_string()),
-    };
+fn constant_or_witness(entry: &ClaimEntry) -> String {
+    let constant = entry.constant.as_deref();
+    let witness = entry.witness.as_ref().map(|w| w.to_string());
     match (constant, witness) {
-        (Some(c), Some(w)) if entry["status"] != "holds" => {
+        (Some(c), Some(w)) if entry.status != Status::Holds => {
             format!("`{}`; witness `{}`", c, short(&w))
         }
         (Some(c), _) => format!("`{c}`"),
@@ -55,15 +52,40 @@ fn constant_or_witness(entry: &Json) -> String {
     }
 }
 
+/// The "scope" cell: the kinds of the parts, weakest last, e.g.
+/// `exhaustive (2), sampled (1)`.
+fn scope_cell(entry: &ClaimEntry) -> String {
+    let mut kinds: Vec<(&str, usize)> = Vec::new();
+    for k in ["exhaustive", "grid", "family", "sampled"] {
+        let c = entry.scope.iter().filter(|p| p.scope.kind() == k).count();
+        if c > 0 {
+            kinds.push((k, c));
+        }
+    }
+    if kinds.is_empty() {
+        return "**none listed**".into();
+    }
+    kinds
+        .iter()
+        .map(|(k, c)| format!("{k} ({c})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One part of a scope in the details list.
+fn part_line(what: &str, scope: &Scope) -> String {
+    format!("  - {what}: {scope}\n")
+}
+
 /// The Markdown report.
 pub fn markdown(
     header: &Header,
-    claims: &[Json],
+    claims: &[ClaimEntry],
     figures: &[Rendered],
     figure_dir: &str,
     training: Option<&str>,
 ) -> String {
-    let bad = claims.iter().filter(|c| c["as_expected"] != true).count();
+    let bad = claims.iter().filter(|c| !c.as_expected).count();
     let mut s = String::new();
     s.push_str("# diceproof: claims, witnesses and figures\n\n");
     s.push_str(&format!(
@@ -81,42 +103,44 @@ pub fn markdown(
         claims.len() - bad,
         bad
     ));
-    s.push_str("| claim | statement | status | constant or witness | size checked | time |\n");
-    s.push_str("|---|---|---|---|---|---|\n");
+    s.push_str(
+        "| claim | statement | status | scope | constant or witness | size checked | time |\n",
+    );
+    s.push_str("|---|---|---|---|---|---|---|\n");
     for c in claims {
-        let status = c["status"].as_str().unwrap_or("?");
-        let mark = if c["as_expected"] == true {
+        let status = c.status.name();
+        let mark = if c.as_expected {
             format!("{status} ✓")
         } else {
-            format!(
-                "**{status}: expected {}**",
-                c["expected"].as_str().unwrap_or("?")
-            )
+            format!("**{status}: expected {}**", c.expected.name())
         };
         s.push_str(&format!(
-            "| `{}` | {} | {} | {} | n = {} | {:.2} s |\n",
-            c["name"].as_str().unwrap_or("?"),
-            cell(c["statement"].as_str().unwrap_or("")),
+            "| `{}` | {} | {} | {} | {} | n = {} | {:.2} s |\n",
+            c.name,
+            cell(&c.statement),
             mark,
+            scope_cell(c),
             cell(&constant_or_witness(c)),
-            c["n"],
-            c["seconds"].as_f64().unwrap_or(0.0)
+            c.n,
+            c.seconds
         ));
     }
     s.push_str(
-        "\nStatus: `holds` = confirmed exactly on every configuration up to the size; \
-         `refuted` = a witness, re-verified exactly, contradicts the statement as the \
-         claim predicts; `constant` = a tight constant computed with its attaining \
-         configuration. Each claim's proof is `proofs/<claim>.md` in the repository.\n\n",
+        "\nStatus: `holds` = confirmed exactly on every configuration up to the size (every \
+         part of the check exhaustive); `holds on grid` / `holds on family` / `holds on \
+         sample` = no counterexample, but the weakest part of the check covered only a \
+         stated grid, a stated family of instances, or seeded random points; `refuted` = a \
+         witness, re-verified exactly, contradicts the statement as the claim predicts; \
+         `constant` = a tight constant computed with its attaining configuration. The scope \
+         column counts the parts of each check by kind; the details below list every part. \
+         Each claim's proof is `proofs/<claim>.md` in the repository.\n\n",
     );
     s.push_str("## Details\n\n");
     for c in claims {
-        s.push_str(&format!("- `{}`:", c["name"].as_str().unwrap_or("?")));
-        if let Some(d) = c["details"].as_array() {
-            let lines: Vec<&str> = d.iter().filter_map(|x| x.as_str()).collect();
-            s.push_str(&format!(" {}", lines.join("; ")));
+        s.push_str(&format!("- `{}`: {}\n", c.name, c.details.join("; ")));
+        for p in &c.scope {
+            s.push_str(&part_line(&p.what, &p.scope));
         }
-        s.push('\n');
     }
     if !figures.is_empty() {
         s.push_str("\n## Figures\n\n");
@@ -172,17 +196,38 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::claims::Part;
+
+    fn entry(name: &str, statement: &str, status: Status, expected: Status) -> ClaimEntry {
+        ClaimEntry {
+            name: name.into(),
+            statement: statement.into(),
+            status,
+            expected,
+            as_expected: status == expected,
+            n: 3,
+            requested_n: 3,
+            constant: None,
+            witness: None,
+            scope: vec![Part::new("every y", Scope::exhaustive("n ≤ 3"))],
+            proof: format!("proofs/{name}.md"),
+            details: Vec::new(),
+            seconds: 0.5,
+            coq: None,
+            smt: None,
+        }
+    }
 
     #[test]
     fn table_marks_contradictions_and_escapes_cells() {
-        let claims = vec![
-            json!({"name": "a", "statement": "x | y", "status": "holds", "expected": "holds",
-                   "as_expected": true, "n": 3, "constant": "1/2", "witness": null,
-                   "details": ["d1", "d2"], "seconds": 0.5}),
-            json!({"name": "b", "statement": "s", "status": "refuted", "expected": "holds",
-                   "as_expected": false, "n": 2, "constant": null, "witness": {"y": "01"},
-                   "details": [], "seconds": 0.1}),
-        ];
+        let mut a = entry("a", "x | y", Status::Holds, Status::Holds);
+        a.constant = Some("1/2".into());
+        a.details = vec!["d1".into(), "d2".into()];
+        let mut b = entry("b", "s", Status::Refuted, Status::Holds);
+        b.witness = Some(json!({"y": "01"}));
+        b.scope
+            .push(Part::new("random", Scope::sampled(10, "splitmix64", 7)));
+        let claims = vec![a, b];
         let h = Header {
             command: "diceproof reproduce",
             size: "default",
@@ -193,7 +238,9 @@ mod tests {
         assert!(md.contains("x \\| y"));
         assert!(md.contains("**refuted: expected holds**"));
         assert!(md.contains("witness `{\"y\":\"01\"}`"));
-        assert!(md.contains("- `a`: d1; d2"));
+        assert!(md.contains("- `a`: d1; d2\n  - every y: exhaustive: n ≤ 3\n"));
+        assert!(md.contains("| exhaustive (1), sampled (1) |"));
+        assert!(md.contains("random: sampled: 10 points, splitmix64, seed 0x7"));
         assert!(md.contains("## Training on real MRI\n\ntraining text"));
     }
 

@@ -1,13 +1,29 @@
 //! The claims registry: every statement diceproof settles, as data.
 //!
 //! A [`Claim`] has a name, a statement, the proof file that argues it, the outcome
-//! its statement predicts, a default size, and a check. Running the check gives an
-//! [`Outcome`]: `holds` (confirmed exactly on every configuration up to the size,
-//! together with the tight constant and the configuration attaining it), `refuted`
-//! (with a witness re-verified by an independent exact evaluation) or `constant`
-//! (a computed tight constant where the statement is the constant itself). An
-//! outcome that differs from the predicted one, or any internal cross-check that
-//! fails, makes `as_expected` false and `diceproof check` exit with code 1.
+//! its statement predicts, a default size, and a check. Running the check
+//! ([`Claim::run`]) gives an [`Outcome`] whose [`Status`] is one of
+//!
+//! - `holds`: confirmed exactly on *every* configuration up to the size — every
+//!   part of the check was [`Scope::Exhaustive`];
+//! - `holds on grid`, `holds on family`, `holds on sample`: no counterexample, but
+//!   the weakest part of the check only covered a stated grid, a stated family of
+//!   instances, or seeded random points (ranked exhaustive > grid > family >
+//!   sample: a grid is a structured cover of the domain at a resolution, a family
+//!   is a hand-picked slice of it, a sample is whatever the seed drew);
+//! - `refuted`: a witness, re-verified by an independent exact evaluation,
+//!   contradicts the statement (one witness suffices whatever the scope);
+//! - `constant`: a computed tight constant where the statement is the constant
+//!   itself (its parts say over what it was computed).
+//!
+//! Every outcome lists its [`Part`]s, each with its own [`Scope`]; the qualified
+//! status is derived from them in one place ([`Outcome::qualify`]), so a check
+//! cannot report `holds` for work it sampled. An outcome that differs from the
+//! predicted one, an outcome with no parts, or any internal cross-check that fails
+//! makes `as_expected` false and `diceproof check` exit with code 1.
+//!
+//! The `check --json` / `claims.json` format is the typed [`schema`] module, used
+//! by every writer and reader.
 //!
 //! Why a registry rather than tests: the same checks are what a reviewer runs
 //! (`diceproof check NAME --n N`), what the report tabulates, and what the test
@@ -18,32 +34,77 @@ mod adaptive;
 mod approx;
 mod relaxed;
 mod risk;
+pub mod schema;
 mod structure;
 mod transfer;
 mod wce;
 
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 
 use crate::error::{Error, Result};
 
 /// What a check found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Status {
-    /// Confirmed exactly on every configuration up to the size checked.
+    /// Confirmed exactly on every configuration up to the size checked: every
+    /// part of the check was exhaustive.
+    #[serde(rename = "holds")]
     Holds,
+    /// No counterexample on a stated grid (the weakest part was a grid).
+    #[serde(rename = "holds on grid")]
+    HoldsOnGrid,
+    /// No counterexample on a stated family of instances (the weakest part).
+    #[serde(rename = "holds on family")]
+    HoldsOnFamily,
+    /// No counterexample on seeded random points (the weakest part).
+    #[serde(rename = "holds on sample")]
+    HoldsOnSample,
     /// Refuted by a re-verified witness.
+    #[serde(rename = "refuted")]
     Refuted,
     /// A tight constant computed with its witness.
+    #[serde(rename = "constant")]
     Constant,
 }
 
 impl Status {
-    /// The status as printed.
+    /// Every status, in the order the docs list them.
+    pub const ALL: [Status; 6] = [
+        Status::Holds,
+        Status::HoldsOnGrid,
+        Status::HoldsOnFamily,
+        Status::HoldsOnSample,
+        Status::Refuted,
+        Status::Constant,
+    ];
+
+    /// The status as printed (and as written in `claims.json`).
     pub fn name(&self) -> &'static str {
         match self {
             Status::Holds => "holds",
+            Status::HoldsOnGrid => "holds on grid",
+            Status::HoldsOnFamily => "holds on family",
+            Status::HoldsOnSample => "holds on sample",
             Status::Refuted => "refuted",
             Status::Constant => "constant",
+        }
+    }
+
+    /// Whether the status says the statement held (on whatever scope).
+    pub fn is_holds(&self) -> bool {
+        matches!(
+            self,
+            Status::Holds | Status::HoldsOnGrid | Status::HoldsOnFamily | Status::HoldsOnSample
+        )
+    }
+
+    /// The `holds` status a check covering `scope` may claim.
+    fn holds_on(scope: &Scope) -> Status {
+        match scope {
+            Scope::Exhaustive { .. } => Status::Holds,
+            Scope::Grid { .. } => Status::HoldsOnGrid,
+            Scope::Family { .. } => Status::HoldsOnFamily,
+            Scope::Sampled { .. } => Status::HoldsOnSample,
         }
     }
 }
@@ -65,7 +126,7 @@ pub struct Outcome {
     pub details: Vec<String>,
     /// What each part of the check covered, with its own scope. A claim's status
     /// may say `holds` without qualification only when every part is
-    /// [`Scope::Exhaustive`].
+    /// [`Scope::Exhaustive`] ([`Outcome::qualify`] enforces it).
     pub parts: Vec<Part>,
 }
 
@@ -100,13 +161,93 @@ pub enum Scope {
     },
 }
 
+impl Scope {
+    /// Rank of the scope: exhaustive 3 > grid 2 > family 1 > sampled 0.
+    fn rank(&self) -> u8 {
+        match self {
+            Scope::Exhaustive { .. } => 3,
+            Scope::Grid { .. } => 2,
+            Scope::Family { .. } => 1,
+            Scope::Sampled { .. } => 0,
+        }
+    }
+
+    /// The `kind` tag as written in JSON.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Scope::Exhaustive { .. } => "exhaustive",
+            Scope::Grid { .. } => "grid",
+            Scope::Family { .. } => "family",
+            Scope::Sampled { .. } => "sampled",
+        }
+    }
+
+    /// An exhaustive scope.
+    pub fn exhaustive(over: impl Into<String>) -> Scope {
+        Scope::Exhaustive { over: over.into() }
+    }
+
+    /// A grid scope.
+    pub fn grid(grid: impl Into<String>) -> Scope {
+        Scope::Grid { grid: grid.into() }
+    }
+
+    /// A family scope.
+    pub fn family(family: impl Into<String>) -> Scope {
+        Scope::Family {
+            family: family.into(),
+        }
+    }
+
+    /// A sampled scope.
+    pub fn sampled(points: u64, generator: impl Into<String>, seed: u64) -> Scope {
+        Scope::Sampled {
+            points,
+            generator: generator.into(),
+            seed,
+        }
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Scope::Exhaustive { over } => write!(f, "exhaustive: {over}"),
+            Scope::Grid { grid } => write!(f, "grid: {grid}"),
+            Scope::Family { family } => write!(f, "family: {family}"),
+            Scope::Sampled {
+                points,
+                generator,
+                seed,
+            } => write!(f, "sampled: {points} points, {generator}, seed {seed:#x}"),
+        }
+    }
+}
+
 /// One part of a claim's check: what it established, and over what.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Part {
     /// What this part checks, in words.
     pub what: String,
     /// What it covered.
+    #[serde(flatten)]
     pub scope: Scope,
+}
+
+impl Part {
+    /// A part checking `what` over `scope`.
+    pub fn new(what: impl Into<String>, scope: Scope) -> Part {
+        Part {
+            what: what.into(),
+            scope,
+        }
+    }
+}
+
+impl std::fmt::Display for Part {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} [{}]", self.what, self.scope)
+    }
 }
 
 impl Outcome {
@@ -120,6 +261,32 @@ impl Outcome {
             witness,
             consistent: true,
             details,
+        }
+    }
+
+    /// The outcome with its parts.
+    pub fn with_parts(mut self, parts: Vec<Part>) -> Outcome {
+        self.parts = parts;
+        self
+    }
+
+    /// Derives the reported status from the parts: a `holds` of any kind becomes
+    /// `holds` only when every part is exhaustive, otherwise `holds on …` naming
+    /// the weakest scope. An outcome without parts is inconsistent (it cannot say
+    /// what was checked).
+    pub fn qualify(&mut self) {
+        if self.parts.is_empty() {
+            self.consistent = false;
+            self.details
+                .push("INCONSISTENT: the check lists no parts, so its scope is unknown".into());
+        }
+        if self.status.is_holds() {
+            self.status = self
+                .parts
+                .iter()
+                .map(|p| &p.scope)
+                .min_by_key(|s| s.rank())
+                .map_or(Status::HoldsOnSample, Status::holds_on);
         }
     }
 }
@@ -173,11 +340,21 @@ pub struct Claim {
     /// Largest size the check accepts; a larger `--n` is capped to it (each claim
     /// measures size in its own unit: voxels, set elements, grid dimensions).
     pub max_n: u64,
-    /// Runs the check up to size n.
+    /// Runs the check up to size n, returning the unqualified outcome (any
+    /// `holds` kind meaning "no counterexample"). Call [`Claim::run`], which
+    /// derives the reported status from the parts.
     pub check: fn(u64, &Progress) -> Result<Outcome>,
 }
 
 impl Claim {
+    /// Runs the check up to size n and qualifies its status by the scopes of its
+    /// parts ([`Outcome::qualify`]).
+    pub fn run(&self, n: u64, progress: &Progress) -> Result<Outcome> {
+        let mut out = (self.check)(n, progress)?;
+        out.qualify();
+        Ok(out)
+    }
+
     /// The proof file, relative to the repository root.
     pub fn proof(&self) -> String {
         format!("proofs/{}.md", self.name)
@@ -244,22 +421,32 @@ pub fn select(names: &[String]) -> Result<Vec<Claim>> {
 
 /// Whether an outcome is what the claim's statement predicts.
 pub fn as_expected(claim: &Claim, out: &Outcome) -> bool {
-    out.consistent && out.status == claim.expected
+    out.consistent && !out.parts.is_empty() && out.status == claim.expected
 }
 
-/// The `check --json` entry of one claim.
-pub fn outcome_json(claim: &Claim, out: &Outcome, seconds: f64) -> Json {
-    json!({
-        "name": claim.name,
-        "statement": claim.statement,
-        "status": out.status.name(),
-        "expected": claim.expected.name(),
-        "as_expected": as_expected(claim, out),
-        "n": out.n,
-        "constant": out.constant,
-        "witness": out.witness,
-        "proof": claim.proof(),
-        "details": out.details,
-        "seconds": (seconds * 1000.0).round() / 1000.0,
-    })
+/// The `check --json` entry of one claim, checked at `requested_n` (after capping
+/// at the claim's maximum) in `seconds`.
+pub fn outcome_json(
+    claim: &Claim,
+    out: &Outcome,
+    requested_n: u64,
+    seconds: f64,
+) -> schema::ClaimEntry {
+    schema::ClaimEntry {
+        name: claim.name.to_string(),
+        statement: claim.statement.to_string(),
+        status: out.status,
+        expected: claim.expected,
+        as_expected: as_expected(claim, out),
+        n: out.n,
+        requested_n,
+        constant: out.constant.clone(),
+        witness: out.witness.clone(),
+        scope: out.parts.clone(),
+        proof: claim.proof(),
+        details: out.details.clone(),
+        seconds: (seconds * 1000.0).round() / 1000.0,
+        coq: None,
+        smt: None,
+    }
 }

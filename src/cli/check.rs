@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value as Json};
 
 use super::output::table;
+use crate::claims::schema::ClaimsFile;
 use crate::claims::{as_expected, outcome_json, registry, select, Progress};
 use crate::error::Result;
 
@@ -107,7 +108,7 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
             b.set_position(done);
         });
         let start = Instant::now();
-        let out = (claim.check)(n, &progress)?;
+        let out = claim.run(n, &progress)?;
         let secs = start.elapsed().as_secs_f64();
         b.finish_and_clear();
         let ok = as_expected(claim, &out);
@@ -130,6 +131,9 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
                 secs
             );
             println!("  statement: {}", claim.statement);
+            for p in &out.parts {
+                println!("  scope:     {p}");
+            }
             if let Some(w) = &out.witness {
                 println!("  witness:   {w}");
             }
@@ -139,15 +143,12 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
             println!("  proof:     {}", claim.proof());
             println!();
         }
-        entries.push(outcome_json(claim, &out, secs));
+        entries.push(outcome_json(claim, &out, n, secs));
     }
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json!({ "claims": entries })).unwrap_or_default()
-        );
+        println!("{}", ClaimsFile { claims: entries }.to_json_string());
     } else {
-        let bad = entries.iter().filter(|e| e["as_expected"] != true).count();
+        let bad = entries.iter().filter(|e| !e.as_expected).count();
         println!(
             "{} claims checked: {} as expected, {} contradicting their statements",
             entries.len(),

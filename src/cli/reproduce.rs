@@ -12,9 +12,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Args;
-use serde_json::{json, Value as Json};
-
 use super::check::bar;
+use crate::claims::schema::{ClaimEntry, ClaimsFile};
 use crate::claims::{as_expected, outcome_json, registry, Claim, Progress};
 use crate::error::{Error, Result};
 use crate::plots::{self, Size};
@@ -64,12 +63,14 @@ fn claim_n(claim: &Claim, size: Size) -> u64 {
     }
 }
 
-fn load_partial(path: &Path) -> Vec<Json> {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|t| serde_json::from_str::<Json>(&t).ok())
-        .and_then(|v| v["claims"].as_array().cloned())
-        .unwrap_or_default()
+/// The entries an interrupted run saved; none when it saved nothing. A file that
+/// exists but does not parse is an error naming the field (resuming from a
+/// misread file would report results nobody checked).
+fn load_partial(path: &Path) -> Result<Vec<ClaimEntry>> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    Ok(ClaimsFile::read(path)?.claims)
 }
 
 /// Runs `diceproof reproduce`.
@@ -82,20 +83,20 @@ pub fn run(args: &ReproduceArgs) -> Result<ExitCode> {
     let training_results = training_input(args)?;
     let partial_path = args.out.join("claims.partial.json");
     let previous = if args.resume {
-        load_partial(&partial_path)
+        load_partial(&partial_path)?
     } else {
         Vec::new()
     };
 
-    let mut entries: Vec<Json> = Vec::new();
+    let mut entries: Vec<ClaimEntry> = Vec::new();
     let mut all_ok = true;
     for claim in registry() {
         let n = claim_n(&claim, size).min(claim.max_n);
         if let Some(done) = previous
             .iter()
-            .find(|e| e["name"] == claim.name && e["requested_n"] == n)
+            .find(|e| e.name == claim.name && e.requested_n == n)
         {
-            all_ok &= done["as_expected"] == true;
+            all_ok &= done.as_expected;
             entries.push(done.clone());
             continue;
         }
@@ -105,22 +106,17 @@ pub fn run(args: &ReproduceArgs) -> Result<ExitCode> {
             b.set_position(done);
         });
         let t = Instant::now();
-        let out = (claim.check)(n, &progress)?;
+        let out = claim.run(n, &progress)?;
         b.finish_and_clear();
         all_ok &= as_expected(&claim, &out);
-        let mut e = outcome_json(&claim, &out, t.elapsed().as_secs_f64());
-        e["requested_n"] = json!(n);
-        entries.push(e);
-        write_atomic(
-            &partial_path,
-            &serde_json::to_string_pretty(&json!({ "claims": entries })).unwrap_or_default(),
-        )?;
+        entries.push(outcome_json(&claim, &out, n, t.elapsed().as_secs_f64()));
+        let doc = ClaimsFile { claims: entries };
+        write_atomic(&partial_path, &doc.to_json_string())?;
+        entries = doc.claims;
     }
-    let claims_doc = json!({ "claims": entries });
-    write_atomic(
-        &args.out.join("claims.json"),
-        &serde_json::to_string_pretty(&claims_doc).unwrap_or_default(),
-    )?;
+    let doc = ClaimsFile { claims: entries };
+    write_atomic(&args.out.join("claims.json"), &doc.to_json_string())?;
+    let entries = doc.claims;
 
     let mut rendered = plots::render_all(size, &figures_dir, !args.quiet)?;
     let training_md = match &training_results {
@@ -157,7 +153,7 @@ pub fn run(args: &ReproduceArgs) -> Result<ExitCode> {
     );
     write_atomic(&args.out.join("report.md"), &md)?;
     let _ = std::fs::remove_file(&partial_path);
-    let bad = entries.iter().filter(|e| e["as_expected"] != true).count();
+    let bad = entries.iter().filter(|e| !e.as_expected).count();
     println!(
         "{} claims checked: {} as expected, {} contradicting their statements; {} figures",
         entries.len(),
