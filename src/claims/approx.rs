@@ -11,7 +11,7 @@ use num_traits::{One, Zero};
 use rug::Rational;
 use serde_json::{json, Value as Json};
 
-use super::{Claim, Outcome, Progress, Status};
+use super::{Claim, Outcome, Part, Progress, Scope, Status};
 use crate::analysis::{Extreme, Pair, Spread};
 use crate::counts::Counts;
 use crate::enumerate::{self, Job, Mode, RunOptions};
@@ -81,8 +81,26 @@ pub(super) fn claims() -> Vec<Claim> {
     ]
 }
 
-fn q(s: &str) -> Q {
-    parse_rational(s).unwrap_or_else(|_| Q::zero())
+/// The weights of the weighted-Hamming claims.
+const WHAMMING_WEIGHTS: [&str; 7] = ["0", "1/10", "1/4", "1/2", "3/4", "9/10", "1"];
+
+/// The (α, β) pairs off the line α + β = 1 at which tversky-dice is also checked.
+const TVERSKY_OFF_LINE: [(&str, &str); 9] = [
+    ("1/4", "1/4"),
+    ("1/4", "1"),
+    ("1/4", "2"),
+    ("1", "1/4"),
+    ("1", "1"),
+    ("1", "2"),
+    ("2", "1/4"),
+    ("2", "1"),
+    ("2", "2"),
+];
+
+/// Parses a registry constant; a typo is an error naming it (and fails the
+/// tests that run every claim), never a silent zero.
+pub(super) fn constant(s: &str) -> Result<Q> {
+    parse_rational(s).map_err(|e| Error::invalid(format!("registry constant {s:?}: {e}")))
 }
 
 fn qi(v: u64) -> Q {
@@ -190,7 +208,12 @@ fn dice_jaccard_relative(n: u64, progress: &Progress) -> Result<Outcome> {
         .max_ratio
         .ok_or_else(|| Error::invalid("no configuration with Δ_D > 0"))?;
     Ok(Outcome {
-        parts: Vec::new(),
+        parts: vec![
+            Part::new(
+                "Δ_D ≤ Δ_J ≤ 2Δ_D, inf ratio 1 and sup (2n−1)/n, witnesses re-verified",
+                Scope::exhaustive(format!("every (TP, FP, FN, TN) on n = 1..={n} voxels")),
+            ),
+        ],
         status: if violation.is_some() {
             Status::Refuted
         } else {
@@ -318,7 +341,10 @@ fn dice_jaccard_absolute(n: u64, progress: &Progress) -> Result<Outcome> {
         gap_to_bound
     ));
     Ok(Outcome {
-        parts: Vec::new(),
+        parts: vec![Part::new(
+            "max |Δ_J − Δ_D| < 3 − 2√2 (algebraic and certified) and equal to the Pell closed form",
+            Scope::exhaustive(format!("every (TP, FP, FN, TN) on n = 1..={n} voxels")),
+        )],
         status: if violation.is_some() {
             Status::Refuted
         } else {
@@ -353,81 +379,128 @@ fn tversky_gap_bound(w: &Q, prec: u32) -> Result<Interval> {
     num.div(&r.add(&one))
 }
 
+/// What the tversky-dice check saw at one (α, β) over n = 1..=n.
+struct TverskyRun {
+    /// The candidate spec, e.g. `tversky:a=3/10,b=7/10`.
+    spec: String,
+    pair: Pair,
+    /// The spread at the largest n (exact).
+    spread: Q,
+    /// The count-space analysis at the largest n.
+    last: Spread,
+    /// A configuration contradicting the statement.
+    violation: Option<Counts>,
+    /// Internal cross-checks that failed (closed forms, re-verification).
+    problems: Vec<String>,
+}
+
+/// Every configuration on 1..=n voxels at one (α, β): extremes equal the
+/// closed forms min/max(1, w(2n−1)/(n−1+w)) and lie in the limit interval, and
+/// the absolute gap is below the √ bound (certified intervals).
+fn tversky_at(alpha: &Q, beta: &Q, n: u64, tick: &dyn Fn(u64)) -> Result<TverskyRun> {
+    let spec = format!("tversky:a={},b={}", format_q(alpha), format_q(beta));
+    let p = pair("dice", &spec)?;
+    let (lo_w, hi_w) = if alpha < beta {
+        (alpha.clone(), beta.clone())
+    } else {
+        (beta.clone(), alpha.clone())
+    };
+    let lim_lo = Q::one().min(qi(2) * &lo_w);
+    let lim_hi = Q::one().max(qi(2) * &hi_w);
+    let (mut violation, mut problems, mut last) = (None, Vec::new(), None);
+    for m in 1..=n {
+        let s = spread_at(&p, m)?;
+        let none = || Error::invalid("no configuration");
+        let (lo, hi) = (
+            s.min_ratio.clone().ok_or_else(none)?,
+            s.max_ratio.clone().ok_or_else(none)?,
+        );
+        let at_n = |w: &Q| qi(2 * m - 1) * w / (qi(m - 1) + w);
+        let closed_lo = Q::one().min(at_n(&lo_w));
+        let closed_hi = Q::one().max(at_n(&hi_w));
+        if s.unbounded.is_some() || lo.value < lim_lo || hi.value > lim_hi {
+            violation = violation.or(Some(s.unbounded.unwrap_or(hi.witness)));
+        }
+        if lo.value != closed_lo || hi.value != closed_hi {
+            problems.push(format!(
+                "{spec} n={m}: enumerated [{}, {}], closed form [{}, {}]",
+                format_q(&lo.value),
+                format_q(&hi.value),
+                format_q(&closed_lo),
+                format_q(&closed_hi)
+            ));
+        }
+        if !ratio_ok(&p, &lo)? || !ratio_ok(&p, &hi)? {
+            problems.push(format!("{spec} n={m}: witness failed re-verification"));
+        }
+        // Absolute gap against the irrational bound, decided with intervals.
+        if let Some(g) = &s.max_gap {
+            let gr = big_to_rug(&g.value);
+            let mut within = false;
+            for w in [alpha, beta] {
+                let (ord, _) = decide(|prec| tversky_gap_bound(w, prec), &gr, Precision::default())?;
+                within |= ord != Ordering::Less;
+            }
+            if !within {
+                violation = violation.or(Some(g.witness));
+            }
+        }
+        tick(m);
+        last = Some(s);
+    }
+    let last = last.ok_or_else(|| Error::invalid("check needs n >= 1"))?;
+    let spread = last
+        .spread()
+        .ok_or_else(|| Error::invalid("tversky spread undefined"))?;
+    Ok(TverskyRun {
+        spec,
+        pair: p,
+        spread,
+        last,
+        violation,
+        problems,
+    })
+}
+
+/// The finite-n spread along α + β = 1 with M = max(α, β):
+/// M(n − M)/((1 − M)(n − 1 + M)) (proofs/tversky-dice.md, step 3).
+fn tversky_line_spread(big_m: &Q, n: u64) -> Q {
+    big_m * (qi(n) - big_m) / ((Q::one() - big_m) * (qi(n - 1) + big_m))
+}
+
 fn tversky_dice(n: u64, progress: &Progress) -> Result<Outcome> {
-    let grid: Vec<u64> = (1..20).collect(); // α = k/20, β = 1 − α
-    let total = grid.len() as u64 * n;
-    let (mut consistent, mut violation) = (true, None);
+    let line: Vec<u64> = (1..20).collect(); // α = k/20, β = 1 − α
+    let off: Vec<(Q, Q)> = TVERSKY_OFF_LINE
+        .iter()
+        .map(|(a, b)| Ok((constant(a)?, constant(b)?)))
+        .collect::<Result<_>>()?;
+    let total = (line.len() + off.len()) as u64 * n;
+    let mut runs: Vec<TverskyRun> = Vec::new();
     let mut details = Vec::new();
     let mut spreads: Vec<(u64, Q)> = Vec::new();
-    let mut reported = None;
-    for (gi, &k) in grid.iter().enumerate() {
+    for (gi, &k) in line.iter().enumerate() {
         let alpha = Q::new(k.into(), 20u64.into());
         let beta = Q::one() - &alpha;
-        let spec = format!("tversky:a={},b={}", format_q(&alpha), format_q(&beta));
-        let p = pair("dice", &spec)?;
-        let (lo_w, hi_w) = if alpha < beta {
-            (alpha.clone(), beta.clone())
-        } else {
-            (beta.clone(), alpha.clone())
-        };
-        let lim_lo = Q::one().min(qi(2) * &lo_w);
-        let lim_hi = Q::one().max(qi(2) * &hi_w);
-        let mut last = None;
-        for m in 1..=n {
-            let s = spread_at(&p, m)?;
-            let (lo, hi) = (
-                s.min_ratio
-                    .clone()
-                    .ok_or_else(|| Error::invalid("no configuration"))?,
-                s.max_ratio
-                    .clone()
-                    .ok_or_else(|| Error::invalid("no configuration"))?,
-            );
-            let at_n = |w: &Q| qi(2 * m - 1) * w / (qi(m - 1) + w);
-            let closed_lo = Q::one().min(at_n(&lo_w));
-            let closed_hi = Q::one().max(at_n(&hi_w));
-            if s.unbounded.is_some() || lo.value < lim_lo || hi.value > lim_hi {
-                violation = Some((spec.clone(), s.unbounded.unwrap_or(hi.witness)));
-            }
-            if lo.value != closed_lo || hi.value != closed_hi {
-                consistent = false;
-                details.push(format!(
-                    "{spec} n={m}: enumerated [{}, {}], closed form [{}, {}]",
-                    format_q(&lo.value),
-                    format_q(&hi.value),
-                    format_q(&closed_lo),
-                    format_q(&closed_hi)
-                ));
-            }
-            if !ratio_ok(&p, &lo)? || !ratio_ok(&p, &hi)? {
-                consistent = false;
-                details.push(format!("{spec} n={m}: witness failed re-verification"));
-            }
-            // Absolute gap against the irrational bound, decided with intervals.
-            if let Some(g) = &s.max_gap {
-                let gr = big_to_rug(&g.value);
-                let mut within = false;
-                for w in [&alpha, &beta] {
-                    let (ord, _) =
-                        decide(|prec| tversky_gap_bound(w, prec), &gr, Precision::default())?;
-                    within |= ord != Ordering::Less;
-                }
-                if !within {
-                    violation = Some((spec.clone(), g.witness));
-                }
-            }
-            progress.tick(gi as u64 * n + m, total);
-            last = Some(s);
+        let run = tversky_at(&alpha, &beta, n, &|m| progress.tick(gi as u64 * n + m, total))?;
+        // The spread at n equals the finite-n closed form.
+        let big_m = alpha.clone().max(beta.clone());
+        let closed = tversky_line_spread(&big_m, n);
+        if run.spread != closed {
+            details.push(format!(
+                "{}: spread {} at n = {n}, closed form M(n − M)/((1 − M)(n − 1 + M)) = {}",
+                run.spec,
+                format_q(&run.spread),
+                format_q(&closed)
+            ));
         }
-        let s = last.ok_or_else(|| Error::invalid("check needs n >= 1"))?;
-        let spread = s
-            .spread()
-            .ok_or_else(|| Error::invalid("tversky spread undefined"))?;
-        if k == 6 {
-            reported = Some((p.clone(), s.clone(), spread.clone()));
-        }
-        spreads.push((k, spread));
+        spreads.push((k, run.spread.clone()));
+        runs.push(run);
     }
+    for (oi, (a, b)) in off.iter().enumerate() {
+        let base = (line.len() + oi) as u64 * n;
+        runs.push(tversky_at(a, b, n, &|m| progress.tick(base + m, total))?);
+    }
+    let mut consistent = details.is_empty();
     // Spread along α + β = 1: exactly 1 at α = 1/2, strictly increasing away from it.
     for (k, sp) in &spreads {
         if (*k == 10) != sp.is_one() {
@@ -446,13 +519,23 @@ fn tversky_dice(n: u64, progress: &Progress) -> Result<Outcome> {
             ));
         }
     }
+    for r in &runs {
+        consistent &= r.problems.is_empty();
+        details.extend(r.problems.iter().cloned());
+    }
+    let violation = runs
+        .iter()
+        .find_map(|r| r.violation.map(|c| (r.pair.clone(), c)));
     details.insert(
         0,
         format!(
-            "α = 1/20..19/20 with β = 1 − α, every configuration on n = 1..={n}: ratio extremes \
-             equal the closed forms and lie in the limit interval; the abs gap is below the √ \
-             bound (certified intervals); spread at n = {n} is 1 only at α = 1/2 and strictly \
-             increasing in |α − 1/2|"
+            "{} pairs (α, β) — α = 1/20..19/20 with β = 1 − α, and α, β ∈ {{1/4, 1, 2}} off the \
+             line — every configuration on n = 1..={n}: ratio extremes equal \
+             min/max(1, w(2n−1)/(n−1+w)) and lie in the limit interval; the abs gap is below \
+             the √ bound (certified intervals); along the line the spread at n = {n} equals \
+             M(n − M)/((1 − M)(n − 1 + M)), is 1 only at α = 1/2 and strictly increases in \
+             |α − 1/2|",
+            runs.len()
         ),
     );
     details.push(format!(
@@ -463,31 +546,53 @@ fn tversky_dice(n: u64, progress: &Progress) -> Result<Outcome> {
             .collect::<Vec<_>>()
             .join(" ")
     ));
-    let (p, s, spread) = reported.ok_or_else(|| Error::invalid("grid misses α = 3/10"))?;
+    details.push(format!(
+        "spread at n = {n} off the line: {}",
+        runs[line.len()..]
+            .iter()
+            .map(|r| format!("{}: {}", r.spec.trim_start_matches("tversky:"), decimal(&r.spread)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    let reported = runs
+        .iter()
+        .find(|r| r.spec == "tversky:a=3/10,b=7/10")
+        .ok_or_else(|| Error::invalid("grid misses α = 3/10"))?;
     details.push(format!(
         "tversky:a=3/10,b=7/10 at n = {n}: spread {} (limit 7/3)",
-        format_q(&spread)
+        format_q(&reported.spread)
     ));
     let witness_json = match &violation {
-        Some((spec, c)) => {
-            let vp = pair("dice", spec)?;
-            witness(&vp, c)?
+        Some((vp, c)) => witness(vp, c)?,
+        None => {
+            let s = &reported.last;
+            let p = &reported.pair;
+            json!({
+                "candidate_spec": p.candidate.spec(),
+                "min": witness(p, &s.min_ratio.as_ref().map(|e| e.witness).unwrap_or_default())?,
+                "max": witness(p, &s.max_ratio.as_ref().map(|e| e.witness).unwrap_or_default())?,
+            })
         }
-        None => json!({
-            "candidate_spec": p.candidate.spec(),
-            "min": witness(&p, &s.min_ratio.as_ref().map(|e| e.witness).unwrap_or_default())?,
-            "max": witness(&p, &s.max_ratio.as_ref().map(|e| e.witness).unwrap_or_default())?,
-        }),
     };
+    let every = format!("every (TP, FP, FN, TN) on n = 1..={n} voxels at each pair");
     Ok(Outcome {
-        parts: Vec::new(),
+        parts: vec![
+            Part::new(
+                format!("ratio extremes and abs gap along α + β = 1 ({every})"),
+                Scope::grid("α ∈ {1/20, 2/20, …, 19/20}, β = 1 − α"),
+            ),
+            Part::new(
+                format!("ratio extremes and abs gap off the line ({every})"),
+                Scope::grid("(α, β) ∈ {1/4, 1, 2}²"),
+            ),
+        ],
         status: if violation.is_some() {
             Status::Refuted
         } else {
             Status::Holds
         },
         n,
-        constant: Some(format_q(&spread)),
+        constant: Some(format_q(&reported.spread)),
         witness: Some(witness_json),
         consistent,
         details,
@@ -514,7 +619,7 @@ fn whamming(target: Target, n: u64, progress: &Progress) -> Result<Outcome> {
         Target::Dice => "dice",
         Target::Jaccard => "jaccard",
     };
-    let weights = ["0", "1/10", "1/4", "1/2", "3/4", "9/10", "1"];
+    let weights = WHAMMING_WEIGHTS;
     let total = weights.len() as u64 * n;
     let mut consistent = true;
     let mut bounded = None;
@@ -523,7 +628,7 @@ fn whamming(target: Target, n: u64, progress: &Progress) -> Result<Outcome> {
     let mut reported = None;
     let mut zero_weight = None;
     for (wi, ws) in weights.iter().enumerate() {
-        let w = q(ws);
+        let w = constant(ws)?;
         let p = pair(tname, &format!("whamming:w={ws}"))?;
         let (mu, nu) = if w < Q::one() - &w {
             (w.clone(), Q::one() - &w)
@@ -620,7 +725,13 @@ fn whamming(target: Target, n: u64, progress: &Progress) -> Result<Outcome> {
     let lo = s.min_ratio.as_ref().map(|e| e.witness).unwrap_or_default();
     let hi = s.max_ratio.as_ref().map(|e| e.witness).unwrap_or_default();
     Ok(Outcome {
-        parts: Vec::new(),
+        parts: vec![Part::new(
+            format!(
+                "inf, sup, spread and abs gap equal the closed forms, spread strictly increasing \
+                 in n (every (TP, FP, FN, TN) on n = 1..={n} voxels at each w)"
+            ),
+            Scope::grid(format!("w ∈ {{{}}}", weights.join(", "))),
+        )],
         status: if bounded.is_some() {
             Status::Refuted
         } else {
@@ -637,4 +748,35 @@ fn whamming(target: Target, n: u64, progress: &Progress) -> Result<Outcome> {
         consistent,
         details,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_constants_parse() {
+        for w in WHAMMING_WEIGHTS {
+            constant(w).unwrap();
+        }
+        for (a, b) in TVERSKY_OFF_LINE {
+            constant(a).unwrap();
+            constant(b).unwrap();
+        }
+        let err = constant("1/O").unwrap_err().to_string();
+        assert!(err.contains("registry constant \"1/O\""), "{err}");
+    }
+
+    #[test]
+    fn tversky_line_spread_is_the_ratio_of_the_extremes() {
+        // M(n − M)/((1 − M)(n − 1 + M)) = [M(2n−1)/(n−1+M)] / [m(2n−1)/(n−1+m)].
+        for n in 2..30u64 {
+            for k in 10..20u64 {
+                let big_m = Q::new(k.into(), 20u64.into());
+                let m = Q::one() - &big_m;
+                let at = |w: &Q| qi(2 * n - 1) * w / (qi(n - 1) + w);
+                assert_eq!(tversky_line_spread(&big_m, n), at(&big_m) / at(&m));
+            }
+        }
+    }
 }

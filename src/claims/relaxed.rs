@@ -3,9 +3,10 @@
 //! Jaccard loss is an exact, convex extension computed correctly by the fast
 //! algorithm, and how far the Lovász extension and soft Jaccard drift apart.
 
-use serde_json::json;
+use num_traits::{One, Zero};
+use serde_json::{json, Value as Json};
 
-use super::{Claim, Outcome, Progress, Status};
+use super::{Claim, Outcome, Part, Progress, Scope, Status};
 use crate::enumerate::relaxed::{self, Domain};
 use crate::error::{Error, Result};
 use crate::exact::{decimal, format_q, Q};
@@ -18,8 +19,9 @@ pub(super) fn claims() -> Vec<Claim> {
             name: "soft-dice-jaccard",
             statement:
                 "on the whole relaxed domain (soft predictions and soft labels) SJ = \
-                        2·SD/(1 + SD) exactly, hence SD ≤ SJ ≤ 2·SD, with inf SJ/SD = 1 and sup < 2",
-            expected: Status::Holds,
+                        2·SD/(1 + SD) exactly, hence SD ≤ SJ ≤ 2·SD, with inf SJ/SD = 1 and sup 2, \
+                        not attained; on the grid {0, 1/k, …, 1}ⁿ the sup is (2nk − 1)/(nk)",
+            expected: Status::HoldsOnSample,
             quick_n: 2,
             default_n: 3,
             max_n: 3,
@@ -31,7 +33,7 @@ pub(super) fn claims() -> Vec<Claim> {
                 "the Lovász extension of the Jaccard loss equals Δ_J at every vertex of the \
                         cube, the O(n log n) sort-based algorithm equals the definition, and the \
                         extension is convex",
-            expected: Status::Holds,
+            expected: Status::HoldsOnSample,
             quick_n: 4,
             default_n: 6,
             max_n: 6,
@@ -40,10 +42,12 @@ pub(super) fn claims() -> Vec<Claim> {
         Claim {
             name: "lovasz-vs-soft-jaccard",
             statement:
-                "inside the cube the Lovász extension L and soft Jaccard SJ differ although \
-                        both extend Δ_J; L ≤ SJ everywhere (proved); the exact inf and sup of L/SJ \
-                        and sup |L − SJ| on rational grids, with witnesses",
-            expected: Status::Constant,
+                "inside the cube (hard labels y, K = |y|) the Lovász extension L and soft \
+                        Jaccard SJ both extend Δ_J, and L ≤ SJ with sup L/SJ = 1. For y = ∅: \
+                        L = max_i p_i and SJ = 1, so inf L/SJ = 0 and sup |L − SJ| = 1, neither \
+                        attained. For y ≠ ∅: L/SJ ≥ K/|y ∪ supp m| ≥ 1/n (inf 1/n, not attained \
+                        for n ≥ 2) and sup (SJ − L) ≥ (√n − 1)/(√n + 1) (equality conjectured)",
+            expected: Status::HoldsOnSample,
             quick_n: 2,
             default_n: 3,
             max_n: 4,
@@ -64,6 +68,7 @@ fn soft_dice_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
     let mut violation = None;
     let mut details = Vec::new();
     let mut best = None;
+    let mut grid_sup = None;
     let domains = [
         (Domain::Grid { k: 4 }, true),
         (Domain::Grid { k: 6 }, false),
@@ -113,7 +118,10 @@ fn soft_dice_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
                     details.push(format!("identity fails at {}", e.witness.short()));
                 }
             }
-            if let Some(e) = s.max_ratio {
+            if matches!(domain, Domain::Grid { k: 6 }) && m == n32 {
+                grid_sup = s.max_ratio.clone();
+            }
+            if let (Domain::Random { .. }, Some(e)) = (domain, s.max_ratio) {
                 if best
                     .as_ref()
                     .is_none_or(|b: &crate::analysis::Extreme<_>| e.value > b.value)
@@ -139,6 +147,7 @@ fn soft_dice_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
         }
     }
     let best = best.ok_or_else(|| Error::invalid("no point with SD > 0"))?;
+    let grid_sup = grid_sup.ok_or_else(|| Error::invalid("no grid point with SD > 0"))?;
     details.insert(
         0,
         format!(
@@ -149,16 +158,48 @@ fn soft_dice_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
              of the 2-voxel soft grid"
         ),
     );
+    details.push(format!(
+        "constant: the sup of SJ/SD on {{0, 1/6, …, 1}}^{n} with hard labels, (2nk − 1)/(nk) = {}; \
+         over the whole domain the sup is 2, not attained (SJ/SD = 2/(1 + SD) → 2 as SD → 0); \
+         largest ratio among the random points (an observation): {}",
+        format_q(&grid_sup.value),
+        format_q(&best.value)
+    ));
+    let refuted = violation.is_some();
+    let witness = match violation {
+        Some(v) => v.to_json(),
+        None => json!({
+            "grid_sup": {"grid": format!("{{0, 1/6, …, 1}}^{n}, hard labels"),
+                         "value": format_q(&grid_sup.value), "at": grid_sup.witness.to_json()},
+            "domain_sup": "2, not attained",
+        }),
+    };
     Ok(Outcome {
-        parts: Vec::new(),
-        status: if violation.is_some() {
+        parts: vec![
+            Part::new(
+                "SD ≤ SJ < 2·SD, inf SJ/SD = 1 and sup (2nk − 1)/(nk) exactly, identity at the extremes",
+                Scope::grid(format!(
+                    "n = 1..={n}: soft labels and predictions on {{0, 1/4, …, 1}}ⁿ; hard labels \
+                     with predictions on {{0, 1/6, …, 1}}ⁿ"
+                )),
+            ),
+            Part::new(
+                "SJ = 2·SD/(1 + SD) exactly",
+                Scope::grid("every point of {0, 1/4, …, 1}² × {0, 1/4, …, 1}² (labels × predictions)"),
+            ),
+            Part::new(
+                format!("SD ≤ SJ < 2·SD on random rationals (denominators ≤ 1000), n = 1..={n}"),
+                Scope::sampled(3000 * n, "enumerate::relaxed Domain::Random (search::rng, stream 0x5eed)", 1),
+            ),
+        ],
+        status: if refuted {
             Status::Refuted
         } else {
             Status::Holds
         },
         n,
-        constant: Some(format_q(&best.value)),
-        witness: Some(violation.unwrap_or(best.witness).to_json()),
+        constant: Some(format_q(&grid_sup.value)),
+        witness: Some(witness),
         consistent,
         details,
     })
@@ -237,7 +278,27 @@ fn lovasz_extension(n: u64, progress: &Progress) -> Result<Outcome> {
         ),
     );
     Ok(Outcome {
-        parts: Vec::new(),
+        parts: vec![
+            Part::new(
+                "the extension equals Δ_J at every vertex of the cube",
+                Scope::exhaustive(format!("every hard label y and all 2ⁿ vertices, n = 1..={n}")),
+            ),
+            Part::new(
+                "the sort-based algorithm equals the definition (sum over the sorted chain)",
+                Scope::grid(format!(
+                    "every hard label y, error vectors on {{0, 1/4, …, 1}}ⁿ for n ≤ 3 and \
+                     {{0, 1/2, 1}}ⁿ for n = 4..={n}"
+                )),
+            ),
+            Part::new(
+                "midpoint and quarter-point convexity, exactly",
+                Scope::sampled(
+                    40 * ((1u64 << (n + 1)) - 2),
+                    "properties::random_segments (SplitMix64), 40 segments per y, coordinates on {0, 1/12, …, 1}, seed = y + 1 for each label vector y",
+                    1,
+                ),
+            ),
+        ],
         status: if refuted.is_some() {
             Status::Refuted
         } else {
@@ -255,59 +316,202 @@ fn labels_str(l: &[bool]) -> String {
     l.iter().map(|&b| if b { '1' } else { '0' }).collect()
 }
 
+/// What the lovasz-vs-soft-jaccard check saw for one side of y = ∅ / y ≠ ∅.
+#[derive(Default)]
+struct LsjSide {
+    points: u64,
+    /// inf L/SJ with its point (SJ > 0).
+    min_ratio: Option<(Q, Json)>,
+    /// sup (SJ − L) with its point.
+    max_gap: Option<(Q, Json)>,
+}
+
+impl LsjSide {
+    fn see(&mut self, ratio: Q, gap: Q, at: impl Fn() -> Json) {
+        self.points += 1;
+        if self.min_ratio.as_ref().is_none_or(|(r, _)| ratio < *r) {
+            self.min_ratio = Some((ratio, at()));
+        }
+        if self.max_gap.as_ref().is_none_or(|(g, _)| gap > *g) {
+            self.max_gap = Some((gap, at()));
+        }
+    }
+
+    fn json(&self) -> Json {
+        let f = |e: &Option<(Q, Json)>| {
+            e.as_ref()
+                .map(|(v, at)| json!({"value": format_q(v), "at": at}))
+        };
+        json!({"points": self.points, "min_ratio": f(&self.min_ratio), "max_gap": f(&self.max_gap)})
+    }
+}
+
+/// The tally of the lovasz-vs-soft-jaccard check over every point visited.
+#[derive(Default)]
+struct LsjTally {
+    empty: LsjSide,
+    nonempty: LsjSide,
+    /// Points where a proved relation failed, with the relation.
+    broken: Vec<String>,
+    /// Nonempty-y points with SJ − L above (√n − 1)/(√n + 1) (the conjecture).
+    above_conjecture: Vec<String>,
+}
+
+/// SJ − L ≤ (√n − 1)/(√n + 1), decided exactly: for g < 1 it is n(1 − g)² ≥ (1 + g)².
+fn within_conjecture(g: &Q, n: u32) -> bool {
+    let one = Q::one();
+    *g < one && Q::from_integer(n.into()) * (&one - g) * (&one - g) >= (&one + g) * (&one + g)
+}
+
+/// One point (y hard, p soft): checks the proved relations and tallies it.
+fn lsj_point(t: &mut LsjTally, sj_loss: &dyn crate::surrogates::soft::SoftLoss, y: &[bool], p: &[Q]) -> Result<()> {
+    let n = y.len() as u32;
+    let yq: Vec<Q> = y.iter().map(|&b| if b { Q::one() } else { Q::zero() }).collect();
+    let m: Vec<Q> = yq.iter().zip(p).map(|(a, b)| if a > b { a - b } else { b - a }).collect();
+    if m.iter().all(Zero::is_zero) {
+        return Ok(()); // p = y: both 0
+    }
+    let l = lovasz_jaccard_fast(y, &m);
+    let sj = sj_loss.loss(&yq, p)?.unwrap_or_default();
+    let at = || json!({"y": labels_str(y), "p": p.iter().map(format_q).collect::<Vec<_>>()});
+    let k = y.iter().filter(|&&b| b).count() as u64;
+    if l > sj {
+        t.broken.push(format!("L > SJ at {}", at()));
+    }
+    if k == 0 {
+        let max = m.iter().max().cloned().unwrap_or_default();
+        if l != max || !sj.is_one() {
+            t.broken.push(format!("y = ∅ but L ≠ max m or SJ ≠ 1 at {}", at()));
+        }
+        t.empty.see(&l / &sj, &sj - &l, at);
+    } else {
+        let support = y.iter().zip(&m).filter(|(&yi, mi)| yi || !mi.is_zero()).count() as u64;
+        let ratio = &l / &sj;
+        if ratio < Q::new(k.into(), support.into()) {
+            t.broken.push(format!("L/SJ < K/|y ∪ supp m| at {}", at()));
+        }
+        let gap = &sj - &l;
+        if !within_conjecture(&gap, n) {
+            t.above_conjecture.push(format!("SJ − L = {} at {}", format_q(&gap), at()));
+        }
+        t.nonempty.see(ratio, gap, at);
+    }
+    Ok(())
+}
+
 fn lovasz_vs_soft_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
+    const RANDOM: u64 = 2000;
+    const SEED: u64 = 0x1075;
     let sj = parse_soft("soft-jaccard")?;
-    let lj = parse_soft("lovasz-jaccard")?;
-    let n32 = u32::try_from(n).map_err(|_| Error::invalid("n too large"))?;
-    let mut consistent = true;
+    let n32 = u32::try_from(n)
+        .ok()
+        .filter(|k| (1..=6).contains(k))
+        .ok_or_else(|| Error::invalid("lovasz-vs-soft-jaccard is checked for 1 <= n <= 6"))?;
     let mut details = Vec::new();
-    let mut last = None;
+    let mut last = LsjTally::default();
+    let mut broken = Vec::new();
+    let mut above = Vec::new();
+    let mut rng = crate::search::rng::Rng::new(SEED, 0);
     for m in 1..=n32 {
         let k = if m <= 2 { 12 } else { 6 };
-        let s = relaxed::run(&*sj, &*lj, m, Domain::Grid { k }, false)?;
-        let f = |e: &Option<crate::analysis::Extreme<relaxed::SoftPoint>>| {
-            e.as_ref().map_or("-".to_string(), |e| {
-                format!(
-                    "{} ≈ {} at {}",
-                    format_q(&e.value),
-                    decimal(&e.value),
-                    e.witness.short()
-                )
-            })
+        let mut t = LsjTally::default();
+        for ybits in 0..(1u64 << m) {
+            let y: Vec<bool> = (0..m).map(|i| ybits >> i & 1 == 1).collect();
+            for p in properties::grid(m as usize, k) {
+                lsj_point(&mut t, &*sj, &y, &p)?;
+            }
+        }
+        let mut r = LsjTally::default();
+        for _ in 0..RANDOM {
+            let y: Vec<bool> = (0..m).map(|_| rng.upto(1) == 1).collect();
+            let p: Vec<Q> = (0..m)
+                .map(|_| {
+                    let d = 1 + rng.upto(999);
+                    Q::new(rng.upto(d).into(), d.into())
+                })
+                .collect();
+            lsj_point(&mut r, &*sj, &y, &p)?;
+        }
+        let f = |e: &Option<(Q, Json)>| {
+            e.as_ref()
+                .map_or("-".to_string(), |(v, at)| format!("{} ≈ {} at {at}", format_q(v), decimal(v)))
         };
         details.push(format!(
-            "n = {m}, hard labels, p on {{0, 1/{k}, …, 1}}ⁿ: L/SJ ∈ [{}, {}]; sup |L − SJ| = {}",
-            f(&s.min_ratio),
-            if s.unbounded.is_some() {
-                "inf".to_string()
-            } else {
-                f(&s.max_ratio)
-            },
-            f(&s.max_gap)
+            "n = {m}, hard labels, p on {{0, 1/{k}, …, 1}}ⁿ: y = ∅ ({} points): inf L/SJ = {}, \
+             sup (SJ − L) = {}; y ≠ ∅ ({} points): inf L/SJ = {} (bound 1/{m}), sup (SJ − L) = {}",
+            t.empty.points,
+            f(&t.empty.min_ratio),
+            f(&t.empty.max_gap),
+            t.nonempty.points,
+            f(&t.nonempty.min_ratio),
+            f(&t.nonempty.max_gap)
         ));
-        // Proved: L ≤ SJ everywhere, so the ratio never exceeds 1.
-        if s.unbounded.is_some() || s.max_ratio.as_ref().is_some_and(|e| e.value > q(1, 1)) {
-            consistent = false;
-            details.push(format!("n = {m}: L > SJ somewhere, against the proof"));
-        }
+        broken.extend(t.broken.drain(..).chain(r.broken.drain(..)));
+        above.extend(t.above_conjecture.drain(..).chain(r.above_conjecture.drain(..)));
         progress.tick(m as u64, n);
-        last = Some(s);
+        last = t;
     }
-    let s = last.ok_or_else(|| Error::invalid("check needs n >= 1"))?;
-    let gap = s
-        .max_gap
-        .clone()
-        .ok_or_else(|| Error::invalid("no point"))?;
+    let consistent = broken.is_empty();
+    details.insert(
+        0,
+        format!(
+            "at every grid point and {RANDOM} random points per n (every proved relation checked \
+             exactly: L ≤ SJ; y = ∅ ⇒ L = max m, SJ = 1; y ≠ ∅ ⇒ L/SJ ≥ K/|y ∪ supp m|): {} \
+             failures; conjecture sup_{{y≠∅}} (SJ − L) ≤ (√n − 1)/(√n + 1), decided exactly by \
+             n(1 − g)² ≥ (1 + g)²: {} points above it",
+            broken.len(),
+            above.len()
+        ),
+    );
+    details.push(
+        "proved (proofs/lovasz-vs-soft-jaccard.md): sup |L − SJ| = 1 over all y (y = ∅, \
+         p = (ε, 0, …), not attained), inf L/SJ = 0 for y = ∅ and 1/n for y ≠ ∅ (not attained \
+         for n ≥ 2); the grid values above are 1 − 1/k and (k + n − 1)/(nk), artefacts of the \
+         grid resolution"
+            .into(),
+    );
+    details.extend(broken.iter().take(5).cloned());
+    details.extend(above.iter().take(5).map(|a| format!("conjecture exceeded: {a}")));
+    let bound = (f64::from(n32).sqrt() - 1.0) / (f64::from(n32).sqrt() + 1.0);
+    let witness = json!({
+        "y_empty": last.empty.json(),
+        "y_nonempty": last.nonempty.json(),
+        "conjecture": {"bound": format!("(√{n32} − 1)/(√{n32} + 1) ≈ {bound:.6}"),
+                       "points_above": above.len()},
+        "sup_abs_gap": {"value": "1", "attained": false, "family": "y = ∅, p = (ε, 0, …, 0), ε → 0"},
+    });
+    let grid = format!("every hard label y, p on {{0, 1/12, …, 1}}ⁿ for n ≤ 2 and {{0, 1/6, …, 1}}ⁿ for n = 3..={n}");
+    let sample = |what: &str| {
+        Part::new(
+            what,
+            Scope::sampled(
+                RANDOM * n,
+                "search::rng::Rng (SplitMix64, stream 0), y uniform, p = j/d with d ≤ 1000",
+                SEED,
+            ),
+        )
+    };
     Ok(Outcome {
-        parts: Vec::new(),
-        status: Status::Constant,
+        parts: vec![
+            Part::new(
+                "L ≤ SJ; y = ∅: L = max m and SJ = 1; y ≠ ∅: L/SJ ≥ K/|y ∪ supp m|",
+                Scope::grid(grid.clone()),
+            ),
+            sample("L ≤ SJ; y = ∅: L = max m and SJ = 1; y ≠ ∅: L/SJ ≥ K/|y ∪ supp m|"),
+            Part::new(
+                "conjecture (unproved): y ≠ ∅ ⇒ SJ − L ≤ (√n − 1)/(√n + 1)",
+                Scope::grid(grid),
+            ),
+            sample("conjecture (unproved): y ≠ ∅ ⇒ SJ − L ≤ (√n − 1)/(√n + 1)"),
+        ],
+        status: if above.is_empty() {
+            Status::Holds
+        } else {
+            Status::Refuted
+        },
         n,
-        constant: Some(format_q(&gap.value)),
-        witness: Some(json!({
-            "max_gap": gap.witness.to_json(),
-            "min_ratio": s.min_ratio.as_ref().map(|e| json!({"value": format_q(&e.value), "at": e.witness.to_json()})),
-            "max_ratio": s.max_ratio.as_ref().map(|e| json!({"value": format_q(&e.value), "at": e.witness.to_json()})),
-        })),
+        constant: Some("1".into()),
+        witness: Some(witness),
         consistent,
         details,
     })

@@ -11,7 +11,7 @@ use num_traits::{One, Zero};
 use rayon::prelude::*;
 use serde_json::{json, Value as Json};
 
-use super::{Claim, Outcome, Progress, Status, Ticker};
+use super::{Claim, Outcome, Part, Progress, Scope, Status, Ticker};
 use crate::error::{Error, Result};
 use crate::exact::{format_q, Q};
 use crate::measures::EmptyPolicy;
@@ -165,13 +165,21 @@ fn dice_optimal_topk(n: u64, progress: &Progress) -> Result<Outcome> {
         "thresholding at 1/2 (unweighted CE, either tie-break) is strictly suboptimal for \
          expected Dice on {suboptimal_half} of the {total} vectors"
     ));
+    let parts = vec![Part::new(
+        "best top-k set = best of all 2ⁿ predictions for dice, jaccard and \
+         tversky:a=3/10,b=7/10 under policies one and zero",
+        Scope::grid(format!(
+            "every probability vector of size 1..={n} on {{0, 1/4, 1/3, 1/2, 2/3, 3/4, 1}}"
+        )),
+    )];
     if let Some(&i) = failures.first() {
         return Ok(Outcome::plain(
             Status::Refuted,
             n as u64,
             Some(json!({"probs": probs_json(&instances[i])})),
             details,
-        ));
+        )
+        .with_parts(parts));
     }
     let witness = match worst {
         Some((i, regret)) if regret > Q::zero() => {
@@ -193,7 +201,7 @@ fn dice_optimal_topk(n: u64, progress: &Progress) -> Result<Outcome> {
         }
         _ => None,
     };
-    Ok(Outcome::plain(Status::Holds, n as u64, witness, details))
+    Ok(Outcome::plain(Status::Holds, n as u64, witness, details).with_parts(parts))
 }
 
 /// The better of the two tie-breaks of the threshold 1/2 ({π > 1/2} and
@@ -371,7 +379,7 @@ fn no_universal_threshold(m: u64, progress: &Progress) -> Result<Outcome> {
     ));
     details.push(format!(
         "disjoint optimal thresholds: instance A needs t ∈ [{}, {}) (weight ≤ {}), instance B \
-         needs t ∈ [{}, {}) (weight ≥ {}); gap {}",
+         needs t ∈ [{}, {}) (weight > {}); gap {}",
         format_q(&a.1),
         format_q(&a.2),
         format_q(&(Q::one() - &a.1)),
@@ -392,7 +400,21 @@ fn no_universal_threshold(m: u64, progress: &Progress) -> Result<Outcome> {
     let witness = json!({"thresholds": witnesses,
                          "disjoint_pair": {"a": interval(&a), "b": interval(&b),
                                            "gap": format_q(&gap)}});
-    Ok(Outcome::plain(status, m as u64, Some(witness), details))
+    let parts = vec![
+        Part::new(
+            "an instance where {π > t} has positive regret, re-verified exactly",
+            Scope::exhaustive(format!("every threshold t = j/{m}, 0 < j < {m}")),
+        ),
+        Part::new(
+            "two instances with disjoint sets of optimal thresholds",
+            Scope::exhaustive(format!(
+                "every instance searched: one certain voxel and up to 3 voxels with π ∈ \
+                 {{0, 1/{}, …, 1}}",
+                2 * m
+            )),
+        ),
+    ];
+    Ok(Outcome::plain(status, m as u64, Some(witness), details).with_parts(parts))
 }
 
 fn pooled_threshold_half(n: u64, progress: &Progress) -> Result<Outcome> {
@@ -463,13 +485,21 @@ fn pooled_threshold_half(n: u64, progress: &Progress) -> Result<Outcome> {
             hi.as_ref().map(|x| format_q(&x.1)).unwrap_or_default()
         ),
     ];
+    let parts = vec![Part::new(
+        "{π > F*/2} optimal, every optimal decision between {π > F*/2} and {π ≥ F*/2}, \
+         J*/(1+J*) = F*/2 (every subset compared)",
+        Scope::grid(format!(
+            "every probability vector of size 1..={n} on {{0, 1/4, 1/3, 1/2, 2/3, 3/4, 1}}"
+        )),
+    )];
     if let Some(i) = failed {
         return Ok(Outcome::plain(
             Status::Refuted,
             n as u64,
             Some(json!({"probs": probs_json(&instances[i])})),
             details,
-        ));
+        )
+        .with_parts(parts));
     }
     let witness = match (lo, hi) {
         (Some((a, ta)), Some((b, tb))) => Some(json!({
@@ -478,7 +508,7 @@ fn pooled_threshold_half(n: u64, progress: &Progress) -> Result<Outcome> {
         })),
         _ => None,
     };
-    Ok(Outcome::plain(Status::Holds, n as u64, witness, details))
+    Ok(Outcome::plain(Status::Holds, n as u64, witness, details).with_parts(parts))
 }
 
 #[cfg(test)]

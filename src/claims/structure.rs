@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value as Json};
 
-use super::{Claim, Outcome, Progress, Status};
+use super::{Claim, Outcome, Part, Progress, Scope, Status};
 use crate::error::{Error, Result};
 use crate::exact::Q;
 use crate::measures::parse_measure;
@@ -89,13 +89,20 @@ fn submodular(spec: &str, n: u64, progress: &Progress) -> Result<Outcome> {
         let v = properties::submodular_error_sets(&m, k)?;
         progress.tick(k as u64, n);
         if let Verdict::Refuted { witness, detail } = v {
-            return Ok(refuted(k as u64, "size", witness, detail, true));
+            let part = Part::new(
+                "Δ(A) + Δ(B) ≥ Δ(A∪B) + Δ(A∩B), stopping at the first violation",
+                Scope::exhaustive(format!(
+                    "every ground truth y and every pair of error sets A, B on n = 1..={k} voxels"
+                )),
+            );
+            return Ok(refuted(k as u64, "size", witness, detail, true).with_parts(vec![part]));
         }
     }
-    Ok(holds(
-        n,
-        format!("every ground truth y and every pair of error sets A, B on n = 1..={n} voxels"),
-    ))
+    let over = format!("every ground truth y and every pair of error sets A, B on n = 1..={n} voxels");
+    Ok(holds(n, over.clone()).with_parts(vec![Part::new(
+        "Δ(A) + Δ(B) ≥ Δ(A∪B) + Δ(A∩B)",
+        Scope::exhaustive(over),
+    )]))
 }
 
 /// The outcome of a check refuted first at size `k` (`unit` names the size).
@@ -143,9 +150,17 @@ fn set_metric(spec: &str, n: u64, progress: &Progress) -> Result<Outcome> {
         progress.tick(k as u64, n);
         if let Verdict::Refuted { witness, detail } = v {
             let triangle = by_triangle(&witness);
-            return Ok(refuted(k as u64, "size", witness, detail, triangle));
+            let part = Part::new(
+                "identity, symmetry and the triangle inequality, stopping at the first violation",
+                Scope::exhaustive(format!("every triple of subsets of n = 1..={k} voxels")),
+            );
+            return Ok(refuted(k as u64, "size", witness, detail, triangle).with_parts(vec![part]));
         }
     }
+    let part = Part::new(
+        "identity, symmetry and the triangle inequality",
+        Scope::exhaustive(format!("every triple of subsets of n = 1..={n} voxels")),
+    );
     Ok(holds(
         n,
         format!(
@@ -153,7 +168,8 @@ fn set_metric(spec: &str, n: u64, progress: &Progress) -> Result<Outcome> {
              n = 1..={n} voxels ({} triples at n = {n})",
             1u64 << (3 * n)
         ),
-    ))
+    )
+    .with_parts(vec![part]))
 }
 
 fn soft_metric(spec: &str, n: u64, progress: &Progress) -> Result<Outcome> {
@@ -180,16 +196,31 @@ fn soft_metric(spec: &str, n: u64, progress: &Progress) -> Result<Outcome> {
             Verdict::Refuted { witness, detail } => {
                 let triangle = by_triangle(&witness);
                 let grid = format!("{{0, 1/{res}, …, 1}}^{k}");
+                let part = Part::new(
+                    "identity, symmetry and the triangle inequality, stopping at the first violation",
+                    Scope::grid(format!("every triple of points of {}", grids(k))),
+                );
                 let witness = json!({"witness": witness, "grid": grid});
-                return Ok(refuted(k as u64, "dimension", witness, detail, triangle));
+                return Ok(refuted(k as u64, "dimension", witness, detail, triangle)
+                    .with_parts(vec![part]));
             }
         }
     }
+    let part = Part::new(
+        "identity, symmetry and the triangle inequality",
+        Scope::grid(format!("every triple of points of {}", grids(dim))),
+    );
     Ok(holds(
         n,
         format!(
             "identity, symmetry and the triangle inequality over every triple of points of the grids \
              {{0, 1/12, …, 1}}, {{0, 1/4, …, 1}}² and {{0, 1/2, 1}}³ up to n = {n} ({checked} checks)"
         )
-    ))
+    )
+    .with_parts(vec![part]))
+}
+
+/// The grids of the soft metric checks up to dimension `dim`.
+fn grids(dim: usize) -> String {
+    ["{0, 1/12, …, 1}", "{0, 1/4, …, 1}²", "{0, 1/2, 1}³"][..dim].join(", ")
 }
