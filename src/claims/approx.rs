@@ -24,6 +24,17 @@ use crate::measures::{parse_measure, EmptyPolicy};
 pub(super) fn claims() -> Vec<Claim> {
     vec![
         Claim {
+            name: "dice-jaccard-identity",
+            statement: "for confusion counts with TP + FP + FN > 0, J = D/(2 − D), \
+                        D = 2J/(1 + J) and Δ_J = 2Δ_D/(1 + Δ_D); with both masks empty, D = J \
+                        under the policies one and zero",
+            expected: Status::Holds,
+            quick_n: 20,
+            default_n: 40,
+            max_n: 200,
+            check: dice_jaccard_identity,
+        },
+        Claim {
             name: "dice-jaccard-relative",
             statement: "Δ_D ≤ Δ_J ≤ 2Δ_D on every configuration; on n voxels the exact sup of \
                         Δ_J/Δ_D is (2n−1)/n, so 2 is approached and never reached",
@@ -163,6 +174,70 @@ fn gap_ok(pair: &Pair, e: &Extreme) -> Result<bool> {
 
 fn value(e: &Option<Extreme>) -> Option<&Q> {
     e.as_ref().map(|e| &e.value)
+}
+
+/// The identity at one configuration, by the measures' own exact losses:
+/// Ok(true) when J = D/(2 − D), D = 2J/(1 + J) and Δ_J = 2Δ_D/(1 + Δ_D).
+fn identity_at(dice: &crate::measures::Measure, jac: &crate::measures::Measure, c: &Counts) -> Result<bool> {
+    let mut ok = true;
+    for policy in [EmptyPolicy::One, EmptyPolicy::Zero] {
+        let get = |m: &crate::measures::Measure| -> Result<Q> {
+            m.loss(c, policy)?
+                .exact()
+                .cloned()
+                .ok_or_else(|| Error::invalid(format!("{} is NaN at {c:?}", m.spec())))
+        };
+        let (ld, lj) = (get(dice)?, get(jac)?);
+        let (d, j) = (Q::one() - &ld, Q::one() - &lj);
+        let two = qi(2);
+        ok &= j == &d / (&two - &d)
+            && d == &two * &j / (Q::one() + &j)
+            && lj == &two * &ld / (Q::one() + &ld);
+    }
+    Ok(ok)
+}
+
+fn dice_jaccard_identity(n: u64, progress: &Progress) -> Result<Outcome> {
+    if n == 0 {
+        return Err(Error::invalid("check needs n >= 1"));
+    }
+    let dice = parse_measure("dice")?;
+    let jac = parse_measure("jaccard")?;
+    let (mut seen, mut failed) = (0u64, None);
+    for m in 1..=n {
+        for tp in 0..=m {
+            for fp in 0..=(m - tp) {
+                for fn_ in 0..=(m - tp - fp) {
+                    let c = Counts::new(tp, fp, fn_, m - tp - fp - fn_)?;
+                    seen += 1;
+                    if failed.is_none() && !identity_at(&dice, &jac, &c)? {
+                        failed = Some(c);
+                    }
+                }
+            }
+        }
+        progress.tick(m, n);
+    }
+    let over = format!("every (TP, FP, FN, TN) on n = 1..={n} voxels, empty-mask policies one and zero");
+    Ok(Outcome {
+        parts: vec![Part::new(
+            "J = D/(2 − D), D = 2J/(1 + J) and Δ_J = 2Δ_D/(1 + Δ_D), exactly, from the measures' own losses",
+            Scope::exhaustive(over),
+        )],
+        status: if failed.is_some() {
+            Status::Refuted
+        } else {
+            Status::Holds
+        },
+        n,
+        constant: None,
+        witness: failed.map(|c| json!({"tp": c.tp, "fp": c.fp, "fn": c.fn_, "tn": c.tn})),
+        consistent: true,
+        details: vec![format!(
+            "{seen} configurations × 2 policies: the three identities {}",
+            if failed.is_some() { "FAIL" } else { "hold exactly" }
+        )],
+    })
 }
 
 fn dice_jaccard_relative(n: u64, progress: &Progress) -> Result<Outcome> {
