@@ -450,3 +450,130 @@ pub fn outcome_json(
         smt: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(status: Status, parts: Vec<Part>) -> Outcome {
+        Outcome::plain(status, 1, None, Vec::new()).with_parts(parts)
+    }
+
+    #[test]
+    fn holds_is_qualified_by_the_weakest_part() {
+        let ex = Part::new("a", Scope::exhaustive("every y"));
+        let grid = Part::new("b", Scope::grid("{0, 1/2, 1}"));
+        let fam = Part::new("c", Scope::family("mixtures"));
+        let sam = Part::new("d", Scope::sampled(10, "splitmix64", 1));
+        let cases = [
+            (vec![ex.clone()], Status::Holds),
+            (vec![ex.clone(), grid.clone()], Status::HoldsOnGrid),
+            (vec![grid.clone(), fam.clone()], Status::HoldsOnFamily),
+            (vec![sam.clone(), ex.clone(), grid.clone()], Status::HoldsOnSample),
+        ];
+        for (parts, want) in cases {
+            let mut o = outcome(Status::Holds, parts);
+            o.qualify();
+            assert_eq!(o.status, want);
+            assert!(o.consistent);
+        }
+        // Refutations and constants keep their status; no parts is inconsistent.
+        let mut r = outcome(Status::Refuted, vec![sam.clone()]);
+        r.qualify();
+        assert_eq!(r.status, Status::Refuted);
+        let mut none = outcome(Status::Holds, Vec::new());
+        none.qualify();
+        assert!(!none.consistent);
+        assert_ne!(none.status, Status::Holds);
+    }
+
+    #[test]
+    fn status_names_round_trip_through_json() {
+        for s in Status::ALL {
+            let j = serde_json::to_value(s).unwrap();
+            assert_eq!(j, s.name());
+            assert_eq!(serde_json::from_value::<Status>(j).unwrap(), s);
+        }
+    }
+
+    /// The `## Check` section of a proof file.
+    fn check_section(proof: &str) -> String {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(proof);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{proof}: {e}"));
+        let start = text
+            .find("\n## Check")
+            .unwrap_or_else(|| panic!("{proof} has no ## Check section"));
+        let rest = &text[start + 1..];
+        let end = rest[3..].find("\n## ").map_or(rest.len(), |e| e + 3);
+        rest[..end].to_string()
+    }
+
+    /// The JSON paths listed on the section's `Reports:` line, e.g.
+    /// "Reports: `constant`, `witness.min.tp`."
+    fn reported_paths(section: &str, proof: &str) -> Vec<String> {
+        let line = section
+            .lines()
+            .find(|l| l.starts_with("Reports:"))
+            .unwrap_or_else(|| panic!("{proof}: the Check section has no `Reports:` line"));
+        line.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn at<'j>(v: &'j Json, path: &str) -> Option<&'j Json> {
+        path.split('.').try_fold(v, |v, key| match key.parse::<usize>() {
+            Ok(i) => v.get(i),
+            Err(_) => v.get(key),
+        })
+    }
+
+    /// Every claim at its quick size: its status agrees with its scopes (no
+    /// sampled, grid or family check reported as exhaustively `holds`), it has
+    /// its expected outcome, and every quantity its proof's Check section says
+    /// it reports is in its JSON entry (and every scope kind it uses is named).
+    #[test]
+    fn every_claim_reports_its_scope_and_what_its_proof_promises() {
+        for claim in registry() {
+            let out = claim.run(claim.quick_n, &Progress::none()).unwrap();
+            assert!(!out.parts.is_empty(), "{}: no parts", claim.name);
+            if out.status == Status::Holds {
+                for p in &out.parts {
+                    assert!(
+                        matches!(p.scope, Scope::Exhaustive { .. }),
+                        "{}: `holds` with a non-exhaustive part {p}",
+                        claim.name
+                    );
+                }
+            }
+            if out.parts.iter().any(|p| matches!(p.scope, Scope::Sampled { .. })) {
+                assert!(
+                    !matches!(out.status, Status::Holds | Status::HoldsOnGrid | Status::HoldsOnFamily),
+                    "{}: sampled, reported as {}",
+                    claim.name,
+                    out.status.name()
+                );
+            }
+            assert!(as_expected(&claim, &out), "{}: {:?}", claim.name, out.details);
+            let entry = serde_json::to_value(outcome_json(&claim, &out, claim.quick_n, 0.0)).unwrap();
+            let proof = claim.proof();
+            let section = check_section(&proof);
+            for path in reported_paths(&section, &proof) {
+                let v = at(&entry, &path);
+                assert!(
+                    v.is_some_and(|v| !v.is_null()),
+                    "{proof} says the check reports `{path}`, but {}'s JSON has no such value",
+                    claim.name
+                );
+            }
+            for p in &out.parts {
+                assert!(
+                    section.contains(p.scope.kind()),
+                    "{proof}: the Check section does not say that a part is {} ({p})",
+                    p.scope.kind()
+                );
+            }
+        }
+    }
+}

@@ -30,7 +30,7 @@ pub(super) fn claims() -> Vec<Claim> {
                         the n + 1 top-k sets equals the best of all 2ⁿ predictions (every \
                         probability vector on the grid {0,1/4,1/3,1/2,2/3,3/4,1}, policies one \
                         and zero)",
-            expected: Status::Holds,
+            expected: Status::HoldsOnGrid,
             quick_n: 4,
             default_n: 5,
             max_n: 8,
@@ -54,7 +54,7 @@ pub(super) fn claims() -> Vec<Claim> {
                         {π > F*/2} is optimal and every optimal decision lies between \
                         {π > F*/2} and {π ≥ F*/2}; for Jaccard the threshold J*/(1+J*) is the \
                         same number (all subsets, every vector on the grid)",
-            expected: Status::Holds,
+            expected: Status::HoldsOnGrid,
             quick_n: 5,
             default_n: 7,
             max_n: 10,

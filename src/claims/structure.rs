@@ -60,7 +60,7 @@ pub(super) fn claims() -> Vec<Claim> {
             statement:
                 "the Jaccard metric loss JML(p, y) = 1 − Σmin(p,y)/Σmax(p,y) is a metric on \
                         [0,1]ⁿ (checked on every triple of grid points)",
-            expected: Status::Holds,
+            expected: Status::HoldsOnGrid,
             quick_n: 2,
             default_n: 2,
             max_n: 3,
