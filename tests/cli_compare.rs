@@ -285,6 +285,16 @@ fn every_claim_has_its_expected_outcome_and_proof() {
         for key in ["name", "statement", "status", "proof"] {
             assert!(!c[key].is_null(), "{key} missing in {c}");
         }
+        // Every result says what it covered; plain `holds` only when all of it
+        // was exhaustive.
+        let scope = c["scope"].as_array().unwrap();
+        assert!(!scope.is_empty(), "{c}");
+        for part in scope {
+            assert!(part["what"].is_string(), "{part}");
+            if c["status"] == "holds" {
+                assert_eq!(part["kind"], "exhaustive", "{}: {part}", c["name"]);
+            }
+        }
         // A refutation always carries its witness; a constant always its value.
         if c["status"] == "refuted" {
             assert!(!c["witness"].is_null(), "{c}");

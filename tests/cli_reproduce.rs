@@ -92,15 +92,31 @@ fn resume_reuses_finished_claims() {
     let first = &registered()[0];
     let quick: Value = serde_json::from_str(&ok_stdout(&["claims", "--json"])).unwrap();
     let n = quick["claims"][0]["quick_n"].as_u64().unwrap();
-    let partial = serde_json::json!({"claims": [{
+    let mut partial = serde_json::json!({"claims": [{
         "name": first, "statement": "s", "status": "holds", "expected": "holds",
         "as_expected": true, "n": n, "requested_n": n, "constant": "1", "witness": null,
+        "scope": [{"what": "every configuration", "kind": "exhaustive", "over": "n ≤ 1"}],
         "proof": "p", "details": ["RESUMED-MARKER"], "seconds": 0.0}]});
     std::fs::write(out.join("claims.partial.json"), partial.to_string()).unwrap();
     let o = out.to_str().unwrap();
     ok_stdout(&["reproduce", "--quick", "--out", o, "--quiet", "--resume"]);
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(report.contains("RESUMED-MARKER"));
+    assert!(report.contains("every configuration: exhaustive: n ≤ 1"));
+    let claims: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("claims.json")).unwrap()).unwrap();
+    for c in claims["claims"].as_array().unwrap() {
+        assert!(!c["scope"].as_array().unwrap().is_empty(), "{c}");
+    }
+
+    // A partial file from before scopes existed is an error naming the field,
+    // never resumed with a guessed scope.
+    partial["claims"][0].as_object_mut().unwrap().remove("scope");
+    std::fs::write(out.join("claims.partial.json"), partial.to_string()).unwrap();
+    let r = run(&["reproduce", "--quick", "--out", o, "--quiet", "--resume"]);
+    assert_eq!(r.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("claims.partial.json") && err.contains("`scope`"), "{err}");
 }
 
 #[test]
