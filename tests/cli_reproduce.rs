@@ -111,12 +111,18 @@ fn resume_reuses_finished_claims() {
 
     // A partial file from before scopes existed is an error naming the field,
     // never resumed with a guessed scope.
-    partial["claims"][0].as_object_mut().unwrap().remove("scope");
+    partial["claims"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("scope");
     std::fs::write(out.join("claims.partial.json"), partial.to_string()).unwrap();
     let r = run(&["reproduce", "--quick", "--out", o, "--quiet", "--resume"]);
     assert_eq!(r.status.code(), Some(2));
     let err = String::from_utf8_lossy(&r.stderr);
-    assert!(err.contains("claims.partial.json") && err.contains("`scope`"), "{err}");
+    assert!(
+        err.contains("claims.partial.json") && err.contains("`scope`"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -178,7 +178,11 @@ fn value(e: &Option<Extreme>) -> Option<&Q> {
 
 /// The identity at one configuration, by the measures' own exact losses:
 /// Ok(true) when J = D/(2 − D), D = 2J/(1 + J) and Δ_J = 2Δ_D/(1 + Δ_D).
-fn identity_at(dice: &crate::measures::Measure, jac: &crate::measures::Measure, c: &Counts) -> Result<bool> {
+fn identity_at(
+    dice: &crate::measures::Measure,
+    jac: &crate::measures::Measure,
+    c: &Counts,
+) -> Result<bool> {
     let mut ok = true;
     for policy in [EmptyPolicy::One, EmptyPolicy::Zero] {
         let get = |m: &crate::measures::Measure| -> Result<Q> {
@@ -218,7 +222,8 @@ fn dice_jaccard_identity(n: u64, progress: &Progress) -> Result<Outcome> {
         }
         progress.tick(m, n);
     }
-    let over = format!("every (TP, FP, FN, TN) on n = 1..={n} voxels, empty-mask policies one and zero");
+    let over =
+        format!("every (TP, FP, FN, TN) on n = 1..={n} voxels, empty-mask policies one and zero");
     Ok(Outcome {
         parts: vec![Part::new(
             "J = D/(2 − D), D = 2J/(1 + J) and Δ_J = 2Δ_D/(1 + Δ_D), exactly, from the measures' own losses",
@@ -283,12 +288,10 @@ fn dice_jaccard_relative(n: u64, progress: &Progress) -> Result<Outcome> {
         .max_ratio
         .ok_or_else(|| Error::invalid("no configuration with Δ_D > 0"))?;
     Ok(Outcome {
-        parts: vec![
-            Part::new(
-                "Δ_D ≤ Δ_J ≤ 2Δ_D, inf ratio 1 and sup (2n−1)/n, witnesses re-verified",
-                Scope::exhaustive(format!("every (TP, FP, FN, TN) on n = 1..={n} voxels")),
-            ),
-        ],
+        parts: vec![Part::new(
+            "Δ_D ≤ Δ_J ≤ 2Δ_D, inf ratio 1 and sup (2n−1)/n, witnesses re-verified",
+            Scope::exhaustive(format!("every (TP, FP, FN, TN) on n = 1..={n} voxels")),
+        )],
         status: if violation.is_some() {
             Status::Refuted
         } else {
@@ -586,7 +589,9 @@ fn tversky_dice(n: u64, progress: &Progress) -> Result<Outcome> {
     for (gi, &k) in line.iter().enumerate() {
         let alpha = Q::new(k.into(), 20u64.into());
         let beta = Q::one() - &alpha;
-        let run = tversky_at(&alpha, &beta, n, &|m| progress.tick(gi as u64 * n + m, total))?;
+        let run = tversky_at(&alpha, &beta, n, &|m| {
+            progress.tick(gi as u64 * n + m, total)
+        })?;
         // The spread at n equals the finite-n closed form.
         let big_m = alpha.clone().max(beta.clone());
         let closed = tversky_line_spread(&big_m, n);
@@ -655,7 +660,11 @@ fn tversky_dice(n: u64, progress: &Progress) -> Result<Outcome> {
         "spread at n = {n} off the line: {}",
         runs[line.len()..]
             .iter()
-            .map(|r| format!("{}: {}", r.spec.trim_start_matches("tversky:"), decimal(&r.spread)))
+            .map(|r| format!(
+                "{}: {}",
+                r.spec.trim_start_matches("tversky:"),
+                decimal(&r.spread)
+            ))
             .collect::<Vec<_>>()
             .join(", ")
     ));

@@ -469,7 +469,10 @@ mod tests {
             (vec![ex.clone()], Status::Holds),
             (vec![ex.clone(), grid.clone()], Status::HoldsOnGrid),
             (vec![grid.clone(), fam.clone()], Status::HoldsOnFamily),
-            (vec![sam.clone(), ex.clone(), grid.clone()], Status::HoldsOnSample),
+            (
+                vec![sam.clone(), ex.clone(), grid.clone()],
+                Status::HoldsOnSample,
+            ),
         ];
         for (parts, want) in cases {
             let mut o = outcome(Status::Holds, parts);
@@ -523,10 +526,11 @@ mod tests {
     }
 
     fn at<'j>(v: &'j Json, path: &str) -> Option<&'j Json> {
-        path.split('.').try_fold(v, |v, key| match key.parse::<usize>() {
-            Ok(i) => v.get(i),
-            Err(_) => v.get(key),
-        })
+        path.split('.')
+            .try_fold(v, |v, key| match key.parse::<usize>() {
+                Ok(i) => v.get(i),
+                Err(_) => v.get(key),
+            })
     }
 
     /// Proof files owned by work in progress elsewhere whose Check section has
@@ -551,16 +555,29 @@ mod tests {
                     );
                 }
             }
-            if out.parts.iter().any(|p| matches!(p.scope, Scope::Sampled { .. })) {
+            if out
+                .parts
+                .iter()
+                .any(|p| matches!(p.scope, Scope::Sampled { .. }))
+            {
                 assert!(
-                    !matches!(out.status, Status::Holds | Status::HoldsOnGrid | Status::HoldsOnFamily),
+                    !matches!(
+                        out.status,
+                        Status::Holds | Status::HoldsOnGrid | Status::HoldsOnFamily
+                    ),
                     "{}: sampled, reported as {}",
                     claim.name,
                     out.status.name()
                 );
             }
-            assert!(as_expected(&claim, &out), "{}: {:?}", claim.name, out.details);
-            let entry = serde_json::to_value(outcome_json(&claim, &out, claim.quick_n, 0.0)).unwrap();
+            assert!(
+                as_expected(&claim, &out),
+                "{}: {:?}",
+                claim.name,
+                out.details
+            );
+            let entry =
+                serde_json::to_value(outcome_json(&claim, &out, claim.quick_n, 0.0)).unwrap();
             let proof = claim.proof();
             let section = check_section(&proof);
             if NO_REPORTS_LINE_YET.contains(&claim.name) {

@@ -17,8 +17,7 @@ pub(super) fn claims() -> Vec<Claim> {
     vec![
         Claim {
             name: "soft-dice-jaccard",
-            statement:
-                "on the whole relaxed domain (soft predictions and soft labels) SJ = \
+            statement: "on the whole relaxed domain (soft predictions and soft labels) SJ = \
                         2·SD/(1 + SD) exactly, hence SD ≤ SJ ≤ 2·SD, with inf SJ/SD = 1 and sup 2, \
                         not attained; on the grid {0, 1/k, …, 1}ⁿ the sup is (2nk − 1)/(nk)",
             expected: Status::HoldsOnSample,
@@ -41,8 +40,7 @@ pub(super) fn claims() -> Vec<Claim> {
         },
         Claim {
             name: "lovasz-vs-soft-jaccard",
-            statement:
-                "inside the cube (hard labels y, K = |y|) the Lovász extension L and soft \
+            statement: "inside the cube (hard labels y, K = |y|) the Lovász extension L and soft \
                         Jaccard SJ both extend Δ_J, and L ≤ SJ with sup L/SJ = 1. For y = ∅: \
                         L = max_i p_i and SJ = 1, so inf L/SJ = 0 and sup |L − SJ| = 1, neither \
                         attained. For y ≠ ∅: L/SJ ≥ K/|y ∪ supp m| ≥ 1/n (inf 1/n, not attained \
@@ -364,10 +362,22 @@ fn within_conjecture(g: &Q, n: u32) -> bool {
 }
 
 /// One point (y hard, p soft): checks the proved relations and tallies it.
-fn lsj_point(t: &mut LsjTally, sj_loss: &dyn crate::surrogates::soft::SoftLoss, y: &[bool], p: &[Q]) -> Result<()> {
+fn lsj_point(
+    t: &mut LsjTally,
+    sj_loss: &dyn crate::surrogates::soft::SoftLoss,
+    y: &[bool],
+    p: &[Q],
+) -> Result<()> {
     let n = y.len() as u32;
-    let yq: Vec<Q> = y.iter().map(|&b| if b { Q::one() } else { Q::zero() }).collect();
-    let m: Vec<Q> = yq.iter().zip(p).map(|(a, b)| if a > b { a - b } else { b - a }).collect();
+    let yq: Vec<Q> = y
+        .iter()
+        .map(|&b| if b { Q::one() } else { Q::zero() })
+        .collect();
+    let m: Vec<Q> = yq
+        .iter()
+        .zip(p)
+        .map(|(a, b)| if a > b { a - b } else { b - a })
+        .collect();
     if m.iter().all(Zero::is_zero) {
         return Ok(()); // p = y: both 0
     }
@@ -381,18 +391,24 @@ fn lsj_point(t: &mut LsjTally, sj_loss: &dyn crate::surrogates::soft::SoftLoss, 
     if k == 0 {
         let max = m.iter().max().cloned().unwrap_or_default();
         if l != max || !sj.is_one() {
-            t.broken.push(format!("y = ∅ but L ≠ max m or SJ ≠ 1 at {}", at()));
+            t.broken
+                .push(format!("y = ∅ but L ≠ max m or SJ ≠ 1 at {}", at()));
         }
         t.empty.see(&l / &sj, &sj - &l, at);
     } else {
-        let support = y.iter().zip(&m).filter(|(&yi, mi)| yi || !mi.is_zero()).count() as u64;
+        let support = y
+            .iter()
+            .zip(&m)
+            .filter(|(&yi, mi)| yi || !mi.is_zero())
+            .count() as u64;
         let ratio = &l / &sj;
         if ratio < Q::new(k.into(), support.into()) {
             t.broken.push(format!("L/SJ < K/|y ∪ supp m| at {}", at()));
         }
         let gap = &sj - &l;
         if !within_conjecture(&gap, n) {
-            t.above_conjecture.push(format!("SJ − L = {} at {}", format_q(&gap), at()));
+            t.above_conjecture
+                .push(format!("SJ − L = {} at {}", format_q(&gap), at()));
         }
         t.nonempty.see(ratio, gap, at);
     }
@@ -433,8 +449,9 @@ fn lovasz_vs_soft_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
             lsj_point(&mut r, &*sj, &y, &p)?;
         }
         let f = |e: &Option<(Q, Json)>| {
-            e.as_ref()
-                .map_or("-".to_string(), |(v, at)| format!("{} ≈ {} at {at}", format_q(v), decimal(v)))
+            e.as_ref().map_or("-".to_string(), |(v, at)| {
+                format!("{} ≈ {} at {at}", format_q(v), decimal(v))
+            })
         };
         details.push(format!(
             "n = {m}, hard labels, p on {{0, 1/{k}, …, 1}}ⁿ: y = ∅ ({} points): inf L/SJ = {}, \
@@ -447,7 +464,11 @@ fn lovasz_vs_soft_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
             f(&t.nonempty.max_gap)
         ));
         broken.extend(t.broken.drain(..).chain(r.broken.drain(..)));
-        above.extend(t.above_conjecture.drain(..).chain(r.above_conjecture.drain(..)));
+        above.extend(
+            t.above_conjecture
+                .drain(..)
+                .chain(r.above_conjecture.drain(..)),
+        );
         progress.tick(m as u64, n);
         last = t;
     }
@@ -471,7 +492,12 @@ fn lovasz_vs_soft_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
             .into(),
     );
     details.extend(broken.iter().take(5).cloned());
-    details.extend(above.iter().take(5).map(|a| format!("conjecture exceeded: {a}")));
+    details.extend(
+        above
+            .iter()
+            .take(5)
+            .map(|a| format!("conjecture exceeded: {a}")),
+    );
     let bound = (f64::from(n32).sqrt() - 1.0) / (f64::from(n32).sqrt() + 1.0);
     let witness = json!({
         "y_empty": last.empty.json(),

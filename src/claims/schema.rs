@@ -130,7 +130,10 @@ impl ClaimsFile {
         let mut claims = Vec::with_capacity(entries.len());
         for (i, e) in entries.iter().enumerate() {
             let entry = ClaimEntry::deserialize(e).map_err(|err| {
-                let name = e.get("name").and_then(Json::as_str).unwrap_or("without a name");
+                let name = e
+                    .get("name")
+                    .and_then(Json::as_str)
+                    .unwrap_or("without a name");
                 let field = bad_field(e).map_or(String::new(), |f| format!(" in field `{f}`"));
                 fail(format!("claims[{i}] ({name}){field}: {err}"))
             })?;

@@ -98,7 +98,8 @@ fn submodular(spec: &str, n: u64, progress: &Progress) -> Result<Outcome> {
             return Ok(refuted(k as u64, "size", witness, detail, true).with_parts(vec![part]));
         }
     }
-    let over = format!("every ground truth y and every pair of error sets A, B on n = 1..={n} voxels");
+    let over =
+        format!("every ground truth y and every pair of error sets A, B on n = 1..={n} voxels");
     Ok(holds(n, over.clone()).with_parts(vec![Part::new(
         "Δ(A) + Δ(B) ≥ Δ(A∪B) + Δ(A∩B)",
         Scope::exhaustive(over),

@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::Args;
 use super::check::bar;
 use crate::claims::schema::{ClaimEntry, ClaimsFile};
 use crate::claims::{as_expected, outcome_json, registry, Claim, Progress};
 use crate::error::{Error, Result};
 use crate::plots::{self, Size};
 use crate::report::{self, write_atomic, Header};
+use clap::Args;
 
 /// Arguments of `diceproof reproduce`.
 #[derive(Debug, Args)]
