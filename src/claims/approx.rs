@@ -1,6 +1,10 @@
 //! Claims about how well one loss approximates another on hard labels (theory §3,
-//! claims 1, 2, 4 and 7): Dice–Jaccard relative and absolute, Tversky–Dice, and
-//! weighted Hamming against Dice and Jaccard. Each check enumerates every count
+//! claims 1, 2, 4 and 7): the Dice–Jaccard identity it all rests on, Dice–Jaccard
+//! relative and absolute, Tversky–Dice, and weighted Hamming against Dice and
+//! Jaccard. The grids of weights these claims are checked at are registry
+//! constants parsed by [`constant`], which fails loudly on a typo; a grid of
+//! weights makes the claim's status `holds on grid`, since the statements
+//! quantify over every weight. Each check enumerates every count
 //! tuple for every size up to n, compares the exact extremes with the closed forms
 //! proved in `proofs/`, and re-verifies the reported witnesses by the big-integer
 //! path, which shares no code with the `u128` fast path that found them.

@@ -310,11 +310,18 @@ fn eval_transfer(ci: usize, wi: usize, c: &SoftConfig, w: &Q) -> Result<Transfer
     Ok(e)
 }
 
-fn hamming_transfer(n: u64, progress: &Progress) -> Result<Outcome> {
-    if n == 0 {
-        return Err(Error::invalid("check needs n >= 1"));
-    }
-    let weights = weights()?;
+/// The configurations of the transfer check: the two grids (every grouped
+/// configuration of 1..=e4 voxels over p ∈ {0, 1/4, …, 1} and of 1..=e10 over
+/// {0, 1/10, …, 1}) followed by the seeded random ones.
+struct TransferConfigs {
+    configs: Vec<SoftConfig>,
+    e4: u64,
+    e10: u64,
+    g4: usize,
+    g10: usize,
+}
+
+fn transfer_configs(n: u64) -> Result<TransferConfigs> {
     let (e4, e10) = (n.min(5), n.min(3));
     let mut configs = grid_configs(4, e4)?;
     let g4 = configs.len();
@@ -324,9 +331,24 @@ fn hamming_transfer(n: u64, progress: &Progress) -> Result<Outcome> {
     for _ in 0..TRANSFER_RANDOM {
         configs.push(random_voxels(&mut rng, n)?);
     }
+    Ok(TransferConfigs {
+        configs,
+        e4,
+        e10,
+        g4,
+        g10,
+    })
+}
+
+/// Every (configuration, weight) decision, in parallel over configurations.
+fn evaluate_transfer(
+    configs: &[SoftConfig],
+    weights: &[Q],
+    progress: &Progress,
+) -> Result<Vec<TransferEval>> {
     let total = (configs.len() * weights.len()) as u64;
     let done = AtomicU64::new(0);
-    let evals: Vec<TransferEval> = configs
+    let evals = configs
         .par_iter()
         .enumerate()
         .map(|(ci, c)| {
@@ -343,27 +365,88 @@ fn hamming_transfer(n: u64, progress: &Progress) -> Result<Outcome> {
         .into_iter()
         .flatten()
         .collect();
+    progress.tick(total, total);
+    Ok(evals)
+}
 
+/// One decision as JSON: weight, configuration, certified wCE, H_w and ratio.
+fn transfer_json(e: &TransferEval, configs: &[SoftConfig], weights: &[Q]) -> Result<Json> {
+    let c = &configs[e.cfg];
+    let w = &weights[e.w];
+    let h = c.weighted_hamming(w)?;
+    Ok(json!({
+        "w": WEIGHTS[e.w],
+        "config": c.to_json(),
+        "wce": if e.infinite { "+inf".to_string() } else { format!("{:.25}", wce(c, w, 128)?) },
+        "weighted_hamming": format_q(&h),
+        "ratio": if e.exact == Some(Ordering::Equal) && !e.h_zero {
+            Some("1".to_string())
+        } else {
+            e.ratio.as_ref().map(|r| format!("{r:.25}"))
+        },
+        "exact": e.exact.map(|o| format!("{o:?}")),
+    }))
+}
+
+/// The parts of the transfer check, with their scopes.
+fn transfer_parts(t: &TransferConfigs, n: u64) -> Vec<Part> {
+    let what = "wCE ≥ ln 2 · H_w decided by certified intervals and exact integer powers, f64 \
+                inside the interval";
+    vec![
+        Part::new(
+            what,
+            Scope::grid(format!(
+                "every grouped configuration of 1..={} voxels over label × p ∈ {{0, 1/4, …, 1}} \
+                 and of 1..={} voxels over p ∈ {{0, 1/10, …, 1}}, at w ∈ {{{}}}",
+                t.e4,
+                t.e10,
+                WEIGHTS.join(", ")
+            )),
+        ),
+        Part::new(
+            format!(
+                "{what}; configurations of 1..={n} voxels, denominators ≤ 1000, special values \
+                 over-represented"
+            ),
+            Scope::sampled(TRANSFER_RANDOM, GENERATOR, SEED),
+        ),
+        Part::new(
+            "ratio wCE/(ln 2 · H) certified > 1 and strictly decreasing towards 1",
+            Scope::family("one background voxel at p = 1/2 + 10^-k, k = 1..=6, w = 1/2"),
+        ),
+    ]
+}
+
+fn hamming_transfer(n: u64, progress: &Progress) -> Result<Outcome> {
+    if n == 0 {
+        return Err(Error::invalid("check needs n >= 1"));
+    }
+    let weights = weights()?;
+    let t = transfer_configs(n)?;
+    let configs = &t.configs;
+    let evals = evaluate_transfer(configs, &weights, progress)?;
     let mut tally = TransferTally::default();
     for e in &evals {
-        tally.add(e, &configs);
+        tally.add(e, configs);
     }
-    let consistent = tally.consistent();
     let violation = tally.violation.map(|i| &evals[i]);
     let tight = tally.tight.map(|i| &evals[i]);
     let min_strict = tally.min_strict.map(|i| &evals[i]);
-    let tight_count = tally.tight_count;
     let mut details = vec![
         format!(
             "{} configurations × {} weights w ∈ {{{}}} = {} decisions of wCE ≥ ln 2 · H_w at \
-             ŷ = [p > 1/2]: all {g4} grouped configurations of 1..={e4} voxels over p ∈ {{0, \
-             1/4, …, 1}}, all {g10} of 1..={e10} voxels over p ∈ {{0, 1/10, …, 1}}, and \
+             ŷ = [p > 1/2]: all {} grouped configurations of 1..={} voxels over p ∈ {{0, \
+             1/4, …, 1}}, all {} of 1..={} voxels over p ∈ {{0, 1/10, …, 1}}, and \
              {TRANSFER_RANDOM} seeded random configurations of 1..={n} voxels (denominators ≤ \
              1000; p = 0, 1, 1/2, 1/2 ± 1/d, 1/d, 1 − 1/d over-represented): {}",
             configs.len(),
             weights.len(),
             WEIGHTS.join(", "),
             evals.len(),
+            t.g4,
+            t.e4,
+            t.g10,
+            t.e10,
             if violation.is_some() {
                 "VIOLATED"
             } else {
@@ -372,29 +455,13 @@ fn hamming_transfer(n: u64, progress: &Progress) -> Result<Outcome> {
         ),
         tally.summary(),
     ];
-    let wj = |e: &TransferEval| -> Result<Json> {
-        let c = &configs[e.cfg];
-        let w = &weights[e.w];
-        let h = c.weighted_hamming(w)?;
-        Ok(json!({
-            "w": WEIGHTS[e.w],
-            "config": c.to_json(),
-            "wce": if e.infinite { "+inf".to_string() } else { format!("{:.25}", wce(c, w, 128)?) },
-            "weighted_hamming": format_q(&h),
-            "ratio": if e.exact == Some(Ordering::Equal) && !e.h_zero {
-                Some("1".to_string())
-            } else {
-                e.ratio.as_ref().map(|r| format!("{r:.25}"))
-            },
-            "exact": e.exact.map(|o| format!("{o:?}")),
-        }))
-    };
-    if let Some(t) = tight {
+    if let Some(e) = tight {
         details.push(format!(
-            "inf wCE/(ln 2 · H) over H > 0 is exactly 1, attained in {tight_count} decisions, \
-             smallest: w = {} at {}",
-            WEIGHTS[t.w],
-            configs[t.cfg].to_json()
+            "inf wCE/(ln 2 · H) over H > 0 is exactly 1, attained in {} decisions, smallest: \
+             w = {} at {}",
+            tally.tight_count,
+            WEIGHTS[e.w],
+            configs[e.cfg].to_json()
         ));
     }
     if let Some(m) = min_strict {
@@ -412,34 +479,16 @@ fn hamming_transfer(n: u64, progress: &Progress) -> Result<Outcome> {
         (None, None, Some(m)) => m.ratio.as_ref().map(|r| format!("{r:.15}")),
         (None, None, None) => None,
     };
+    let wj = |e: &TransferEval| transfer_json(e, configs, &weights);
     let witness = match violation {
-        Some(v) => Some(json!({"violation": wj(v)?})),
-        None => Some(json!({
-            "tight": tight.map(&wj).transpose()?,
-            "smallest_strict": min_strict.map(&wj).transpose()?,
-        })),
+        Some(v) => json!({"violation": wj(v)?}),
+        None => json!({
+            "tight": tight.map(wj).transpose()?,
+            "smallest_strict": min_strict.map(wj).transpose()?,
+        }),
     };
-    progress.tick(total, total);
-    let what = "wCE ≥ ln 2 · H_w decided by certified intervals and exact integer powers, f64 inside the interval";
     Ok(Outcome {
-        parts: vec![
-            Part::new(
-                what,
-                Scope::grid(format!(
-                    "every grouped configuration of 1..={e4} voxels over label × p ∈ {{0, 1/4, …, \
-                     1}} and of 1..={e10} voxels over p ∈ {{0, 1/10, …, 1}}, at w ∈ {{{}}}",
-                    WEIGHTS.join(", ")
-                )),
-            ),
-            Part::new(
-                format!("{what}; configurations of 1..={n} voxels, denominators ≤ 1000, special values over-represented"),
-                Scope::sampled(TRANSFER_RANDOM, GENERATOR, SEED),
-            ),
-            Part::new(
-                "ratio wCE/(ln 2 · H) certified > 1 and strictly decreasing towards 1",
-                Scope::family("one background voxel at p = 1/2 + 10^-k, k = 1..=6, w = 1/2"),
-            ),
-        ],
+        parts: transfer_parts(&t, n),
         status: if violation.is_some() {
             Status::Refuted
         } else {
@@ -447,8 +496,8 @@ fn hamming_transfer(n: u64, progress: &Progress) -> Result<Outcome> {
         },
         n,
         constant,
-        witness,
-        consistent,
+        witness: Some(witness),
+        consistent: tally.consistent(),
         details,
     })
 }
