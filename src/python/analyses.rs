@@ -82,6 +82,7 @@ pub(super) fn spread_dict<'py, W: crate::analysis::Witness>(
             .call1((b.to_string(),))
     };
     out.set_item("configurations", int(&s.configurations)?)?;
+    out.set_item("tuples", s.tuples)?;
     out.set_item("skipped", int(&s.skipped)?)?;
     let r = PyDict::new(py);
     r.set_item("min", val(&s.min_ratio)?)?;
