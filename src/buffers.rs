@@ -61,6 +61,39 @@ pub enum Buf<'a> {
     F64(&'a [f64]),
 }
 
+/// How a buffer's storage order relates to the logical (C) order that error
+/// messages use: `Fortran(shape)` for an array stored first axis fastest (what
+/// nibabel returns), which is read in place when both arrays share the layout —
+/// counts and sums do not depend on the order voxels are visited in, as long as
+/// both arrays are visited in the same one.
+#[derive(Clone, Copy, Debug, Default)]
+pub enum Layout<'a> {
+    /// Storage order is the logical order.
+    #[default]
+    C,
+    /// Storage is first-axis-fastest for this logical shape.
+    Fortran(&'a [usize]),
+}
+
+impl Layout<'_> {
+    /// The logical (C-order) flat index of storage index `i`.
+    pub fn logical(&self, mut i: usize) -> usize {
+        match self {
+            Layout::C => i,
+            Layout::Fortran(shape) => {
+                let mut idx = vec![0usize; shape.len()];
+                for (k, &d) in shape.iter().enumerate() {
+                    idx[k] = i % d.max(1);
+                    i /= d.max(1);
+                }
+                idx.iter()
+                    .zip(shape.iter())
+                    .fold(0, |acc, (&x, &d)| acc * d + x)
+            }
+        }
+    }
+}
+
 /// Voxels per parallel chunk.
 const CHUNK: usize = 1 << 18;
 
@@ -249,20 +282,21 @@ fn nan_error(name: &str, i: usize) -> Error {
 }
 
 /// Checks the NaN and binary-float rules of [`crate::masks`] (`NonZero`).
-fn check_mask(b: &Buf, name: &str, hint: &str) -> Result<()> {
+fn check_mask(b: &Buf, name: &str, hint: &str, layout: Layout) -> Result<()> {
     if !b.is_float() {
         return Ok(());
     }
     if let Some(i) = b.find(f64::is_nan) {
-        return Err(nan_error(name, i));
+        return Err(nan_error(name, layout.logical(i)));
     }
     if let Some(i) = b.find(|x| x != 0.0 && x != 1.0) {
         return Err(Error::source(
             name,
             format!(
-                "non-binary value {} at voxel {i} in {} data; a floating-point mask must hold \
+                "non-binary value {} at voxel {} in {} data; a floating-point mask must hold \
                  only 0 and 1 ({hint})",
                 b.get(i),
+                layout.logical(i),
                 b.type_name()
             ),
         ));
@@ -271,15 +305,17 @@ fn check_mask(b: &Buf, name: &str, hint: &str) -> Result<()> {
 }
 
 /// The confusion counts of a ground truth (foreground: nonzero) and a prediction
-/// (foreground by `rule`), compared index by index. `gt_name`/`pred_name` name
-/// the arrays in errors.
+/// (foreground by `rule`), compared index by index. `names` name the arrays in
+/// errors, `layout` says how their common storage order maps to the logical voxel
+/// index the errors give.
 pub fn counts(
     gt: &Buf,
     pred: &Buf,
     rule: PredRule,
-    gt_name: &str,
-    pred_name: &str,
+    names: (&str, &str),
+    layout: Layout,
 ) -> Result<Counts> {
+    let (gt_name, pred_name) = names;
     if gt.len() != pred.len() {
         return Err(Error::Mismatch(format!(
             "ground truth has {} voxels but prediction has {}",
@@ -287,16 +323,17 @@ pub fn counts(
             pred.len()
         )));
     }
-    check_mask(gt, gt_name, "threshold it first")?;
+    check_mask(gt, gt_name, "threshold it first", layout)?;
     match rule {
         PredRule::NonZero => check_mask(
             pred,
             pred_name,
             "pass threshold=T to count p >= T as foreground, or ask only for soft specs",
+            layout,
         )?,
         PredRule::AtLeast(_) => {
             if let Some(i) = pred.find(f64::is_nan) {
-                return Err(nan_error(pred_name, i));
+                return Err(nan_error(pred_name, layout.logical(i)));
             }
         }
     }
@@ -325,10 +362,10 @@ pub fn counts(
 }
 
 /// Checks that every value of a buffer lies in \[0, 1\] (and is not NaN); the error
-/// names the array, the index and the value.
-pub fn check_unit(b: &Buf, name: &str, what: &str) -> Result<()> {
-    if let Some(i) = b.find(|x| !(0.0..=1.0).contains(&x)) {
-        let x = b.get(i);
+/// names the array, the (logical) index and the value.
+pub fn check_unit(b: &Buf, name: &str, what: &str, layout: Layout) -> Result<()> {
+    if let Some(s) = b.find(|x| !(0.0..=1.0).contains(&x)) {
+        let (x, i) = (b.get(s), layout.logical(s));
         return Err(Error::source(
             name,
             if x.is_nan() {
@@ -412,7 +449,8 @@ fn join(buckets: &[u128], offset: usize, shift: usize) -> Q {
 /// probabilities `p`. Hard labels take the integer-bucket path of the module
 /// documentation; soft labels the rational one. Both are checked with
 /// [`check_unit`] first.
-pub fn soft_sums(y: &Buf, p: &Buf, gt_name: &str, pred_name: &str) -> Result<SoftSums<Q>> {
+pub fn soft_sums(y: &Buf, p: &Buf, names: (&str, &str), layout: Layout) -> Result<SoftSums<Q>> {
+    let (gt_name, pred_name) = names;
     if y.len() != p.len() {
         return Err(Error::Mismatch(format!(
             "ground truth has {} voxels but prediction has {}",
@@ -425,8 +463,8 @@ pub fn soft_sums(y: &Buf, p: &Buf, gt_name: &str, pred_name: &str) -> Result<Sof
             "a soft loss needs at least one voxel (the arrays are empty)",
         ));
     }
-    check_unit(y, gt_name, "labels of a soft loss")?;
-    check_unit(p, pred_name, "probabilities")?;
+    check_unit(y, gt_name, "labels of a soft loss", layout)?;
+    check_unit(p, pred_name, "probabilities", layout)?;
     let hard = y.find(|x| x != 0.0 && x != 1.0).is_none();
     if !hard {
         let to_q = |b: &Buf| -> Vec<Q> {
@@ -493,7 +531,7 @@ mod tests {
                 2 => f64::from_bits(bits % (1u64 << 52)), // subnormal
                 _ => (bits >> 11) as f64 / (1u64 << 53) as f64 / (1u64 << (bits % 60)) as f64,
             }).collect();
-            let fast = soft_sums(&Buf::Bool(&y), &Buf::F64(&p), "gt", "pred").unwrap();
+            let fast = soft_sums(&Buf::Bool(&y), &Buf::F64(&p), ("gt", "pred"), Layout::C).unwrap();
             let qy: Vec<Q> = y.iter().map(|&b| q(b as i64, 1)).collect();
             let qp: Vec<Q> = p.iter().map(|&x| exact_f64(x).unwrap()).collect();
             prop_assert_eq!(fast, SoftSums::exact(&qy, &qp));
@@ -504,7 +542,7 @@ mod tests {
         fn counts_match_the_mask_path(v in proptest::collection::vec((0u8..3, 0u8..2), 1..200)) {
             let g: Vec<u8> = v.iter().map(|t| t.0).collect();
             let p: Vec<f32> = v.iter().map(|t| t.1 as f32).collect();
-            let c = counts(&Buf::U8(&g), &Buf::F32(&p), PredRule::NonZero, "gt", "pred").unwrap();
+            let c = counts(&Buf::U8(&g), &Buf::F32(&p), PredRule::NonZero, ("gt", "pred"), Layout::C).unwrap();
             let vol = |d| crate::io::Volume { shape: vec![v.len()], data: d };
             let opts = crate::masks::MaskOptions { rule: crate::masks::Foreground::NonZero, allow_absent_label: false };
             let gm = mask_from_volume(&vol(crate::io::VoxelData::U8(g.clone())), opts, "gt").unwrap();
@@ -523,7 +561,7 @@ mod tests {
     #[test]
     fn soft_labels_take_the_rational_path() {
         let (y, p) = ([0.5f64, 1.0, 0.0], [0.25f32, 1.0, 0.75]);
-        let s = soft_sums(&Buf::F64(&y), &Buf::F32(&p), "gt", "pred").unwrap();
+        let s = soft_sums(&Buf::F64(&y), &Buf::F32(&p), ("gt", "pred"), Layout::C).unwrap();
         assert_eq!(s.spy, q(1, 8) + q(1, 1));
         assert_eq!(s.sabs, q(1, 4) + q(3, 4));
         assert_eq!(s.syy, q(5, 4));
@@ -532,13 +570,15 @@ mod tests {
     #[test]
     fn errors_name_array_index_and_value() {
         let p = [0.5f64, 1.5];
-        let err = soft_sums(&Buf::U8(&[0, 1]), &Buf::F64(&p), "gt", "pred").unwrap_err();
+        let err =
+            soft_sums(&Buf::U8(&[0, 1]), &Buf::F64(&p), ("gt", "pred"), Layout::C).unwrap_err();
         assert_eq!(
             err.to_string(),
             "pred: value 1.5 at voxel 1 lies outside [0, 1]; probabilities must lie in [0, 1]"
         );
         let p = [f64::NAN, 0.5];
-        let err = soft_sums(&Buf::U8(&[0, 1]), &Buf::F64(&p), "gt", "pred").unwrap_err();
+        let err =
+            soft_sums(&Buf::U8(&[0, 1]), &Buf::F64(&p), ("gt", "pred"), Layout::C).unwrap_err();
         assert!(err.to_string().contains("voxel 0 is NaN"), "{err}");
         let err = counts(
             &Buf::U8(&[0, 1]),
@@ -562,6 +602,17 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, Error::Mismatch(_)));
+    }
+
+    #[test]
+    fn fortran_storage_index_maps_to_the_c_index() {
+        // shape (2, 3): storage order (0,0) (1,0) (0,1) (1,1) (0,2) (1,2)
+        let l = Layout::Fortran(&[2, 3]);
+        let c: Vec<usize> = (0..6).map(|i| l.logical(i)).collect();
+        assert_eq!(c, [0, 3, 1, 4, 2, 5]);
+        let p = [0.0f64, 0.0, 0.0, 2.0, 0.0, 0.0];
+        let err = soft_sums(&Buf::U8(&[0; 6]), &Buf::F64(&p), ("gt", "pred"), l).unwrap_err();
+        assert!(err.to_string().contains("value 2 at voxel 4 "), "{err}");
     }
 
     #[test]

@@ -64,13 +64,12 @@ def _specs(metrics: Union[str, Iterable[str]], what: str) -> List[str]:
     return out
 
 
-def _array(x: Any, name: str) -> np.ndarray:
+def _raw(x: Any, name: str) -> np.ndarray:
     if hasattr(x, "detach") and hasattr(x, "cpu"):  # a torch tensor
         x = x.detach().cpu().numpy()
     if not isinstance(x, np.ndarray):
         raise TypeError(f"{name} must be a numpy array (or a torch tensor), got {type(x).__name__}")
-    # Logical order whatever the memory order: a C-contiguous view or copy.
-    return np.ascontiguousarray(x)
+    return x
 
 
 def measure(
@@ -103,9 +102,15 @@ def measure(
     ``empty="nan"``). The counts are ``None`` when only soft specs were asked on
     a probability map without a threshold.
     """
-    g, p = _array(gt, "gt"), _array(pred, "pred")
+    g, p = _raw(gt, "gt"), _raw(pred, "pred")
     t = None if threshold is None else _exact_text(threshold, "threshold")
-    return _native.measure(g, p, _specs(metrics, "metrics"), empty, t)
+    specs = _specs(metrics, "metrics")
+    if (g.ndim > 1 and g.shape == p.shape and g.flags.f_contiguous and p.flags.f_contiguous
+            and not (g.flags.c_contiguous and p.flags.c_contiguous)):
+        # Both stored first axis fastest (nibabel's arrays): read in place through
+        # the transposes, which pair the same voxels; errors still give C indices.
+        return _native.measure(g.T, p.T, specs, empty, t, list(g.shape))
+    return _native.measure(np.ascontiguousarray(g), np.ascontiguousarray(p), specs, empty, t)
 
 
 def compare(

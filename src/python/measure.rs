@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use super::{fraction, run_quick, OrPy};
-use crate::buffers::{self, Buf, PredRule};
+use crate::buffers::{self, Buf, Layout, PredRule};
 use crate::counts::Counts;
 use crate::error::{Error, Result};
 use crate::exact::{parse_rational, Q};
@@ -125,10 +125,11 @@ fn compute(
     specs: &[Spec],
     policy: EmptyPolicy,
     threshold: Option<f64>,
+    layout: Layout,
 ) -> Result<(Option<Counts>, Vec<Row>)> {
     let need_counts = specs.iter().any(|s| matches!(s, Spec::Hard(_)));
     let rule = threshold.map_or(PredRule::NonZero, PredRule::AtLeast);
-    let counts = match buffers::counts(gt, pred, rule, "gt", "pred") {
+    let counts = match buffers::counts(gt, pred, rule, ("gt", "pred"), layout) {
         Ok(c) => Some(c),
         Err(e) if need_counts || threshold.is_some() || matches!(e, Error::Mismatch(_)) => {
             return Err(e)
@@ -146,12 +147,12 @@ fn compute(
                 (m.similarity(c, policy)?, m.loss(c, policy)?)
             }
             Spec::Soft(l) => {
-                let value = match l.loss_sums(&SoftSumsCache::get(&mut sums, gt, pred)?) {
+                let value = match l.loss_sums(&SoftSumsCache::get(&mut sums, gt, pred, layout)?) {
                     Ok(v) => v,
                     // Losses that need the whole vector (Lovász): the exact values.
                     Err(_) => {
-                        buffers::check_unit(gt, "gt", "labels of a soft loss")?;
-                        buffers::check_unit(pred, "pred", "probabilities")?;
+                        buffers::check_unit(gt, "gt", "labels of a soft loss", layout)?;
+                        buffers::check_unit(pred, "pred", "probabilities", layout)?;
                         l.loss(&buffers::exact_values(gt), &buffers::exact_values(pred))?
                     }
                 };
@@ -177,9 +178,10 @@ impl SoftSumsCache {
         slot: &mut Option<crate::surrogates::sums::SoftSums<Q>>,
         gt: &Buf,
         pred: &Buf,
+        layout: Layout,
     ) -> Result<crate::surrogates::sums::SoftSums<Q>> {
         if slot.is_none() {
-            *slot = Some(buffers::soft_sums(gt, pred, "gt", "pred")?);
+            *slot = Some(buffers::soft_sums(gt, pred, ("gt", "pred"), layout)?);
         }
         Ok(slot.clone().expect("just filled"))
     }
@@ -203,7 +205,7 @@ fn describe(a: &Arr, b: &Buf) -> String {
 
 /// Native `measure` (see `diceproof.measure` for the documentation).
 #[pyfunction]
-#[pyo3(signature = (gt, pred, metrics, empty, threshold))]
+#[pyo3(signature = (gt, pred, metrics, empty, threshold, fortran=None))]
 pub fn measure<'py>(
     py: Python<'py>,
     gt: &Bound<'py, PyAny>,
@@ -211,6 +213,7 @@ pub fn measure<'py>(
     metrics: Vec<String>,
     empty: &str,
     threshold: Option<String>,
+    fortran: Option<Vec<usize>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let policy: EmptyPolicy = empty.parse().py()?;
     let specs = metrics
@@ -237,7 +240,8 @@ pub fn measure<'py>(
             describe(&pa, &pb)
         )));
     }
-    let (counts, rows) = run_quick(py, || compute(&gb, &pb, &specs, policy, threshold))?;
+    let layout = fortran.as_deref().map_or(Layout::C, Layout::Fortran);
+    let (counts, rows) = run_quick(py, || compute(&gb, &pb, &specs, policy, threshold, layout))?;
     let out = PyDict::new(py);
     let n = gb.len() as u64;
     match counts {
@@ -262,7 +266,7 @@ pub fn measure<'py>(
         m.set_item(name, d)?;
     }
     out.set_item("metrics", m)?;
-    out.set_item("shape", ga.shape())?;
+    out.set_item("shape", fortran.unwrap_or_else(|| ga.shape()))?;
     match &threshold_q {
         Some(q) => out.set_item("threshold", fraction(py, q)?)?,
         None => out.set_item("threshold", py.None())?,

@@ -54,6 +54,16 @@ def test_memory_order_does_not_matter():
     # A strided view is compared by its logical index, like its copy.
     big = r.integers(0, 2, (12, 7, 8))
     assert dp.measure(big[::2], pred) == dp.measure(big[::2].copy(), pred)
+    # Both Fortran-ordered (nibabel's arrays) are read in place: same counts, and
+    # errors name the same (C-order) voxel as for C arrays.
+    f = dp.measure(np.asfortranarray(gt), np.asfortranarray(pred))
+    assert f == base
+    bad = np.zeros((6, 7, 8))
+    bad[1, 2, 3] = 0.5
+    flat = np.ravel_multi_index((1, 2, 3), bad.shape)
+    for arr in (bad, np.asfortranarray(bad)):
+        with pytest.raises(ValueError, match=f"value 0.5 at voxel {flat} "):
+            dp.measure(np.asfortranarray(gt), arr)
 
 
 def test_fraction_types():
