@@ -584,8 +584,8 @@ mod tests {
             &Buf::U8(&[0, 1]),
             &Buf::F64(&[0.0, 0.5]),
             PredRule::NonZero,
-            "gt",
-            "pred",
+            ("gt", "pred"),
+            Layout::C,
         )
         .unwrap_err();
         assert!(
@@ -597,8 +597,8 @@ mod tests {
             &Buf::U8(&[0]),
             &Buf::F64(&[0.0, 0.5]),
             PredRule::NonZero,
-            "gt",
-            "pred",
+            ("gt", "pred"),
+            Layout::C,
         )
         .unwrap_err();
         assert!(matches!(err, Error::Mismatch(_)));
@@ -622,8 +622,8 @@ mod tests {
             &Buf::Bool(&[true, true, false]),
             &Buf::F64(&p),
             PredRule::AtLeast(0.5),
-            "gt",
-            "pred",
+            ("gt", "pred"),
+            Layout::C,
         )
         .unwrap();
         assert_eq!(c, Counts::new(1, 1, 1, 0).unwrap());
