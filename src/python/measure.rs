@@ -87,10 +87,28 @@ enum Spec {
 }
 
 impl Spec {
+    /// A count measure, else a soft loss. When both fail, the error is the soft
+    /// parser's if the spec names a soft loss (`soft-dice:eps=x`), else the
+    /// measure parser's, which lists the valid measures.
     fn parse(s: &str) -> Result<Spec> {
         match parse_measure(s) {
             Ok(m) => Ok(Spec::Hard(m)),
-            Err(e) => parse_soft(s).map(Spec::Soft).map_err(|_| e),
+            Err(e) => parse_soft(s).map(Spec::Soft).map_err(|soft| {
+                let head = s
+                    .split(':')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                let soft_name = crate::surrogates::soft::soft_registry()
+                    .iter()
+                    .any(|(syntax, _)| syntax.split(['[', ':']).next() == Some(head.as_str()));
+                if soft_name {
+                    soft
+                } else {
+                    e
+                }
+            }),
         }
     }
 
