@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Execute every notebooks/*.ipynb headless against fresh `diceproof reproduce --quick`
-# output; exit non-zero (naming the notebook and cell) on any cell error.
+# output, with the diceproof Python package `pip install`ed from the repository into
+# the venv; exit non-zero (naming the notebook and cell) on any cell error.
 #
-#   bash notebooks/run.sh
+#   bash notebooks/run.sh            # execute (CI); committed notebooks untouched
+#   bash notebooks/run.sh --write    # execute and store the outputs in the notebooks
 #
 # Environment (all optional):
 #   NB_VENV    Python venv to create/reuse        (default /tmp/diceproof-nb-venv)
@@ -21,6 +23,12 @@ NB_OUT="${NB_OUT:-$NB_DIR/out}"
 NB_REUSE="${NB_REUSE:-0}"
 NB_TIMEOUT="${NB_TIMEOUT:-300}"
 PYTHON="${PYTHON:-python3}"
+WRITE=()
+case "${1:-}" in
+    --write) WRITE=(--write-back) ;;
+    "") ;;
+    *) echo "usage: bash notebooks/run.sh [--write]" >&2; exit 2 ;;
+esac
 
 stamp() { date -u +%H:%M:%S; }
 t0=$(date +%s)
@@ -32,6 +40,11 @@ if [ ! -x "$NB_VENV/bin/python" ]; then
 fi
 "$NB_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
     nbclient nbformat ipykernel pandas matplotlib
+# The package the notebooks import (maturin release build of the `python` feature).
+echo "[$(stamp)] pip install $REPO (diceproof Python package)"
+tp0=$(date +%s)
+"$NB_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$REPO"
+echo "[$(stamp)] diceproof package installed in $(( $(date +%s) - tp0 )) s"
 # A kernelspec inside the venv, so the notebooks run on the venv's Python even if
 # another "python3" kernel is registered for this user.
 "$NB_VENV/bin/python" -m ipykernel install --prefix "$NB_VENV" --name diceproof-nb \
@@ -72,7 +85,8 @@ t3=$(date +%s)
 export DICEPROOF NB_OUT PYTHONDONTWRITEBYTECODE=1
 status=0
 "$NB_VENV/bin/python" "$NB_DIR/run_notebooks.py" \
-    --kernel diceproof-nb --timeout "$NB_TIMEOUT" --out "$NB_OUT/executed" "$NB_DIR"/*.ipynb || status=$?
+    --kernel diceproof-nb --timeout "$NB_TIMEOUT" --out "$NB_OUT/executed" "${WRITE[@]}" \
+    "$NB_DIR"/*.ipynb || status=$?
 t4=$(date +%s)
 
 echo "[$(stamp)] times: venv+pip $((t1 - t0)) s, binary $((t2 - t1)) s," \

@@ -1,8 +1,10 @@
 """Execute notebooks headless with nbclient (used by run.sh).
 
 Each notebook runs with its own folder as working directory and the kernel of
-this interpreter; the executed copy is written to --out, the committed notebook
-is never touched. Exit status 1 if any cell raised, naming notebook and cell.
+this interpreter; the executed copy is written to --out. With --write-back a
+notebook that ran without error is also written over its source (outputs
+included, kernelspec left as committed): that is how the committed notebooks get
+their outputs (`bash notebooks/run.sh --write`). Exit status 1 if any cell raised, naming notebook and cell.
 """
 import argparse
 import sys
@@ -20,6 +22,8 @@ def main():
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--timeout", type=int, default=300)
     ap.add_argument("--kernel", default="python3")
+    ap.add_argument("--write-back", action="store_true",
+                    help="write each notebook that ran without error over its source")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     print(f"kernel {args.kernel} (nbclient on {sys.executable})", flush=True)
@@ -27,6 +31,7 @@ def main():
     failures = []
     for path in args.notebooks:
         nb = nbformat.read(path, as_version=4)
+        committed_meta = dict(nb.metadata)
         client = NotebookClient(
             nb,
             timeout=args.timeout,
@@ -46,6 +51,9 @@ def main():
         secs = time.time() - start
         if failed is None:
             print(f"ok    {path.name}  ({len(nb.cells)} cells, {secs:.1f} s)", flush=True)
+            if args.write_back:
+                nb.metadata = nbformat.from_dict(committed_meta)
+                nbformat.write(nb, path)
             continue
         # Locate the failing cell: the first code cell whose outputs hold an error.
         where = "unknown cell"

@@ -33,6 +33,7 @@
 //! them up. `data` and `train` (feature `training`) are the MRI training run.
 
 pub mod analysis;
+pub mod buffers;
 pub mod claims;
 pub mod cli;
 pub mod counts;
@@ -45,6 +46,8 @@ pub mod masks;
 pub mod measures;
 pub mod plots;
 pub mod properties;
+#[cfg(feature = "python")]
+mod python;
 pub mod report;
 pub mod risk;
 pub mod search;
