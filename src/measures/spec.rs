@@ -7,6 +7,7 @@
 //! list what is valid: a typo never silently becomes a different loss.
 
 use super::builtin::REGISTRY;
+use super::expr::{CountExpr, EXPR_SYNTAX};
 use super::{CountMeasure, Measure};
 use crate::error::{Error, Result};
 use crate::exact::{parse_rational, Q};
@@ -135,6 +136,9 @@ impl Args {
 /// Parses a measure spec.
 pub fn parse_measure(spec: &str) -> Result<Measure> {
     let trimmed = spec.trim();
+    if let Some(formula) = strip_family(trimmed, "expr") {
+        return Ok(Measure::from_box(Box::new(CountExpr::parse(formula, false)?)));
+    }
     let (name, rest) = match trimmed.split_once(':') {
         Some((n, r)) => (n.trim(), Some(r)),
         None => (trimmed, None),
@@ -154,11 +158,18 @@ pub fn parse_measure(spec: &str) -> Result<Measure> {
     Ok(Measure::from_box(m))
 }
 
+/// The formula after `FAMILY:` when `spec` starts with it (case-insensitive).
+pub fn strip_family<'a>(spec: &'a str, family: &str) -> Option<&'a str> {
+    let (head, rest) = spec.split_once(':')?;
+    head.trim().eq_ignore_ascii_case(family).then_some(rest)
+}
+
 /// The valid spec syntaxes, for error messages.
 pub fn valid_specs() -> String {
     REGISTRY
         .iter()
         .map(|m| m.syntax)
+        .chain([EXPR_SYNTAX])
         .collect::<Vec<_>>()
         .join(", ")
 }
