@@ -82,6 +82,36 @@ impl Args {
         Ok(())
     }
 
+    /// The raw argument under `key`: `None` if absent, `Some(None)` for a bare word.
+    pub fn value(&self, key: &str) -> Option<Option<&str>> {
+        self.items
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_deref())
+    }
+
+    /// A boolean option written `key=true|false` (also `True`, `False`, `1`, `0`,
+    /// or the bare word `key` for true); `default` when absent.
+    pub fn bool_or(&self, key: &str, default: bool, syntax: &str) -> Result<bool> {
+        match self.value(key) {
+            None => Ok(default),
+            Some(None) => Ok(true),
+            Some(Some(v)) => match v.to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => Ok(true),
+                "false" | "0" | "no" => Ok(false),
+                _ => Err(Error::invalid(format!(
+                    "spec {:?}: {key}={v} is not a boolean (true or false); the syntax is `{syntax}`",
+                    self.spec
+                ))),
+            },
+        }
+    }
+
+    /// The spec these arguments came from.
+    pub fn spec(&self) -> &str {
+        &self.spec
+    }
+
     /// True if the bare word `name` is present.
     pub fn flag(&self, name: &str) -> bool {
         self.items.iter().any(|(k, v)| k == name && v.is_none())
