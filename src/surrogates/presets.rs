@@ -43,7 +43,7 @@ use crate::surrogates::sums::{Needs, SoftNum, SoftSums};
 /// MONAI's version the presets mirror.
 pub const MONAI: &str = "MONAI 1.6.1";
 /// segmentation_models_pytorch's version the presets mirror.
-pub const SMP: &str = "segmentation_models_pytorch 0.5.0";
+pub const SMP: &str = "segmentation_models_pytorch 0.6.0";
 /// JDTLosses' commit the presets mirror.
 pub const JDT: &str = "JDTLosses (GitHub zifuwanggg/JDTLosses @ 68ce8ac)";
 /// The Lovász-Softmax reference code's commit the presets mirror.
@@ -165,6 +165,9 @@ fn must_be_false(o: &Args, key: &str, why: &str, syntax: &str) -> Result<()> {
     Ok(())
 }
 
+/// MONAI's soft-label true positives (Σp + Σy − ‖p − y‖₁)/2.
+const TP_L1: &str = "((sp+sy-sabs)/2)";
+
 const ACTIVATION: &str = "applies a sigmoid or softmax inside the loss, which is irrational; \
                           give diceproof the probabilities (the activation's output) instead";
 
@@ -187,13 +190,13 @@ pub const MONAI_DICE: SoftInfo = SoftInfo {
     syntax: MONAI_DICE_SYNTAX,
     summary: "MONAI DiceLoss: 1 − (2I + smooth_nr)/(D + smooth_dr), D = Σp + Σy (squared_pred: Σp² + Σy²); \
               jaccard=true replaces D by 2(D − I)",
-    options: "smooth_nr=1e-5, smooth_dr=1e-5 (exact 1/100000), squared_pred=false, jaccard=false; \
-              batch, include_background accepted (no effect on one image and channel); sigmoid/softmax must be false",
+    options: "smooth_nr=1e-5, smooth_dr=1e-5 (exact 1/100000), squared_pred=false, jaccard=false, soft_label=false; \
+              soft_label=false; batch, include_background accepted (no effect on one image and channel); sigmoid/softmax must be false",
     peer: Some(MONAI),
     build: |_, o| {
         let syn = MONAI_DICE_SYNTAX;
         o.only(
-            &["smooth_nr", "smooth_dr", "squared_pred", "jaccard", "batch", "include_background", "sigmoid", "softmax"],
+            &["smooth_nr", "smooth_dr", "squared_pred", "jaccard", "soft_label", "batch", "include_background", "sigmoid", "softmax"],
             syn,
         )?;
         must_be_false(o, "sigmoid", ACTIVATION, syn)?;
@@ -204,17 +207,22 @@ pub const MONAI_DICE: SoftInfo = SoftInfo {
         let dr = number(o, "smooth_dr", "1e-5", syn)?;
         let squared = o.bool_or("squared_pred", false, syn)?;
         let jaccard = o.bool_or("jaccard", false, syn)?;
+        let soft = o.bool_or("soft_label", false, syn)?;
+        // MONAI's compute_tp_fp_fn: with squared_pred (ord 2) TP = (‖p‖² + ‖y‖² − ‖p − y‖²)/2,
+        // which is Σp·y exactly; with soft_label (ord 1) TP = (Σp + Σy − ‖p − y‖₁)/2.
+        let tp = if soft && !squared { TP_L1 } else { "spy" };
         let d = if squared { "spp+syy" } else { "sp+sy" };
-        let den = if jaccard { format!("2*({d}-spy)") } else { d.to_string() };
+        let den = if jaccard { format!("2*({d}-{tp})") } else { d.to_string() };
         let spec = format!(
-            "monai-dice:smooth_nr={},smooth_dr={},squared_pred={squared},jaccard={jaccard}",
+            "monai-dice:smooth_nr={},smooth_dr={},squared_pred={squared},jaccard={jaccard}{}",
             format_q(&nr),
-            format_q(&dr)
+            format_q(&dr),
+            if soft { ",soft_label=true" } else { "" }
         );
-        let main = format!("1-(2*spy+{})/({den}+{})", q(&nr), q(&dr));
+        let main = format!("1-(2*{tp}+{})/({den}+{})", q(&nr), q(&dr));
         let base = if jaccard { "soft-jaccard" } else { "soft-dice" };
         let sq = if squared { "squared" } else { "" };
-        let same = nr == dr;
+        let same = nr == dr && (tp == "spy");
         let eps = if jaccard { &nr / Q::from_integer(2.into()) } else { nr.clone() };
         let opts: Vec<String> = [
             (!sq.is_empty()).then(|| sq.to_string()),
@@ -237,12 +245,16 @@ pub const MONAI_GENERALIZED_DICE: SoftInfo = SoftInfo {
     syntax: MONAI_GDL_SYNTAX,
     summary: "MONAI GeneralizedDiceLoss: 1 − (2w·I + smooth_nr)/(w·(Σp + Σy) + smooth_dr), w = 1/Σy² (square), \
               1/Σy (simple) or 1 (uniform); an infinite weight (Σy = 0) becomes 0, as MONAI does",
-    options: "w_type=square (default) | simple | uniform, smooth_nr=1e-5, smooth_dr=1e-5; batch, include_background \
+    options: "w_type=square (default) | simple | uniform, smooth_nr=1e-5, smooth_dr=1e-5, soft_label=false; batch, include_background \
               accepted (no effect on one image and channel); sigmoid/softmax must be false",
     peer: Some(MONAI),
     build: |_, o| {
         let syn = MONAI_GDL_SYNTAX;
-        o.only(&["w_type", "smooth_nr", "smooth_dr", "batch", "include_background", "sigmoid", "softmax"], syn)?;
+        o.only(
+            &["w_type", "smooth_nr", "smooth_dr", "soft_label", "batch", "include_background", "sigmoid", "softmax"],
+            syn,
+        )?;
+        let tp = if o.bool_or("soft_label", false, syn)? { TP_L1 } else { "spy" };
         must_be_false(o, "sigmoid", ACTIVATION, syn)?;
         must_be_false(o, "softmax", ACTIVATION, syn)?;
         o.bool_or("batch", false, syn)?;
@@ -266,11 +278,12 @@ pub const MONAI_GENERALIZED_DICE: SoftInfo = SoftInfo {
             }
         };
         let spec = format!(
-            "monai-generalized-dice:w_type={w},smooth_nr={},smooth_dr={}",
+            "monai-generalized-dice:w_type={w},smooth_nr={},smooth_dr={}{}",
             format_q(&nr),
-            format_q(&dr)
+            format_q(&dr),
+            if tp == "spy" { "" } else { ",soft_label=true" }
         );
-        let main = format!("1-(2*spy*{weight}+{})/((sp+sy)*{weight}+{})", q(&nr), q(&dr));
+        let main = format!("1-(2*{tp}*{weight}+{})/((sp+sy)*{weight}+{})", q(&nr), q(&dr));
         let zero = format!("1-{}/{}", q(&nr), q(&dr));
         let no_label = (w != "uniform").then_some(zero.as_str());
         let preset = Preset::new(spec, &main, no_label)?;
@@ -286,15 +299,16 @@ pub const MONAI_TVERSKY: SoftInfo = SoftInfo {
     name: "monai-tversky",
     syntax: MONAI_TVERSKY_SYNTAX,
     summary: "MONAI TverskyLoss: 1 − (I + smooth_nr)/(I + alpha·Σp(1−y) + beta·Σ(1−p)y + smooth_dr); alpha weights FP, beta FN",
-    options: "alpha=0.5, beta=0.5, smooth_nr=1e-5, smooth_dr=1e-5; batch, include_background accepted (no effect on one \
+    options: "alpha=0.5, beta=0.5, smooth_nr=1e-5, smooth_dr=1e-5, soft_label=false; batch, include_background accepted (no effect on one \
               image and channel); sigmoid/softmax must be false",
     peer: Some(MONAI),
     build: |_, o| {
         let syn = MONAI_TVERSKY_SYNTAX;
         o.only(
-            &["alpha", "beta", "smooth_nr", "smooth_dr", "batch", "include_background", "sigmoid", "softmax"],
+            &["alpha", "beta", "smooth_nr", "smooth_dr", "soft_label", "batch", "include_background", "sigmoid", "softmax"],
             syn,
         )?;
+        let tp = if o.bool_or("soft_label", false, syn)? { TP_L1 } else { "spy" };
         must_be_false(o, "sigmoid", ACTIVATION, syn)?;
         must_be_false(o, "softmax", ACTIVATION, syn)?;
         o.bool_or("batch", false, syn)?;
@@ -304,21 +318,22 @@ pub const MONAI_TVERSKY: SoftInfo = SoftInfo {
         let nr = number(o, "smooth_nr", "1e-5", syn)?;
         let dr = number(o, "smooth_dr", "1e-5", syn)?;
         let spec = format!(
-            "monai-tversky:alpha={},beta={},smooth_nr={},smooth_dr={}",
+            "monai-tversky:alpha={},beta={},smooth_nr={},smooth_dr={}{}",
             format_q(&a),
             format_q(&b),
             format_q(&nr),
-            format_q(&dr)
+            format_q(&dr),
+            if tp == "spy" { "" } else { ",soft_label=true" }
         );
         let main = format!(
-            "1-(spy+{})/(spy+{}*(sp-spy)+{}*(sy-spy)+{})",
+            "1-({tp}+{})/({tp}+{}*(sp-{tp})+{}*(sy-{tp})+{})",
             q(&nr),
             q(&a),
             q(&b),
             q(&dr)
         );
         let tv = format!("soft-tversky:a={},b={}", format_q(&a), format_q(&b));
-        let equivalent = (nr == dr).then(|| {
+        let equivalent = (nr == dr && tp == "spy").then(|| {
             if nr.is_zero() {
                 tv.clone()
             } else {
@@ -357,13 +372,11 @@ fn smp(o: &Args, syn: &str, jaccard: bool) -> Result<Box<dyn SoftLoss>> {
     let eps = number(o, "eps", "1e-7", syn)?;
     let name = if jaccard { "smp-jaccard" } else { "smp-dice" };
     let spec = format!("{name}:smooth={},eps={}", format_q(&smooth), format_q(&eps));
-    let (num, card) = if jaccard {
-        ("spy", "sp+sy-spy")
-    } else {
-        ("2*spy", "sp+sy")
-    };
+    // smp ≥ 0.5 writes TP = (Σp + Σy − ‖p − y‖₁)/2, FP = Σp − TP, FN = Σy − TP and
+    // the Tversky score (TP + smooth)/max(TP + a·FP + b·FN + smooth, eps).
+    let den = if jaccard { "(sp+sy+sabs)/2" } else { "(sp+sy)/2" };
     let main = format!(
-        "1-({num}+{s})/max({card}+{s},{e})",
+        "1-((sp+sy-sabs)/2+{s})/max({den}+{s},{e})",
         s = q(&smooth),
         e = q(&eps)
     );
@@ -377,7 +390,8 @@ const SMP_JACCARD_SYNTAX: &str = "smp-jaccard[:smooth=0,eps=1e-7]";
 pub const SMP_DICE: SoftInfo = SoftInfo {
     name: "smp-dice",
     syntax: SMP_DICE_SYNTAX,
-    summary: "smp DiceLoss (binary): 1 − (2I + smooth)/max(Σp + Σy + smooth, eps); 0 for an image with Σy = 0 (smp masks it)",
+    summary: "smp DiceLoss (binary): 1 − (TP + smooth)/max((Σp + Σy)/2 + smooth, eps), TP = (Σp + Σy − ‖p − y‖₁)/2; \
+              0 for an image with Σy = 0 (smp masks it)",
     options: "smooth=0, eps=1e-7 (exact 1/10000000); mode=binary; from_logits and log_loss must be false \
               (inputs are probabilities)",
     peer: Some(SMP),
@@ -388,7 +402,8 @@ pub const SMP_DICE: SoftInfo = SoftInfo {
 pub const SMP_JACCARD: SoftInfo = SoftInfo {
     name: "smp-jaccard",
     syntax: SMP_JACCARD_SYNTAX,
-    summary: "smp JaccardLoss (binary): 1 − (I + smooth)/max(Σp + Σy − I + smooth, eps); 0 for an image with Σy = 0",
+    summary: "smp JaccardLoss (binary): 1 − (TP + smooth)/max((Σp + Σy + ‖p − y‖₁)/2 + smooth, eps), \
+              TP = (Σp + Σy − ‖p − y‖₁)/2; 0 for an image with Σy = 0",
     options: "smooth=0, eps=1e-7 (exact 1/10000000); mode=binary; from_logits and log_loss must be false \
               (inputs are probabilities)",
     peer: Some(SMP),

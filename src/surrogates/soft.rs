@@ -302,7 +302,7 @@ pub static SOFT_REGISTRY: &[SoftInfo] = &[
     SoftInfo {
         name: "soft-expr",
         syntax: "soft-expr:FORMULA",
-        summary: "your own loss on the per-image sums spy = Σp·y, sp = Σp, sy = Σy, spp = Σp², syy = Σy², n; \
+        summary: "your own loss on the per-image sums spy = Σp·y, sp = Σp, sy = Σy, spp = Σp², syy = Σy², sabs = Σ|p − y|, n; \
                   + - * / ^, min, max, abs; a 0/0 quotient takes the --empty value",
         options: "",
         peer: None,

@@ -1,10 +1,10 @@
 //! `soft-expr:FORMULA`: a user-written soft loss on the per-image sums.
 //!
 //! The formula language is the one of `expr:` ([`crate::measures::expr`]) with the
-//! sum variables `spy`, `sp`, `sy`, `spp`, `syy`, `n` ([`SumVar`]). A formula is a
+//! sum variables `spy`, `sp`, `sy`, `spp`, `syy`, `sabs`, `n` ([`SumVar`]). A formula is a
 //! [`SumFormula`], so it gets the exact and `f64` paths, `loss_sums` for probability
 //! maps, and its restriction to hard predictions (Σp·y = tp, Σp = Σp² = tp + fp,
-//! Σy = Σy² = tp + fn) for `search`. `sqrt` and `ln` are refused: soft losses are
+//! Σy = Σy² = tp + fn, Σ|p − y| = fp + fn) for `search`. `sqrt` and `ln` are refused: soft losses are
 //! exact rationals here, and no soft command certifies intervals.
 
 use crate::error::{Error, Result};
@@ -50,6 +50,7 @@ impl SoftExpr {
             SumVar::Spy => v(CountVar::Tp),
             SumVar::Sp | SumVar::Spp => sum(CountVar::Tp, CountVar::Fp),
             SumVar::Sy | SumVar::Syy => sum(CountVar::Tp, CountVar::Fn),
+            SumVar::Sabs => sum(CountVar::Fp, CountVar::Fn),
             SumVar::N => v(CountVar::N),
         })
     }
@@ -62,6 +63,7 @@ impl SoftExpr {
             SumVar::Sy => s.sy.clone(),
             SumVar::Spp => s.spp.clone(),
             SumVar::Syy => s.syy.clone(),
+            SumVar::Sabs => s.sabs.clone(),
             SumVar::N => T::count(s.n),
         };
         match evaluate(&self.expr, &var, &|q: &Q| Ok(T::lift(q))) {
@@ -85,20 +87,20 @@ impl SoftExpr {
         }
     }
 
-    fn uses_squares(e: &Expr<SumVar>) -> bool {
+    fn uses(e: &Expr<SumVar>, which: &[SumVar]) -> bool {
         match e {
             Expr::Num(_) => false,
-            Expr::Var(v) => matches!(v, SumVar::Spp | SumVar::Syy),
-            Expr::Neg(a) | Expr::Pow(a, _) | Expr::Call(_, a) => Self::uses_squares(a),
-            Expr::Bin(_, a, b) => Self::uses_squares(a) || Self::uses_squares(b),
+            Expr::Var(v) => which.contains(v),
+            Expr::Neg(a) | Expr::Pow(a, _) | Expr::Call(_, a) => Self::uses(a, which),
+            Expr::Bin(_, a, b) => Self::uses(a, which) || Self::uses(b, which),
         }
     }
 
     /// Which optional sums the formula reads.
     pub fn needs_of(&self) -> Needs {
         Needs {
-            squares: Self::uses_squares(&self.expr),
-            abs: false,
+            squares: Self::uses(&self.expr, &[SumVar::Spp, SumVar::Syy]),
+            abs: Self::uses(&self.expr, &[SumVar::Sabs]),
         }
     }
 }

@@ -33,7 +33,8 @@
 //!
 //! Variables: for `expr:` `tp`, `fp`, `fn`, `tn` and `n` = tp + fp + fn + tn
 //! ([`CountVar`]); for `soft-expr:` `spy` = Σp·y, `sp` = Σp, `sy` = Σy,
-//! `spp` = Σp², `syy` = Σy² and `n`, the number of voxels ([`SumVar`]).
+//! `spp` = Σp², `syy` = Σy², `sabs` = Σ|p − y| and `n`, the number of voxels
+//! ([`SumVar`]).
 //!
 //! # Division by zero: one rule
 //!
@@ -132,6 +133,8 @@ pub enum SumVar {
     Spp,
     /// Σ y_i².
     Syy,
+    /// Σ |p_i − y_i| (the L1 distance, which Wang & Blaschko's losses and smp ≥ 0.5 use).
+    Sabs,
     /// The number of voxels.
     N,
 }
@@ -143,6 +146,7 @@ impl Variable for SumVar {
         ("sy", SumVar::Sy),
         ("spp", SumVar::Spp),
         ("syy", SumVar::Syy),
+        ("sabs", SumVar::Sabs),
         ("n", SumVar::N),
     ];
     const FAMILY: &'static str = "soft-expr";
