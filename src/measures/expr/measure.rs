@@ -15,6 +15,10 @@ use crate::measures::CountMeasure;
 /// The syntax line of `expr:` in `specs` and errors.
 pub const EXPR_SYNTAX: &str = "expr:FORMULA";
 
+/// What `expr:` is, for `specs`.
+pub const EXPR_SUMMARY: &str = "your own loss on tp, fp, fn, tn, n with + - * / ^, min, max, abs (sqrt, ln \
+                                 certified in search only); a 0/0 quotient takes the --empty value, x/0 is an error";
+
 /// A count loss written as a formula over tp, fp, fn, tn, n.
 #[derive(Clone, Debug)]
 pub struct CountExpr {
@@ -44,6 +48,12 @@ impl CountExpr {
             )));
         }
         Ok(CountExpr { expr })
+    }
+
+    /// From a formula built in code (any functions; callers that need a rational
+    /// formula check [`CountExpr::is_irrational`]).
+    pub fn from_expr(expr: Expr<CountVar>) -> CountExpr {
+        CountExpr { expr }
     }
 
     /// The parsed formula.

@@ -75,7 +75,7 @@ use crate::exact::{format_q, Q};
 use num_traits::Signed;
 
 pub use eval::{evaluate, ExprNum, Stop};
-pub use measure::{CountExpr, EXPR_SYNTAX};
+pub use measure::{CountExpr, EXPR_SUMMARY, EXPR_SYNTAX};
 pub use parse::{parse_expr, MAX_DEGREE, MAX_EXPONENT, MAX_LEN};
 
 /// The variables a formula may use: a closed set of names.
