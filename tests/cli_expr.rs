@@ -93,7 +93,7 @@ fn expr_in_merge_risk_measure_and_search() {
 fn formula_errors_exit_2_with_a_caret() {
     for (spec, needle, caret) in [
         ("expr:tq+1", "unknown variable `tq`", "  expr:tq+1\n       ^"),
-        ("expr:(fp+fn/(2*tp", "this `(` is never closed", "  expr:(fp+fn/(2*tp\n       ^"),
+        ("expr:(fp+fn/(2*tp", "this `(` is never closed", "  expr:(fp+fn/(2*tp\n              ^"),
         ("expr:fp+fn)", "no matching `(`", "  expr:fp+fn)\n            ^"),
         ("expr:fp fn", "after a complete formula", "  expr:fp fn\n          ^"),
     ] {

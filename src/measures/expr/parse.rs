@@ -203,7 +203,7 @@ impl<V: Variable> Parser<'_, V> {
                     &format!("exponent {digits} is above the {MAX_EXPONENT} accepted"),
                 )
             })?;
-        if matches!(self.bytes.get(self.pos), Some(b'.' | b'e' | b'E' | b'/')) {
+        if matches!(self.bytes.get(self.pos), Some(b'.' | b'e' | b'E')) {
             return Err(self.error(self.pos, "an exponent must be an integer"));
         }
         if self.peek() == Some(b'^') {

@@ -96,7 +96,8 @@ fn zero_over_zero_takes_the_policy_and_nonzero_over_zero_is_an_error() {
 fn parse_errors_point_at_the_character() {
     for (formula, needle, caret_col) in [
         ("tq+1", "unknown variable `tq`", 0),
-        ("(fp+fn/(2*tp", "this `(` is never closed", 6),
+        ("(fp+fn/(2*tp", "this `(` is never closed", 7),
+        ("tp^2.5", "exponent must be an integer", 4),
         ("fp+fn)", "this `)` has no matching `(`", 5),
         ("fp fn", "unexpected `f` after a complete formula", 3),
         ("fp/", "the formula ends where a value is expected", 3),
@@ -125,7 +126,7 @@ fn parse_errors_point_at_the_character() {
     assert!(err.contains("soft-expr formulas know spy, sp, sy, spp, syy, sabs, n"), "{err}");
     // Non-ASCII junk: the caret counts characters.
     let err = parse_expr::<CountVar>("tp+é").unwrap_err().to_string();
-    assert!(err.ends_with("  expr:tp+é\n         ^"), "{err}");
+    assert!(err.ends_with("  expr:tp+é\n          ^"), "{err}");
 }
 
 #[test]
