@@ -9,8 +9,8 @@ use serde_json::{json, Value as Json};
 use crate::error::{Error, Result};
 use crate::measures::expr::{EXPR_SUMMARY, EXPR_SYNTAX};
 use crate::measures::spec::registry;
-use crate::surrogates::soft::{parse_soft, SOFT_REGISTRY};
 use crate::measures::{EmptyPolicy, Value};
+use crate::surrogates::soft::{parse_soft, SOFT_REGISTRY};
 
 /// An exact value as JSON: the string `p/q` (or `nan`).
 pub fn exact_json(v: &Value) -> Json {
@@ -173,7 +173,10 @@ pub fn specs(args: &SpecsArgs) -> Result<ExitCode> {
                 ))
             })?;
         if args.json {
-            println!("{}", serde_json::to_string_pretty(&entry_json(e)).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&entry_json(e)).unwrap_or_default()
+            );
             return Ok(ExitCode::SUCCESS);
         }
         let (default, equivalent, hard) = details(e);
@@ -187,7 +190,10 @@ pub fn specs(args: &SpecsArgs) -> Result<ExitCode> {
                 rows.push(vec![k.to_string(), v]);
             }
         };
-        add("aliases", (!e.aliases.is_empty()).then(|| e.aliases.join(", ")));
+        add(
+            "aliases",
+            (!e.aliases.is_empty()).then(|| e.aliases.join(", ")),
+        );
         add("options", Some(e.options.to_string()));
         add("mirrors", e.peer.map(str::to_string));
         add("defaults", default);
@@ -198,7 +204,10 @@ pub fn specs(args: &SpecsArgs) -> Result<ExitCode> {
     }
     if args.json {
         let pick = |kind: &str| -> Vec<Json> {
-            all.iter().filter(|e| e.kind == kind).map(entry_json).collect()
+            all.iter()
+                .filter(|e| e.kind == kind)
+                .map(entry_json)
+                .collect()
         };
         let measures: Vec<Json> = all
             .iter()
@@ -218,7 +227,11 @@ pub fn specs(args: &SpecsArgs) -> Result<ExitCode> {
     }
     let section = |title: &str, kind: &str, with_peer: bool| {
         let mut rows = vec![if with_peer {
-            vec!["spec".to_string(), "mirrors".to_string(), "meaning".to_string()]
+            vec![
+                "spec".to_string(),
+                "mirrors".to_string(),
+                "meaning".to_string(),
+            ]
         } else {
             vec!["spec".to_string(), "meaning".to_string()]
         }];
@@ -229,7 +242,14 @@ pub fn specs(args: &SpecsArgs) -> Result<ExitCode> {
             }
             let mut row = vec![syntax];
             if with_peer {
-                row.push(e.peer.unwrap_or("").split(" (").next().unwrap_or("").to_string());
+                row.push(
+                    e.peer
+                        .unwrap_or("")
+                        .split(" (")
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
+                );
             }
             row.push(e.summary.split_whitespace().collect::<Vec<_>>().join(" "));
             rows.push(row);
@@ -238,7 +258,11 @@ pub fn specs(args: &SpecsArgs) -> Result<ExitCode> {
         print!("{}", table(&rows));
         println!();
     };
-    section("Count measures (exact, on confusion counts):", "count", false);
+    section(
+        "Count measures (exact, on confusion counts):",
+        "count",
+        false,
+    );
     section(
         "Soft losses (probabilities p, labels y; I = Σp·y; compare --grid/--random, search, measure on maps):",
         "soft",

@@ -167,7 +167,9 @@ impl Args {
 pub fn parse_measure(spec: &str) -> Result<Measure> {
     let trimmed = spec.trim();
     if let Some(formula) = strip_family(trimmed, "expr") {
-        return Ok(Measure::from_box(Box::new(CountExpr::parse(formula, false)?)));
+        return Ok(Measure::from_box(Box::new(CountExpr::parse(
+            formula, false,
+        )?)));
     }
     let (name, rest) = match trimmed.split_once(':') {
         Some((n, r)) => (n.trim(), Some(r)),

@@ -160,7 +160,10 @@ fn number(o: &Args, key: &str, default: &str, syntax: &str) -> Result<Q> {
 /// `key=false` is fine; `key=true` is refused with `why`.
 fn must_be_false(o: &Args, key: &str, why: &str, syntax: &str) -> Result<()> {
     if o.bool_or(key, false, syntax)? {
-        return Err(Error::invalid(format!("spec {:?}: {key}=true {why}", o.spec())));
+        return Err(Error::invalid(format!(
+            "spec {:?}: {key}=true {why}",
+            o.spec()
+        )));
     }
     Ok(())
 }
@@ -182,7 +185,8 @@ fn q(v: &Q) -> String {
 
 // ----- MONAI -----
 
-const MONAI_DICE_SYNTAX: &str = "monai-dice[:smooth_nr=1e-5,smooth_dr=1e-5,squared_pred=false,jaccard=false,batch=false]";
+const MONAI_DICE_SYNTAX: &str =
+    "monai-dice[:smooth_nr=1e-5,smooth_dr=1e-5,squared_pred=false,jaccard=false,batch=false]";
 
 /// MONAI `DiceLoss` (binary, one channel, probabilities).
 pub const MONAI_DICE: SoftInfo = SoftInfo {
@@ -292,7 +296,8 @@ pub const MONAI_GENERALIZED_DICE: SoftInfo = SoftInfo {
     },
 };
 
-const MONAI_TVERSKY_SYNTAX: &str = "monai-tversky[:alpha=0.5,beta=0.5,smooth_nr=1e-5,smooth_dr=1e-5,batch=false]";
+const MONAI_TVERSKY_SYNTAX: &str =
+    "monai-tversky[:alpha=0.5,beta=0.5,smooth_nr=1e-5,smooth_dr=1e-5,batch=false]";
 
 /// MONAI `TverskyLoss` (binary, one channel, probabilities).
 pub const MONAI_TVERSKY: SoftInfo = SoftInfo {
@@ -354,10 +359,10 @@ fn smp(o: &Args, syn: &str, jaccard: bool) -> Result<Box<dyn SoftLoss>> {
         None | Some(Some("binary")) => {}
         Some(v) => {
             return Err(Error::invalid(format!(
-                "spec {:?}: mode={} is not supported; the smp presets are binary mode (one channel)",
-                o.spec(),
-                v.unwrap_or("")
-            )))
+            "spec {:?}: mode={} is not supported; the smp presets are binary mode (one channel)",
+            o.spec(),
+            v.unwrap_or("")
+        )))
         }
     }
     must_be_false(
@@ -374,7 +379,11 @@ fn smp(o: &Args, syn: &str, jaccard: bool) -> Result<Box<dyn SoftLoss>> {
     let spec = format!("{name}:smooth={},eps={}", format_q(&smooth), format_q(&eps));
     // smp ≥ 0.5 writes TP = (Σp + Σy − ‖p − y‖₁)/2, FP = Σp − TP, FN = Σy − TP and
     // the Tversky score (TP + smooth)/max(TP + a·FP + b·FN + smooth, eps).
-    let den = if jaccard { "(sp+sy+sabs)/2" } else { "(sp+sy)/2" };
+    let den = if jaccard {
+        "(sp+sy+sabs)/2"
+    } else {
+        "(sp+sy)/2"
+    };
     let main = format!(
         "1-((sp+sy-sabs)/2+{s})/max({den}+{s},{e})",
         s = q(&smooth),
@@ -551,7 +560,11 @@ impl Classes {
         match self {
             Classes::All => "all".into(),
             Classes::Present => "present".into(),
-            Classes::List(l) => l.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("+"),
+            Classes::List(l) => l
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join("+"),
         }
     }
 }
@@ -603,7 +616,11 @@ pub fn lovasz_softmax(probas: &[Vec<Q>], labels: &[usize], classes: &Classes) ->
             .iter()
             .zip(probas)
             .map(|(&f, p)| {
-                let t = if f { Q::from_integer(1.into()) } else { Q::zero() };
+                let t = if f {
+                    Q::from_integer(1.into())
+                } else {
+                    Q::zero()
+                };
                 (t - &p[k]).abs()
             })
             .collect();

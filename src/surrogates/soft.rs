@@ -346,7 +346,12 @@ pub static SOFT_REGISTRY: &[SoftInfo] = &[
 pub fn soft_registry() -> &'static [(&'static str, &'static str)] {
     static PAIRS: std::sync::OnceLock<Vec<(&'static str, &'static str)>> =
         std::sync::OnceLock::new();
-    PAIRS.get_or_init(|| SOFT_REGISTRY.iter().map(|i| (i.syntax, i.summary)).collect())
+    PAIRS.get_or_init(|| {
+        SOFT_REGISTRY
+            .iter()
+            .map(|i| (i.syntax, i.summary))
+            .collect()
+    })
 }
 
 fn valid_soft_specs() -> String {
@@ -546,7 +551,11 @@ impl SumFormula for SoftJaccard {
     }
     fn formula<T: SoftNum>(&self, s: &SoftSums<T>) -> Result<Option<T>> {
         let (a, b) = denominators(s, self.squared);
-        Ok(one_minus_ratio(s.spy.clone(), a + b - s.spy.clone(), &self.eps))
+        Ok(one_minus_ratio(
+            s.spy.clone(),
+            a + b - s.spy.clone(),
+            &self.eps,
+        ))
     }
     fn hard_restriction(&self) -> Option<String> {
         restriction(&self.eps, "jaccard".into())
@@ -600,7 +609,10 @@ struct Jml {
 
 impl SumFormula for Jml {
     fn spec(&self) -> String {
-        with_options("jml", &eps_option(&self.eps).into_iter().collect::<Vec<_>>())
+        with_options(
+            "jml",
+            &eps_option(&self.eps).into_iter().collect::<Vec<_>>(),
+        )
     }
     fn needs(&self) -> Needs {
         Needs {
@@ -628,7 +640,10 @@ struct Dml {
 
 impl SumFormula for Dml {
     fn spec(&self) -> String {
-        with_options("dml", &eps_option(&self.eps).into_iter().collect::<Vec<_>>())
+        with_options(
+            "dml",
+            &eps_option(&self.eps).into_iter().collect::<Vec<_>>(),
+        )
     }
     fn needs(&self) -> Needs {
         Needs {
@@ -638,7 +653,11 @@ impl SumFormula for Dml {
     }
     fn formula<T: SoftNum>(&self, s: &SoftSums<T>) -> Result<Option<T>> {
         let norms = s.sp.clone() + s.sy.clone();
-        Ok(one_minus_ratio(norms.clone() - s.sabs.clone(), norms, &self.eps))
+        Ok(one_minus_ratio(
+            norms.clone() - s.sabs.clone(),
+            norms,
+            &self.eps,
+        ))
     }
     fn hard_restriction(&self) -> Option<String> {
         restriction(&self.eps, "dice".into())

@@ -18,7 +18,6 @@ use num_traits::{Signed, Zero};
 
 use crate::exact::{q_to_f64, Q};
 
-
 /// The numbers a sum-based soft loss is written over: [`Q`] (exact) and `f64`
 /// (fast, cross-checked). One formula, two paths, as [`crate::measures::arith`]
 /// does for counts. (Also an [`crate::measures::expr::ExprNum`], so `soft-expr:` formulas run on it.)

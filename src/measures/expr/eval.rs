@@ -382,13 +382,25 @@ impl ExprNum for Certified {
         }
     }
     fn div_nonzero(&self, o: &Self) -> Result<Self, Stop> {
-        self.both(o, |a, b| a / b, |a, b| a.div(b).map_err(|_| Stop::Uncertified))
+        self.both(
+            o,
+            |a, b| a / b,
+            |a, b| a.div(b).map_err(|_| Stop::Uncertified),
+        )
     }
     fn min(&self, o: &Self) -> Result<Self, Stop> {
-        self.both(o, |a, b| std::cmp::min(a, b).clone(), |a, b| min_max(a, b, false))
+        self.both(
+            o,
+            |a, b| std::cmp::min(a, b).clone(),
+            |a, b| min_max(a, b, false),
+        )
     }
     fn max(&self, o: &Self) -> Result<Self, Stop> {
-        self.both(o, |a, b| std::cmp::max(a, b).clone(), |a, b| min_max(a, b, true))
+        self.both(
+            o,
+            |a, b| std::cmp::max(a, b).clone(),
+            |a, b| min_max(a, b, true),
+        )
     }
     fn abs(&self) -> Result<Self, Stop> {
         match self {
@@ -401,7 +413,11 @@ impl ExprNum for Certified {
                     Ok(Certified::Approx(i.neg()))
                 } else {
                     let neg_lo = Float::with_val(i.prec(), -i.lo());
-                    let hi = if neg_lo > *i.hi() { neg_lo } else { i.hi().clone() };
+                    let hi = if neg_lo > *i.hi() {
+                        neg_lo
+                    } else {
+                        i.hi().clone()
+                    };
                     Interval::new(zero, hi)
                         .map(Certified::Approx)
                         .map_err(|_| Stop::Uncertified)

@@ -77,12 +77,18 @@ impl CountExpr {
 
     /// The exact path that cannot overflow.
     pub fn eval_q(&self, c: &Counts) -> std::result::Result<Q, Stop> {
-        evaluate(&self.expr, &|v| Q::from_integer(var_value(c, v).into()), &|q| Ok(q.clone()))
+        evaluate(
+            &self.expr,
+            &|v| Q::from_integer(var_value(c, v).into()),
+            &|q| Ok(q.clone()),
+        )
     }
 
     /// The inexact path.
     pub fn eval_f64(&self, c: &Counts) -> std::result::Result<f64, Stop> {
-        evaluate(&self.expr, &|v| var_value(c, v) as f64, &|q| Ok(crate::exact::q_to_f64(q)))
+        evaluate(&self.expr, &|v| var_value(c, v) as f64, &|q| {
+            Ok(crate::exact::q_to_f64(q))
+        })
     }
 
     /// The certified path at `prec` bits: exact unless `sqrt`/`ln` made it an interval.
@@ -96,7 +102,11 @@ impl CountExpr {
 
     /// The certified value as an interval, `None` for 0/0, errors as in
     /// [`CountExpr::outcome`].
-    pub fn certified(&self, c: &Counts, prec: u32) -> Result<Option<std::result::Result<Q, Interval>>> {
+    pub fn certified(
+        &self,
+        c: &Counts,
+        prec: u32,
+    ) -> Result<Option<std::result::Result<Q, Interval>>> {
         match self.eval_certified(c, prec) {
             Ok(Certified::Exact(q, _)) => Ok(Some(Ok(q))),
             Ok(Certified::Approx(i)) => Ok(Some(Err(i))),

@@ -226,7 +226,9 @@ impl<V: Variable> Expr<V> {
             Expr::Num(q) => Expr::Num(q.clone()),
             Expr::Var(v) => f(*v),
             Expr::Neg(a) => Expr::Neg(Box::new(a.substitute(f))),
-            Expr::Bin(op, a, b) => Expr::Bin(*op, Box::new(a.substitute(f)), Box::new(b.substitute(f))),
+            Expr::Bin(op, a, b) => {
+                Expr::Bin(*op, Box::new(a.substitute(f)), Box::new(b.substitute(f)))
+            }
             Expr::Pow(a, k) => Expr::Pow(Box::new(a.substitute(f)), *k),
             Expr::Call(g, a) => Expr::Call(*g, Box::new(a.substitute(f))),
         }

@@ -253,7 +253,11 @@ impl<V: Variable> Parser<'_, V> {
                 format!(
                     "unknown variable `{name}`; {} formulas know {}",
                     V::FAMILY,
-                    V::ALL.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                    V::ALL
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             };
             return Err(self.error(start, &hint));
@@ -289,28 +293,24 @@ impl<V: Variable> Parser<'_, V> {
             }
         }
         let lit = &self.text[start..self.pos];
-        parse_rational(lit)
-            .map(Expr::Num)
-            .map_err(|_| self.error(start, &format!("`{lit}` is not a number (accepted: 7, 0.3, 1e-5)")))
+        parse_rational(lit).map(Expr::Num).map_err(|_| {
+            self.error(
+                start,
+                &format!("`{lit}` is not a number (accepted: 7, 0.3, 1e-5)"),
+            )
+        })
     }
 
     fn call(&mut self, start: usize, name: &str) -> Result<Expr<V>> {
-        let (arity, make): (usize, fn(Vec<Expr<V>>) -> Expr<V>) = match name {
-            "min" => (2, |mut a| {
-                let b = a.pop().expect("two arguments");
-                Expr::Bin(Op::Min, Box::new(a.pop().expect("two arguments")), Box::new(b))
-            }),
-            "max" => (2, |mut a| {
-                let b = a.pop().expect("two arguments");
-                Expr::Bin(Op::Max, Box::new(a.pop().expect("two arguments")), Box::new(b))
-            }),
-            "abs" => (1, |mut a| Expr::Call(Func::Abs, Box::new(a.pop().expect("one argument")))),
-            "sqrt" => (1, |mut a| Expr::Call(Func::Sqrt, Box::new(a.pop().expect("one argument")))),
-            "ln" => (1, |mut a| Expr::Call(Func::Ln, Box::new(a.pop().expect("one argument")))),
+        let arity = match name {
+            "min" | "max" => 2,
+            "abs" | "sqrt" | "ln" => 1,
             _ => {
                 return Err(self.error(
                     start,
-                    &format!("unknown function `{name}`; the functions are min, max, abs, sqrt, ln"),
+                    &format!(
+                        "unknown function `{name}`; the functions are min, max, abs, sqrt, ln"
+                    ),
                 ))
             }
         };
@@ -335,6 +335,18 @@ impl<V: Variable> Parser<'_, V> {
             ));
         }
         self.pos += 1;
-        Ok(make(args))
+        let mut args = args.into_iter();
+        let (Some(a), b) = (args.next(), args.next()) else {
+            return Err(self.error(start, "missing argument"));
+        };
+        let (a, b) = (Box::new(a), b.map(Box::new));
+        Ok(match (name, b) {
+            ("min", Some(b)) => Expr::Bin(Op::Min, a, b),
+            ("max", Some(b)) => Expr::Bin(Op::Max, a, b),
+            ("abs", _) => Expr::Call(Func::Abs, a),
+            ("sqrt", _) => Expr::Call(Func::Sqrt, a),
+            ("ln", _) => Expr::Call(Func::Ln, a),
+            _ => return Err(self.error(start, "missing argument")),
+        })
     }
 }

@@ -35,7 +35,11 @@ fn expr_dice_is_dice_on_every_configuration_up_to_10_voxels() {
                     let c = Counts::new(tp, fp, fn_, n - tp - fp - fn_).unwrap();
                     for (x, y) in e.iter().zip(&b) {
                         for policy in [EmptyPolicy::One, EmptyPolicy::Zero, EmptyPolicy::Nan] {
-                            assert_eq!(x.loss(&c, policy).unwrap(), y.loss(&c, policy).unwrap(), "{c:?}");
+                            assert_eq!(
+                                x.loss(&c, policy).unwrap(),
+                                y.loss(&c, policy).unwrap(),
+                                "{c:?}"
+                            );
                         }
                         assert_eq!(x.loss_raw(&c), y.loss_raw(&c));
                         assert_eq!(x.loss_big_only(&c), y.loss_big_only(&c));
@@ -57,14 +61,23 @@ fn smoothing_negative_values_and_functions() {
     assert_eq!(v("expr:-2^2"), Value::Exact(q("-4")));
     assert_eq!(v("expr:(-2)^2"), Value::Exact(q("4")));
     assert_eq!(v("expr:(tp+1)^-2"), Value::Exact(q("1/4")));
-    assert_eq!(v("expr:min(tp,fp/2)+max(fn,3/10)+abs(tp-2*fp)"), Value::Exact(q("5/2")));
-    assert_eq!(v("expr:1e-5*n + 0.3"), Value::Exact(q("3/10") + q("4/100000")));
+    assert_eq!(
+        v("expr:min(tp,fp/2)+max(fn,3/10)+abs(tp-2*fp)"),
+        Value::Exact(q("5/2"))
+    );
+    assert_eq!(
+        v("expr:1e-5*n + 0.3"),
+        Value::Exact(q("3/10") + q("4/100000"))
+    );
     // Left associativity of - and /.
     assert_eq!(v("expr:8-4-2"), Value::Exact(q("2")));
     assert_eq!(v("expr:8/4/2"), Value::Exact(q("1")));
     // Similarity is 1 − loss even for a negative loss.
     let m = parse_measure("expr:tp-fp-fn").unwrap();
-    assert_eq!(m.similarity(&c, EmptyPolicy::One).unwrap(), Value::Exact(q("2")));
+    assert_eq!(
+        m.similarity(&c, EmptyPolicy::One).unwrap(),
+        Value::Exact(q("2"))
+    );
     // The f64 path agrees.
     assert_eq!(m.loss_f64(&c, EmptyPolicy::One), -1.0);
 }
@@ -74,15 +87,24 @@ fn zero_over_zero_takes_the_policy_and_nonzero_over_zero_is_an_error() {
     let empty = Counts::new(0, 0, 0, 5).unwrap();
     let m = parse_measure("expr:(fp+fn)/(2*tp+fp+fn) + tn").unwrap();
     // The whole loss takes the policy's value, not just the quotient.
-    assert_eq!(m.loss(&empty, EmptyPolicy::One).unwrap(), Value::Exact(q("0")));
-    assert_eq!(m.loss(&empty, EmptyPolicy::Zero).unwrap(), Value::Exact(q("1")));
+    assert_eq!(
+        m.loss(&empty, EmptyPolicy::One).unwrap(),
+        Value::Exact(q("0"))
+    );
+    assert_eq!(
+        m.loss(&empty, EmptyPolicy::Zero).unwrap(),
+        Value::Exact(q("1"))
+    );
     assert_eq!(m.loss(&empty, EmptyPolicy::Nan).unwrap(), Value::NaN);
     assert!(m.loss(&empty, EmptyPolicy::Error).is_err());
     assert!(m.loss_f64(&empty, EmptyPolicy::Zero) == 1.0);
     let m = parse_measure("expr:fp/tp").unwrap();
     let c = Counts::new(0, 2, 0, 2).unwrap();
     let err = m.loss(&c, EmptyPolicy::One).unwrap_err().to_string();
-    assert!(err.contains("divided by zero") && err.contains("tp=0 fp=2 fn=0 tn=2"), "{err}");
+    assert!(
+        err.contains("divided by zero") && err.contains("tp=0 fp=2 fn=0 tn=2"),
+        "{err}"
+    );
     assert_eq!(m.loss_raw(&c), None);
     assert!(m.loss_f64(&c, EmptyPolicy::One).is_nan());
     // A negative power of zero divides 1 by 0.
@@ -119,11 +141,18 @@ fn parse_errors_point_at_the_character() {
             let lines: Vec<&str> = err.lines().collect();
             assert_eq!(lines.len(), 3, "{err}");
             assert_eq!(lines[1], format!("  expr:{formula}"));
-            assert_eq!(lines[2], format!("  {}^", " ".repeat(5 + caret_col)), "{formula:?}: {err}");
+            assert_eq!(
+                lines[2],
+                format!("  {}^", " ".repeat(5 + caret_col)),
+                "{formula:?}: {err}"
+            );
         }
     }
     let err = parse_expr::<SumVar>("spy/tp").unwrap_err().to_string();
-    assert!(err.contains("soft-expr formulas know spy, sp, sy, spp, syy, sabs, n"), "{err}");
+    assert!(
+        err.contains("soft-expr formulas know spy, sp, sy, spp, syy, sabs, n"),
+        "{err}"
+    );
     // Non-ASCII junk: the caret counts characters.
     let err = parse_expr::<CountVar>("tp+é").unwrap_err().to_string();
     assert!(err.ends_with("  expr:tp+é\n          ^"), "{err}");
@@ -153,8 +182,14 @@ fn irrational_functions_are_refused_outside_search() {
 fn count_expr() -> impl Strategy<Value = Expr<CountVar>> {
     let leaf = prop_oneof![
         (0u32..20, 1u32..5).prop_map(|(a, b)| Expr::Num(Q::new(a.into(), b.into()))),
-        prop::sample::select(vec![CountVar::Tp, CountVar::Fp, CountVar::Fn, CountVar::Tn, CountVar::N])
-            .prop_map(Expr::Var),
+        prop::sample::select(vec![
+            CountVar::Tp,
+            CountVar::Fp,
+            CountVar::Fn,
+            CountVar::Tn,
+            CountVar::N
+        ])
+        .prop_map(Expr::Var),
     ];
     leaf.prop_recursive(4, 24, 2, |inner| {
         prop_oneof![
