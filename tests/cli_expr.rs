@@ -177,6 +177,11 @@ fn formula_errors_exit_2_with_a_caret() {
             "after a complete formula",
             "  expr:fp fn\n          ^",
         ),
+        (
+            "expr:fp/0",
+            "division by a constant that is zero",
+            "  expr:fp/0\n         ^",
+        ),
     ] {
         let err = err_stderr(&[
             "measure", "--gt", "0011", "--pred", "0110", "--metric", spec,

@@ -8,7 +8,8 @@
 
 use super::{Expr, Func, Op, Variable};
 use crate::error::{Error, Result};
-use crate::exact::parse_rational;
+use crate::exact::{parse_rational, Q};
+use num_traits::Zero;
 
 /// The largest |k| accepted in `a^k`.
 pub const MAX_EXPONENT: i32 = 64;
@@ -75,6 +76,23 @@ fn degree<V>(e: &Expr<V>) -> u64 {
         Expr::Bin(_, a, b) => degree(a).max(degree(b)),
         Expr::Pow(a, k) => degree(a).saturating_mul(u64::from(k.unsigned_abs())),
     }
+}
+
+/// Whether `e` has no variables and is exactly zero.
+fn is_constant_zero<V: Copy>(e: &Expr<V>) -> bool {
+    fn has_vars<V>(e: &Expr<V>) -> bool {
+        match e {
+            Expr::Num(_) => false,
+            Expr::Var(_) => true,
+            Expr::Neg(a) | Expr::Pow(a, _) | Expr::Call(_, a) => has_vars(a),
+            Expr::Bin(_, a, b) => has_vars(a) || has_vars(b),
+        }
+    }
+    !has_vars(e)
+        && matches!(
+            super::eval::evaluate(e, &|_| Q::zero(), &|q: &Q| Ok(q.clone())),
+            Ok(v) if v.is_zero()
+        )
 }
 
 struct Parser<'a, V> {
@@ -147,8 +165,16 @@ impl<V: Variable> Parser<'_, V> {
     fn term(&mut self) -> Result<Expr<V>> {
         let mut e = self.unary()?;
         while let Some(c @ (b'*' | b'/')) = self.peek() {
+            let at = self.pos;
             self.pos += 1;
             let r = self.unary()?;
+            if c == b'/' && is_constant_zero(&r) {
+                return Err(self.error(
+                    at,
+                    "division by a constant that is zero (a nonzero number over 0 has no value, \
+                     and 0/0 would send every configuration to the --empty policy)",
+                ));
+            }
             let op = if c == b'*' { Op::Mul } else { Op::Div };
             e = Expr::Bin(op, Box::new(e), Box::new(r));
         }

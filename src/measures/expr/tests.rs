@@ -133,8 +133,15 @@ fn parse_errors_point_at_the_character() {
         ("1.2.3", "is not a number", 0),
         ("", "the formula is empty", 0),
         ("tp$", "unexpected `$`", 2),
+        ("fp/(tp-tp+0)", "", 0),
+        ("fp/(2-2)", "division by a constant that is zero", 2),
         ("((tp^64)^64)^64", "degree", 0),
     ] {
+        if needle.is_empty() {
+            // A divisor that is zero only at some configurations is a runtime matter.
+            assert!(parse_expr::<CountVar>(formula).is_ok(), "{formula}");
+            continue;
+        }
         let err = parse_expr::<CountVar>(formula).unwrap_err().to_string();
         assert!(err.contains(needle), "{formula:?}: {err}");
         if needle != "degree" {
