@@ -101,7 +101,7 @@ impl CountExpr {
     }
 
     /// The certified value as an interval, `None` for 0/0, errors as in
-    /// [`CountExpr::outcome`].
+    /// the other evaluations (an error naming the spec and the configuration).
     pub fn certified(
         &self,
         c: &Counts,
