@@ -13,9 +13,15 @@
 //!
 //! To add a measure: write its struct and `Formula` in [`builtin`] and add one entry
 //! to [`builtin::REGISTRY`]. Specs, the CLI and every analysis pick it up.
+//!
+//! Users add their own without touching the code: `expr:FORMULA` ([`expr`]) is a
+//! count measure like the others, except that a formula may be negative and may
+//! divide anywhere, so it is evaluated as written (checked `i128` rationals, then
+//! exact rationals) rather than as one non-negative fraction; see [`expr`] for why.
 
 pub mod arith;
 pub mod builtin;
+pub mod expr;
 pub mod schemes;
 pub mod spec;
 
@@ -53,6 +59,31 @@ pub trait CountMeasure: Send + Sync + fmt::Debug {
     fn loss_big(&self, c: &Counts) -> Frac<BigUint>;
     /// Inexact path.
     fn loss_float(&self, c: &Counts) -> Frac<f64>;
+    /// The exact loss, fast path first: `None` for 0/0, an error when the measure
+    /// cannot be evaluated at `c` (an `expr:` dividing a nonzero number by zero).
+    /// Built-ins never error; `expr:` overrides this because its value can be
+    /// negative, which the non-negative fractions above cannot carry.
+    fn loss_exact(&self, c: &Counts) -> Result<Option<Q>> {
+        let w = self.loss_wide(c);
+        match w.parts() {
+            Some((_, 0)) => Ok(None),
+            Some((n, d)) => Ok(Some(q_from_u128(n, d))),
+            None => self.loss_exact_big(c),
+        }
+    }
+    /// [`CountMeasure::loss_exact`] by the path that cannot overflow only.
+    fn loss_exact_big(&self, c: &Counts) -> Result<Option<Q>> {
+        let b = self.loss_big(c);
+        if num_traits::Zero::is_zero(&b.den) {
+            Ok(None)
+        } else {
+            Ok(Some(Q::new(BigInt::from(b.num), BigInt::from(b.den))))
+        }
+    }
+    /// The formula, when this measure is an `expr:` (for layers that translate it).
+    fn as_expr(&self) -> Option<&expr::CountExpr> {
+        None
+    }
 }
 
 impl<F: Formula> CountMeasure for F {
@@ -199,36 +230,27 @@ impl Measure {
         &*self.0
     }
 
-    /// The exact loss, or `None` when the formula is 0/0 (before any policy).
+    /// The exact loss, or `None` when the formula is 0/0 (before any policy). For
+    /// an `expr:` that divides a nonzero number by zero at `c` this is also `None`;
+    /// [`Measure::loss_checked`], [`Measure::loss`] and [`Measure::similarity`]
+    /// report that error.
     pub fn loss_raw(&self, c: &Counts) -> Option<Q> {
-        let w = self.0.loss_wide(c);
-        match w.parts() {
-            Some((_, 0)) => None,
-            Some((n, d)) => Some(q_from_u128(n, d)),
-            None => {
-                let b = self.0.loss_big(c);
-                if num_traits::Zero::is_zero(&b.den) {
-                    None
-                } else {
-                    Some(Q::new(BigInt::from(b.num), BigInt::from(b.den)))
-                }
-            }
-        }
+        self.0.loss_exact(c).ok().flatten()
+    }
+
+    /// The exact loss before any policy, with evaluation errors kept.
+    pub fn loss_checked(&self, c: &Counts) -> Result<Option<Q>> {
+        self.0.loss_exact(c)
     }
 
     /// The exact loss by the big-integer path only (for differential tests).
     pub fn loss_big_only(&self, c: &Counts) -> Option<Q> {
-        let b = self.0.loss_big(c);
-        if num_traits::Zero::is_zero(&b.den) {
-            None
-        } else {
-            Some(Q::new(BigInt::from(b.num), BigInt::from(b.den)))
-        }
+        self.0.loss_exact_big(c).ok().flatten()
     }
 
     /// The exact loss with the empty policy applied.
     pub fn loss(&self, c: &Counts, policy: EmptyPolicy) -> Result<Value> {
-        match self.loss_raw(c) {
+        match self.loss_checked(c)? {
             Some(q) => Ok(Value::Exact(q)),
             None => self.empty_similarity(c, policy).map(|v| v.complement()),
         }
@@ -236,7 +258,7 @@ impl Measure {
 
     /// The exact similarity 1 − loss with the empty policy applied.
     pub fn similarity(&self, c: &Counts, policy: EmptyPolicy) -> Result<Value> {
-        match self.loss_raw(c) {
+        match self.loss_checked(c)? {
             Some(q) => Ok(Value::Exact(Q::one() - q)),
             None => self.empty_similarity(c, policy),
         }

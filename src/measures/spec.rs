@@ -7,6 +7,7 @@
 //! list what is valid: a typo never silently becomes a different loss.
 
 use super::builtin::REGISTRY;
+use super::expr::{CountExpr, EXPR_SYNTAX};
 use super::{CountMeasure, Measure};
 use crate::error::{Error, Result};
 use crate::exact::{parse_rational, Q};
@@ -81,6 +82,36 @@ impl Args {
         Ok(())
     }
 
+    /// The raw argument under `key`: `None` if absent, `Some(None)` for a bare word.
+    pub fn value(&self, key: &str) -> Option<Option<&str>> {
+        self.items
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_deref())
+    }
+
+    /// A boolean option written `key=true|false` (also `True`, `False`, `1`, `0`,
+    /// or the bare word `key` for true); `default` when absent.
+    pub fn bool_or(&self, key: &str, default: bool, syntax: &str) -> Result<bool> {
+        match self.value(key) {
+            None => Ok(default),
+            Some(None) => Ok(true),
+            Some(Some(v)) => match v.to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => Ok(true),
+                "false" | "0" | "no" => Ok(false),
+                _ => Err(Error::invalid(format!(
+                    "spec {:?}: {key}={v} is not a boolean (true or false); the syntax is `{syntax}`",
+                    self.spec
+                ))),
+            },
+        }
+    }
+
+    /// The spec these arguments came from.
+    pub fn spec(&self) -> &str {
+        &self.spec
+    }
+
     /// True if the bare word `name` is present.
     pub fn flag(&self, name: &str) -> bool {
         self.items.iter().any(|(k, v)| k == name && v.is_none())
@@ -135,6 +166,11 @@ impl Args {
 /// Parses a measure spec.
 pub fn parse_measure(spec: &str) -> Result<Measure> {
     let trimmed = spec.trim();
+    if let Some(formula) = strip_family(trimmed, "expr") {
+        return Ok(Measure::from_box(Box::new(CountExpr::parse(
+            formula, false,
+        )?)));
+    }
     let (name, rest) = match trimmed.split_once(':') {
         Some((n, r)) => (n.trim(), Some(r)),
         None => (trimmed, None),
@@ -154,11 +190,18 @@ pub fn parse_measure(spec: &str) -> Result<Measure> {
     Ok(Measure::from_box(m))
 }
 
+/// The formula after `FAMILY:` when `spec` starts with it (case-insensitive).
+pub fn strip_family<'a>(spec: &'a str, family: &str) -> Option<&'a str> {
+    let (head, rest) = spec.split_once(':')?;
+    head.trim().eq_ignore_ascii_case(family).then_some(rest)
+}
+
 /// The valid spec syntaxes, for error messages.
 pub fn valid_specs() -> String {
     REGISTRY
         .iter()
         .map(|m| m.syntax)
+        .chain([EXPR_SYNTAX])
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -7,6 +7,8 @@ use crate::counts::Counts;
 use crate::error::{Error, Result};
 use crate::exact::interval::Interval;
 use crate::exact::{format_q, Q};
+use crate::measures::expr::CountExpr;
+use crate::measures::spec::strip_family;
 use crate::measures::{parse_measure, EmptyPolicy, Measure};
 
 /// A candidate loss for the search.
@@ -18,6 +20,10 @@ pub enum Loss {
     /// wrong is 1: (FN/√a + FP/√b)/(√a + √b) with a = |y|, b = n − |y|; a term over
     /// an empty class is 0 (a = 0 gives FP/b, b = 0 gives FN/a). Irrational.
     SqrtWeights,
+    /// An `expr:` formula with `sqrt` or `ln`: exact where it can be, else a
+    /// certified interval. A 0/0 quotient reads as loss 0 (the search's empty
+    /// policy, `one`); a nonzero number over 0 is an error.
+    Certified(std::sync::Arc<CountExpr>),
 }
 
 /// A value of a loss: exact, or a certified interval.
@@ -56,6 +62,12 @@ impl Loss {
         if s == "whamming:sqrt" {
             return Ok(Loss::SqrtWeights);
         }
+        if let Some(formula) = strip_family(spec.trim(), "expr") {
+            let e = CountExpr::parse(formula, true)?;
+            if e.is_irrational() {
+                return Ok(Loss::Certified(std::sync::Arc::new(e)));
+            }
+        }
         match parse_measure(spec) {
             Ok(m) => Ok(Loss::Exact(m)),
             Err(e) => match hard_counterpart(&s) {
@@ -70,6 +82,7 @@ impl Loss {
         match self {
             Loss::Exact(m) => m.spec(),
             Loss::SqrtWeights => "whamming:sqrt".into(),
+            Loss::Certified(e) => crate::measures::CountMeasure::spec(&**e),
         }
     }
 
@@ -77,7 +90,7 @@ impl Loss {
     pub fn exact_measure(&self) -> Option<&Measure> {
         match self {
             Loss::Exact(m) => Some(m),
-            Loss::SqrtWeights => None,
+            Loss::SqrtWeights | Loss::Certified(_) => None,
         }
     }
 
@@ -98,6 +111,11 @@ impl Loss {
                     }
                 }
             }
+            Loss::Certified(e) => match e.eval_f64(c) {
+                Ok(v) => v,
+                Err(crate::measures::expr::Stop::ZeroOverZero) => 0.0,
+                Err(_) => f64::NAN,
+            },
         }
     }
 
@@ -127,32 +145,28 @@ impl Loss {
                     }
                 }
             }
+            Loss::Certified(e) => match e.certified(c, prec)? {
+                None => Ok(LossValue::Exact(Q::from_integer(0.into()))),
+                Some(Ok(q)) => Ok(LossValue::Exact(q)),
+                Some(Err(i)) => Ok(LossValue::Interval(i)),
+            },
         }
     }
 }
 
 /// The set loss a relaxation equals at binary predictions and labels, which is all
 /// the count-space search visits: soft Dice, DML → dice; soft Jaccard, JML,
-/// Lovász-Jaccard → jaccard; soft Tversky → tversky; `lovasz:SPEC` → SPEC. The
-/// squared-denominator variants agree there too (p² = p for p ∈ {0, 1}); smoothed
-/// variants (`eps=`) do not, and are refused. The `lovasz-extension` claim and the
-/// surrogate property tests check these equalities exactly.
+/// Lovász-Jaccard → jaccard; soft Tversky → tversky; `lovasz:SPEC` → SPEC;
+/// `soft-expr:F` → `expr:` of F with Σp·y = tp, Σp = Σp² = tp + fp, Σy = Σy² =
+/// tp + fn; unsmoothed peer presets → their count measure. The squared-denominator
+/// variants agree there too (p² = p for p ∈ {0, 1}); smoothed variants (`eps=`) do
+/// not, and are refused. Each loss states its restriction
+/// ([`crate::surrogates::soft::SoftLoss::hard_restriction`]); the `lovasz-extension`
+/// claim and the surrogate property tests check these equalities exactly.
 pub fn hard_counterpart(spec: &str) -> Option<String> {
-    let s = spec.trim().to_ascii_lowercase();
-    if s.contains("eps") {
-        return None;
-    }
-    let base = s.trim_end_matches(":squared").trim_end_matches(",squared");
-    if let Some(inner) = base.strip_prefix("lovasz:") {
-        return Some(inner.to_string());
-    }
-    match base {
-        "soft-dice" | "dml" => Some("dice".into()),
-        "soft-jaccard" | "jml" | "lovasz-jaccard" => Some("jaccard".into()),
-        _ => base
-            .strip_prefix("soft-tversky:")
-            .map(|args| format!("tversky:{args}")),
-    }
+    crate::surrogates::soft::parse_soft(spec)
+        .ok()
+        .and_then(|l| l.hard_restriction())
 }
 
 /// Whether an interval is certainly positive / certainly zero.

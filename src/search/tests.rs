@@ -31,7 +31,7 @@ fn pair_violates(s: &Search, w: &[Witness], k: &Q) -> bool {
         let t = s.target.loss_big_only(&x.counts).unwrap_or_else(|| q(0));
         let c = match &s.candidate {
             Loss::Exact(m) => m.loss_big_only(&x.counts).unwrap_or_else(|| q(0)),
-            Loss::SqrtWeights => unreachable!(),
+            Loss::SqrtWeights | Loss::Certified(_) => unreachable!(),
         };
         (t, c)
     };

@@ -13,6 +13,8 @@
 //!   certified comparisons with multiples of ln 2.
 
 pub mod lovasz;
+pub mod presets;
 pub mod soft;
+pub mod soft_expr;
 pub mod sums;
 pub mod wce;

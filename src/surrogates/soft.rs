@@ -104,9 +104,11 @@ use crate::counts::Counts;
 use crate::error::{Error, Result};
 use crate::exact::convert::{big_to_rug, rug_to_big};
 use crate::exact::{format_q, q_to_f64, Q};
-use crate::measures::spec::Args;
+use crate::measures::spec::{strip_family, Args};
 use crate::measures::{parse_measure, EmptyPolicy, Measure};
-use crate::surrogates::sums::SoftSums;
+use crate::surrogates::presets;
+use crate::surrogates::soft_expr::SoftExpr;
+use crate::surrogates::sums::{Needs, SoftNum, SoftSums};
 
 /// A loss on (labels, probabilities), exact and in `f64`.
 pub trait SoftLoss: Send + Sync + fmt::Debug {
@@ -129,48 +131,233 @@ pub trait SoftLoss: Send + Sync + fmt::Debug {
             self.spec()
         )))
     }
+    /// The same loss as a `soft-expr:` or built-in spec, when there is one (shown by
+    /// `specs NAME` for the peer presets).
+    fn equivalent(&self) -> Option<String> {
+        None
+    }
+    /// The count measure this loss equals on binary labels and predictions, as a
+    /// spec, when it is one (`search` evaluates relaxations through it).
+    fn hard_restriction(&self) -> Option<String> {
+        None
+    }
 }
 
-/// Every soft loss: (syntax, summary). Options after `:` are comma-separated, in
-/// any order; `P/Q` is any exact number (`crate::exact::parse_rational`).
+/// A loss that is a function of the per-image sums, written once over
+/// [`SoftNum`] so that the exact ([`Q`]) and `f64` paths are the same code.
+/// Every such loss is a [`SoftLoss`] through a blanket implementation.
+pub trait SumFormula: Send + Sync + fmt::Debug {
+    /// The canonical spec.
+    fn spec(&self) -> String;
+    /// Which of the optional sums the formula reads.
+    fn needs(&self) -> Needs;
+    /// The loss; `Ok(None)` for 0/0, `Err` for an evaluation error (a
+    /// `soft-expr:` dividing a nonzero number by zero).
+    fn formula<T: SoftNum>(&self, s: &SoftSums<T>) -> Result<Option<T>>;
+    /// See [`SoftLoss::equivalent`].
+    fn equivalent(&self) -> Option<String> {
+        None
+    }
+    /// See [`SoftLoss::hard_restriction`].
+    fn hard_restriction(&self) -> Option<String> {
+        None
+    }
+}
+
+impl<F: SumFormula> SoftLoss for F {
+    fn spec(&self) -> String {
+        SumFormula::spec(self)
+    }
+    fn loss(&self, y: &[Q], p: &[Q]) -> Result<Option<Q>> {
+        validate(y, p)?;
+        self.formula(&SoftSums::exact_for(y, p, self.needs()))
+    }
+    fn loss_f64(&self, y: &[f64], p: &[f64]) -> f64 {
+        if y.len() != p.len() {
+            return f64::NAN;
+        }
+        match self.formula(&SoftSums::float(y, p)) {
+            Ok(Some(v)) => v,
+            _ => f64::NAN,
+        }
+    }
+    fn loss_sums(&self, s: &SoftSums<Q>) -> Result<Option<Q>> {
+        self.formula(s)
+    }
+    fn equivalent(&self) -> Option<String> {
+        SumFormula::equivalent(self)
+    }
+    fn hard_restriction(&self) -> Option<String> {
+        SumFormula::hard_restriction(self)
+    }
+}
+
+/// One soft loss family: how it is written, what it means, what it mirrors, and
+/// how it is built. [`SOFT_REGISTRY`] is the one table the parser, errors and
+/// `specs` read.
+pub struct SoftInfo {
+    /// The name before `:`.
+    pub name: &'static str,
+    /// The full syntax.
+    pub syntax: &'static str,
+    /// The formula, in one line.
+    pub summary: &'static str,
+    /// Options and their defaults (empty when there are none).
+    pub options: &'static str,
+    /// The peer library and version this mirrors (`None` for diceproof's own).
+    pub peer: Option<&'static str>,
+    /// Builds the loss from the full spec and its arguments.
+    pub build: fn(&str, &Args) -> Result<Box<dyn SoftLoss>>,
+}
+
+/// Every soft loss family. Adding one is adding an entry here (and its formula).
+pub static SOFT_REGISTRY: &[SoftInfo] = &[
+    SoftInfo {
+        name: "soft-dice",
+        syntax: "soft-dice[:squared,eps=P/Q]",
+        summary: "soft Dice loss 1 − (2I + eps)/(S + eps), I = Σp·y, S = Σp + Σy (squared: S = Σp² + Σy²)",
+        options: "squared (flag), eps=P/Q (default 0)",
+        peer: None,
+        build: |_, o| {
+            let syntax = "soft-dice[:squared,eps=P/Q]";
+            o.only(&["squared", "eps"], syntax)?;
+            Ok(Box::new(SoftDice {
+                squared: o.flag_checked("squared", syntax)?,
+                eps: eps_arg(o, syntax)?,
+            }))
+        },
+    },
+    SoftInfo {
+        name: "soft-jaccard",
+        syntax: "soft-jaccard[:squared,eps=P/Q]",
+        summary: "soft Jaccard loss 1 − (I + eps)/(S − I + eps) (squared: S = Σp² + Σy²)",
+        options: "squared (flag), eps=P/Q (default 0)",
+        peer: None,
+        build: |_, o| {
+            let syntax = "soft-jaccard[:squared,eps=P/Q]";
+            o.only(&["squared", "eps"], syntax)?;
+            Ok(Box::new(SoftJaccard {
+                squared: o.flag_checked("squared", syntax)?,
+                eps: eps_arg(o, syntax)?,
+            }))
+        },
+    },
+    SoftInfo {
+        name: "soft-tversky",
+        syntax: "soft-tversky:a=P/Q,b=P/Q[,eps=P/Q]",
+        summary: "soft Tversky loss 1 − (I + eps)/(I + a(Σp − I) + b(Σy − I) + eps); a weights FP-like, b FN-like mass",
+        options: "a=P/Q (alias alpha), b=P/Q (alias beta), both required; eps=P/Q (default 0)",
+        peer: None,
+        build: |spec, o| {
+            let syntax = "soft-tversky:a=P/Q,b=P/Q[,eps=P/Q]";
+            o.only(&["a", "b", "alpha", "beta", "eps"], syntax)?;
+            let a = o.number_any(&["a", "alpha"], syntax)?;
+            let b = o.number_any(&["b", "beta"], syntax)?;
+            if a.is_negative() || b.is_negative() {
+                return Err(Error::invalid(format!(
+                    "soft loss spec {spec:?}: tversky weights must be non-negative, got a={} b={}",
+                    format_q(&a),
+                    format_q(&b)
+                )));
+            }
+            if a.is_zero() && b.is_zero() {
+                return Err(Error::invalid(format!(
+                    "soft loss spec {spec:?}: soft-tversky with a=0 and b=0 is identically 0 \
+                     wherever it is defined; give at least one positive weight"
+                )));
+            }
+            Ok(Box::new(SoftTversky {
+                a,
+                b,
+                eps: eps_arg(o, syntax)?,
+            }))
+        },
+    },
+    SoftInfo {
+        name: "jml",
+        syntax: "jml[:eps=P/Q]",
+        summary: "Jaccard metric loss 1 − (Σmin(p,y) + eps)/(Σmax(p,y) + eps) (Wang & Blaschko 2023)",
+        options: "eps=P/Q (default 0)",
+        peer: None,
+        build: |_, o| {
+            o.only(&["eps"], "jml[:eps=P/Q]")?;
+            Ok(Box::new(Jml {
+                eps: eps_arg(o, "jml[:eps=P/Q]")?,
+            }))
+        },
+    },
+    SoftInfo {
+        name: "dml",
+        syntax: "dml[:eps=P/Q]",
+        summary: "Dice semimetric loss ‖p−y‖₁/(‖p‖₁+‖y‖₁+eps) (Wang & Blaschko 2023)",
+        options: "eps=P/Q (default 0)",
+        peer: None,
+        build: |_, o| {
+            o.only(&["eps"], "dml[:eps=P/Q]")?;
+            Ok(Box::new(Dml {
+                eps: eps_arg(o, "dml[:eps=P/Q]")?,
+            }))
+        },
+    },
+    SoftInfo {
+        name: "soft-expr",
+        syntax: "soft-expr:FORMULA",
+        summary: "your own loss on the per-image sums spy = Σp·y, sp = Σp, sy = Σy, spp = Σp², syy = Σy², sabs = Σ|p − y|, n; \
+                  + - * / ^, min, max, abs; a 0/0 quotient takes the --empty value",
+        options: "",
+        peer: None,
+        // Parsed before the registry lookup (the formula contains `,`); see parse_soft.
+        build: |spec, _| Err(Error::invalid(format!("soft loss spec {spec:?}: soft-expr needs a formula"))),
+    },
+    SoftInfo {
+        name: "lovasz-jaccard",
+        syntax: "lovasz-jaccard",
+        summary: "Lovász-softmax for one class (Berman et al. 2018), hard labels, fast sort-based",
+        options: "",
+        peer: None,
+        build: |_, o| {
+            o.only(&[], "lovasz-jaccard")?;
+            Ok(Box::new(LovaszJaccard))
+        },
+    },
+    SoftInfo {
+        name: "lovasz",
+        syntax: "lovasz:SPEC",
+        summary: "Lovász extension of the count measure SPEC (e.g. lovasz:dice), from the definition, O(n²); hard labels",
+        options: "",
+        peer: None,
+        // Parsed before the registry lookup (SPEC has its own arguments); see parse_soft.
+        build: |spec, _| Err(Error::invalid(format!("soft loss spec {spec:?}: lovasz needs a count measure"))),
+    },
+    presets::MONAI_DICE,
+    presets::MONAI_GENERALIZED_DICE,
+    presets::MONAI_TVERSKY,
+    presets::SMP_DICE,
+    presets::SMP_JACCARD,
+    presets::JDT_DICE,
+    presets::JDT_JACCARD,
+    presets::LOVASZ_HINGE,
+    presets::LOVASZ_SOFTMAX,
+];
+
+/// Every soft loss: (syntax, summary), read from [`SOFT_REGISTRY`]. Options after
+/// `:` are comma-separated, in any order; `P/Q` is any exact number
+/// (`crate::exact::parse_rational`).
 pub fn soft_registry() -> &'static [(&'static str, &'static str)] {
-    &[
-        (
-            "soft-dice[:squared,eps=P/Q]",
-            "soft Dice loss 1 − 2I/S, I = Σp·y, S = Σp + Σy (squared: S = Σp² + Σy²)",
-        ),
-        (
-            "soft-jaccard[:squared,eps=P/Q]",
-            "soft Jaccard loss 1 − I/(S − I) (squared: S = Σp² + Σy²)",
-        ),
-        (
-            "soft-tversky:a=P/Q,b=P/Q[,eps=P/Q]",
-            "soft Tversky loss 1 − I/(I + a(Σp − I) + b(Σy − I)); a weights FP-like, b FN-like mass",
-        ),
-        (
-            "jml[:eps=P/Q]",
-            "Jaccard metric loss 1 − Σmin(p,y)/Σmax(p,y) (Wang & Blaschko 2023)",
-        ),
-        (
-            "dml[:eps=P/Q]",
-            "Dice semimetric loss ‖p−y‖₁/(‖p‖₁+‖y‖₁) (Wang & Blaschko 2023)",
-        ),
-        (
-            "lovasz-jaccard",
-            "Lovász-softmax for one class (Berman et al. 2018), hard labels, fast sort-based",
-        ),
-        (
-            "lovasz:SPEC",
-            "Lovász extension of the count measure SPEC (e.g. lovasz:dice), from the definition, \
-             O(n²); hard labels",
-        ),
-    ]
+    static PAIRS: std::sync::OnceLock<Vec<(&'static str, &'static str)>> =
+        std::sync::OnceLock::new();
+    PAIRS.get_or_init(|| {
+        SOFT_REGISTRY
+            .iter()
+            .map(|i| (i.syntax, i.summary))
+            .collect()
+    })
 }
 
 fn valid_soft_specs() -> String {
-    soft_registry()
+    SOFT_REGISTRY
         .iter()
-        .map(|(s, _)| *s)
+        .map(|i| i.syntax)
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -179,6 +366,18 @@ fn valid_soft_specs() -> String {
 /// one voxel, and every label and probability in \[0, 1\] ([`Error::Invalid`] naming
 /// the first offending index and value).
 pub fn validate(y: &[Q], p: &[Q]) -> Result<()> {
+    validate_labels(y, p)?;
+    if let Some(i) = p.iter().position(|x| x.is_negative() || *x > Q::one()) {
+        return Err(Error::invalid(format!(
+            "probability p[{i}] = {} lies outside [0, 1]",
+            format_q(&p[i])
+        )));
+    }
+    Ok(())
+}
+
+/// [`validate`] without the range check on `p` (for losses on logits).
+pub fn validate_labels(y: &[Q], p: &[Q]) -> Result<()> {
     if y.len() != p.len() {
         return Err(Error::Mismatch(format!(
             "{} labels but {} probabilities; a soft loss needs one of each per voxel",
@@ -191,13 +390,11 @@ pub fn validate(y: &[Q], p: &[Q]) -> Result<()> {
             "a soft loss needs at least one voxel (the label and probability vectors are empty)",
         ));
     }
-    for (what, v) in [("label y", y), ("probability p", p)] {
-        if let Some(i) = v.iter().position(|x| x.is_negative() || *x > Q::one()) {
-            return Err(Error::invalid(format!(
-                "{what}[{i}] = {} lies outside [0, 1]",
-                format_q(&v[i])
-            )));
-        }
+    if let Some(i) = y.iter().position(|x| x.is_negative() || *x > Q::one()) {
+        return Err(Error::invalid(format!(
+            "label y[{i}] = {} lies outside [0, 1]",
+            format_q(&y[i])
+        )));
     }
     Ok(())
 }
@@ -207,9 +404,12 @@ pub fn to_f64_vec(v: &[Q]) -> Vec<f64> {
     v.iter().map(q_to_f64).collect()
 }
 
-/// Parses a soft loss spec (see [`soft_registry`] and the module documentation).
+/// Parses a soft loss spec (see [`SOFT_REGISTRY`] and the module documentation).
 pub fn parse_soft(spec: &str) -> Result<Box<dyn SoftLoss>> {
     let trimmed = spec.trim();
+    if let Some(formula) = strip_family(trimmed, "soft-expr") {
+        return Ok(Box::new(SoftExpr::parse(formula)?));
+    }
     let (name, rest) = match trimmed.split_once(':') {
         Some((n, r)) => (n.trim(), Some(r)),
         None => (trimmed, None),
@@ -227,71 +427,17 @@ pub fn parse_soft(spec: &str) -> Result<Box<dyn SoftLoss>> {
             .map_err(|e| Error::invalid(format!("soft loss spec {spec:?}: {e}")))?;
         return Ok(Box::new(LovaszMeasure { measure }));
     }
+    let info = SOFT_REGISTRY
+        .iter()
+        .find(|i| i.name == lname)
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "unknown soft loss {name:?} in spec {spec:?}; valid specs are: {}",
+                valid_soft_specs()
+            ))
+        })?;
     let opts = Args::parse(trimmed, rest)?;
-    match lname.as_str() {
-        "soft-dice" => {
-            let syntax = "soft-dice[:squared,eps=P/Q]";
-            opts.only(&["squared", "eps"], syntax)?;
-            Ok(Box::new(SoftDice {
-                squared: opts.flag_checked("squared", syntax)?,
-                eps: eps_arg(&opts, syntax)?,
-            }))
-        }
-        "soft-jaccard" => {
-            let syntax = "soft-jaccard[:squared,eps=P/Q]";
-            opts.only(&["squared", "eps"], syntax)?;
-            Ok(Box::new(SoftJaccard {
-                squared: opts.flag_checked("squared", syntax)?,
-                eps: eps_arg(&opts, syntax)?,
-            }))
-        }
-        "soft-tversky" => {
-            let syntax = "soft-tversky:a=P/Q,b=P/Q[,eps=P/Q]";
-            opts.only(&["a", "b", "alpha", "beta", "eps"], syntax)?;
-            let a = opts.number_any(&["a", "alpha"], syntax)?;
-            let b = opts.number_any(&["b", "beta"], syntax)?;
-            if a.is_negative() || b.is_negative() {
-                return Err(Error::invalid(format!(
-                    "soft loss spec {spec:?}: tversky weights must be non-negative, got a={} b={}",
-                    format_q(&a),
-                    format_q(&b)
-                )));
-            }
-            if a.is_zero() && b.is_zero() {
-                return Err(Error::invalid(format!(
-                    "soft loss spec {spec:?}: soft-tversky with a=0 and b=0 is identically 0 \
-                     wherever it is defined; give at least one positive weight"
-                )));
-            }
-            Ok(Box::new(SoftTversky {
-                a,
-                b,
-                eps: eps_arg(&opts, syntax)?,
-            }))
-        }
-        "jml" => {
-            let syntax = "jml[:eps=P/Q]";
-            opts.only(&["eps"], syntax)?;
-            Ok(Box::new(Jml {
-                eps: eps_arg(&opts, syntax)?,
-            }))
-        }
-        "dml" => {
-            let syntax = "dml[:eps=P/Q]";
-            opts.only(&["eps"], syntax)?;
-            Ok(Box::new(Dml {
-                eps: eps_arg(&opts, syntax)?,
-            }))
-        }
-        "lovasz-jaccard" => {
-            opts.only(&[], "lovasz-jaccard")?;
-            Ok(Box::new(LovaszJaccard))
-        }
-        _ => Err(Error::invalid(format!(
-            "unknown soft loss {name:?} in spec {spec:?}; valid specs are: {}",
-            valid_soft_specs()
-        ))),
-    }
+    (info.build)(trimmed, &opts)
 }
 
 /// The smoothing constant of a spec: `None` when absent or 0; an error when negative.
@@ -307,7 +453,7 @@ fn eps_arg(opts: &Args, syntax: &str) -> Result<Option<Q>> {
 }
 
 /// `NAME` followed by the given options, comma-separated, or `NAME` alone.
-fn with_options(name: &str, options: &[String]) -> String {
+pub(crate) fn with_options(name: &str, options: &[String]) -> String {
     if options.is_empty() {
         name.to_string()
     } else {
@@ -320,57 +466,37 @@ fn eps_option(eps: &Option<Q>) -> Option<String> {
 }
 
 /// 1 − (num + eps)/(den + eps), or `None` when the denominator is 0.
-fn one_minus_ratio(num: Q, den: Q, eps: &Option<Q>) -> Option<Q> {
+pub(crate) fn one_minus_ratio<T: SoftNum>(num: T, den: T, eps: &Option<Q>) -> Option<T> {
     let (num, den) = match eps {
-        Some(e) => (num + e, den + e),
+        Some(e) => (num + T::lift(e), den + T::lift(e)),
         None => (num, den),
     };
-    if den.is_zero() {
+    if den.is_nil() {
         None
     } else {
-        Some(Q::one() - num / den)
+        Some(T::lift(&Q::one()) - num / den)
     }
 }
 
-fn one_minus_ratio_f64(num: f64, den: f64, eps: &Option<Q>) -> f64 {
-    let e = eps.as_ref().map_or(0.0, q_to_f64);
-    let (num, den) = (num + e, den + e);
-    if den == 0.0 {
-        f64::NAN
+/// (A, B) = (Σp, Σy), or (Σp², Σy²) when squared.
+fn denominators<T: SoftNum>(s: &SoftSums<T>, squared: bool) -> (T, T) {
+    if squared {
+        (s.spp.clone(), s.syy.clone())
     } else {
-        1.0 - num / den
+        (s.sp.clone(), s.sy.clone())
     }
 }
 
-/// (I, A, B) with I = Σ p·y and A = Σp, B = Σy, or A = Σp², B = Σy² when squared.
-fn sums(y: &[Q], p: &[Q], squared: bool) -> (Q, Q, Q) {
-    let (mut i, mut a, mut b) = (Q::zero(), Q::zero(), Q::zero());
-    for (yi, pi) in y.iter().zip(p) {
-        i += yi * pi;
-        if squared {
-            a += pi * pi;
-            b += yi * yi;
-        } else {
-            a += pi;
-            b += yi;
-        }
+fn squares(squared: bool) -> Needs {
+    Needs {
+        squares: squared,
+        abs: false,
     }
-    (i, a, b)
 }
 
-fn sums_f64(y: &[f64], p: &[f64], squared: bool) -> (f64, f64, f64) {
-    let (mut i, mut a, mut b) = (0.0, 0.0, 0.0);
-    for (&yi, &pi) in y.iter().zip(p) {
-        i += yi * pi;
-        if squared {
-            a += pi * pi;
-            b += yi * yi;
-        } else {
-            a += pi;
-            b += yi;
-        }
-    }
-    (i, a, b)
+/// The hard measure a relaxation equals at binary inputs, if it is unsmoothed.
+fn restriction(eps: &Option<Q>, hard: String) -> Option<String> {
+    eps.is_none().then_some(hard)
 }
 
 /// Soft Dice loss 1 − (2I + eps)/(S + eps).
@@ -380,7 +506,7 @@ struct SoftDice {
     eps: Option<Q>,
 }
 
-impl SoftLoss for SoftDice {
+impl SumFormula for SoftDice {
     fn spec(&self) -> String {
         let opts: Vec<String> = self
             .squared
@@ -390,33 +516,16 @@ impl SoftLoss for SoftDice {
             .collect();
         with_options("soft-dice", &opts)
     }
-    fn loss(&self, y: &[Q], p: &[Q]) -> Result<Option<Q>> {
-        validate(y, p)?;
-        let (i, a, b) = sums(y, p, self.squared);
-        Ok(one_minus_ratio(
-            Q::from_integer(2.into()) * i,
-            a + b,
-            &self.eps,
-        ))
+    fn needs(&self) -> Needs {
+        squares(self.squared)
     }
-    fn loss_f64(&self, y: &[f64], p: &[f64]) -> f64 {
-        if y.len() != p.len() {
-            return f64::NAN;
-        }
-        let (i, a, b) = sums_f64(y, p, self.squared);
-        one_minus_ratio_f64(2.0 * i, a + b, &self.eps)
+    fn formula<T: SoftNum>(&self, s: &SoftSums<T>) -> Result<Option<T>> {
+        let (a, b) = denominators(s, self.squared);
+        let two_i = s.spy.clone() + s.spy.clone();
+        Ok(one_minus_ratio(two_i, a + b, &self.eps))
     }
-    fn loss_sums(&self, s: &SoftSums<Q>) -> Result<Option<Q>> {
-        let (a, b) = if self.squared {
-            (&s.spp, &s.syy)
-        } else {
-            (&s.sp, &s.sy)
-        };
-        Ok(one_minus_ratio(
-            Q::from_integer(2.into()) * &s.spy,
-            a + b,
-            &self.eps,
-        ))
+    fn hard_restriction(&self) -> Option<String> {
+        restriction(&self.eps, "dice".into())
     }
 }
 
@@ -427,7 +536,7 @@ struct SoftJaccard {
     eps: Option<Q>,
 }
 
-impl SoftLoss for SoftJaccard {
+impl SumFormula for SoftJaccard {
     fn spec(&self) -> String {
         let opts: Vec<String> = self
             .squared
@@ -437,26 +546,19 @@ impl SoftLoss for SoftJaccard {
             .collect();
         with_options("soft-jaccard", &opts)
     }
-    fn loss(&self, y: &[Q], p: &[Q]) -> Result<Option<Q>> {
-        validate(y, p)?;
-        let (i, a, b) = sums(y, p, self.squared);
-        let den = a + b - &i;
-        Ok(one_minus_ratio(i, den, &self.eps))
+    fn needs(&self) -> Needs {
+        squares(self.squared)
     }
-    fn loss_f64(&self, y: &[f64], p: &[f64]) -> f64 {
-        if y.len() != p.len() {
-            return f64::NAN;
-        }
-        let (i, a, b) = sums_f64(y, p, self.squared);
-        one_minus_ratio_f64(i, a + b - i, &self.eps)
+    fn formula<T: SoftNum>(&self, s: &SoftSums<T>) -> Result<Option<T>> {
+        let (a, b) = denominators(s, self.squared);
+        Ok(one_minus_ratio(
+            s.spy.clone(),
+            a + b - s.spy.clone(),
+            &self.eps,
+        ))
     }
-    fn loss_sums(&self, s: &SoftSums<Q>) -> Result<Option<Q>> {
-        let (a, b) = if self.squared {
-            (&s.spp, &s.syy)
-        } else {
-            (&s.sp, &s.sy)
-        };
-        Ok(one_minus_ratio(s.spy.clone(), a + b - &s.spy, &self.eps))
+    fn hard_restriction(&self) -> Option<String> {
+        restriction(&self.eps, "jaccard".into())
     }
 }
 
@@ -468,7 +570,7 @@ struct SoftTversky {
     eps: Option<Q>,
 }
 
-impl SoftLoss for SoftTversky {
+impl SumFormula for SoftTversky {
     fn spec(&self) -> String {
         let opts: Vec<String> = [
             Some(format!("a={}", format_q(&self.a))),
@@ -480,112 +582,85 @@ impl SoftLoss for SoftTversky {
         .collect();
         with_options("soft-tversky", &opts)
     }
-    fn loss(&self, y: &[Q], p: &[Q]) -> Result<Option<Q>> {
-        validate(y, p)?;
-        let (i, sp, sy) = sums(y, p, false);
-        let den = &i + &self.a * (sp - &i) + &self.b * (sy - &i);
+    fn needs(&self) -> Needs {
+        squares(false)
+    }
+    fn formula<T: SoftNum>(&self, s: &SoftSums<T>) -> Result<Option<T>> {
+        let i = s.spy.clone();
+        let den = i.clone()
+            + T::lift(&self.a) * (s.sp.clone() - i.clone())
+            + T::lift(&self.b) * (s.sy.clone() - i.clone());
         Ok(one_minus_ratio(i, den, &self.eps))
     }
-    fn loss_f64(&self, y: &[f64], p: &[f64]) -> f64 {
-        if y.len() != p.len() {
-            return f64::NAN;
-        }
-        let (i, sp, sy) = sums_f64(y, p, false);
-        let (a, b) = (q_to_f64(&self.a), q_to_f64(&self.b));
-        one_minus_ratio_f64(i, i + a * (sp - i) + b * (sy - i), &self.eps)
-    }
-    fn loss_sums(&self, s: &SoftSums<Q>) -> Result<Option<Q>> {
-        let i = &s.spy;
-        let den = i + &self.a * (&s.sp - i) + &self.b * (&s.sy - i);
-        Ok(one_minus_ratio(i.clone(), den, &self.eps))
+    fn hard_restriction(&self) -> Option<String> {
+        restriction(
+            &self.eps,
+            format!("tversky:a={},b={}", format_q(&self.a), format_q(&self.b)),
+        )
     }
 }
 
-/// Jaccard metric loss 1 − (Σmin + eps)/(Σmax + eps).
+/// Jaccard metric loss 1 − (Σmin + eps)/(Σmax + eps), with
+/// Σmin = (Σp + Σy − ‖p − y‖)/2 and Σmax = (Σp + Σy + ‖p − y‖)/2.
 #[derive(Clone, Debug)]
 struct Jml {
     eps: Option<Q>,
 }
 
-impl SoftLoss for Jml {
+impl SumFormula for Jml {
     fn spec(&self) -> String {
         with_options(
             "jml",
             &eps_option(&self.eps).into_iter().collect::<Vec<_>>(),
         )
     }
-    fn loss(&self, y: &[Q], p: &[Q]) -> Result<Option<Q>> {
-        validate(y, p)?;
-        let (mut lo, mut hi) = (Q::zero(), Q::zero());
-        for (yi, pi) in y.iter().zip(p) {
-            let (a, b) = if yi <= pi { (yi, pi) } else { (pi, yi) };
-            lo += a;
-            hi += b;
+    fn needs(&self) -> Needs {
+        Needs {
+            squares: false,
+            abs: true,
         }
+    }
+    fn formula<T: SoftNum>(&self, s: &SoftSums<T>) -> Result<Option<T>> {
+        let half = T::lift(&Q::new(1.into(), 2.into()));
+        let total = s.sp.clone() + s.sy.clone();
+        let lo = (total.clone() - s.sabs.clone()) * half.clone();
+        let hi = (total + s.sabs.clone()) * half;
         Ok(one_minus_ratio(lo, hi, &self.eps))
     }
-    fn loss_f64(&self, y: &[f64], p: &[f64]) -> f64 {
-        if y.len() != p.len() {
-            return f64::NAN;
-        }
-        let (mut lo, mut hi) = (0.0, 0.0);
-        for (&yi, &pi) in y.iter().zip(p) {
-            lo += yi.min(pi);
-            hi += yi.max(pi);
-        }
-        one_minus_ratio_f64(lo, hi, &self.eps)
-    }
-    fn loss_sums(&self, s: &SoftSums<Q>) -> Result<Option<Q>> {
-        let two = Q::from_integer(2.into());
-        let total = &s.sp + &s.sy;
-        let lo = (&total - &s.sabs) / &two;
-        let hi = (total + &s.sabs) / two;
-        Ok(one_minus_ratio(lo, hi, &self.eps))
+    fn hard_restriction(&self) -> Option<String> {
+        restriction(&self.eps, "jaccard".into())
     }
 }
 
-/// Dice semimetric loss ‖p−y‖/(‖p‖+‖y‖+eps).
+/// Dice semimetric loss 1 − (‖p‖+‖y‖−‖p−y‖ + eps)/(‖p‖+‖y‖ + eps) = ‖p−y‖/(‖p‖+‖y‖+eps).
 #[derive(Clone, Debug)]
 struct Dml {
     eps: Option<Q>,
 }
 
-impl SoftLoss for Dml {
+impl SumFormula for Dml {
     fn spec(&self) -> String {
         with_options(
             "dml",
             &eps_option(&self.eps).into_iter().collect::<Vec<_>>(),
         )
     }
-    fn loss(&self, y: &[Q], p: &[Q]) -> Result<Option<Q>> {
-        validate(y, p)?;
-        let (mut diff, mut norms) = (Q::zero(), Q::zero());
-        for (yi, pi) in y.iter().zip(p) {
-            diff += (yi - pi).abs();
-            norms += yi + pi;
-        }
-        // 1 − (‖p‖+‖y‖−‖p−y‖ + eps)/(‖p‖+‖y‖ + eps), as in the other ratio forms.
-        Ok(one_minus_ratio(&norms - diff, norms, &self.eps))
-    }
-    fn loss_f64(&self, y: &[f64], p: &[f64]) -> f64 {
-        if y.len() != p.len() {
-            return f64::NAN;
-        }
-        let (mut diff, mut norms) = (0.0, 0.0);
-        for (&yi, &pi) in y.iter().zip(p) {
-            diff += (yi - pi).abs();
-            norms += yi + pi;
-        }
-        let den = norms + self.eps.as_ref().map_or(0.0, q_to_f64);
-        if den == 0.0 {
-            f64::NAN
-        } else {
-            diff / den
+    fn needs(&self) -> Needs {
+        Needs {
+            squares: false,
+            abs: true,
         }
     }
-    fn loss_sums(&self, s: &SoftSums<Q>) -> Result<Option<Q>> {
-        let norms = &s.sp + &s.sy;
-        Ok(one_minus_ratio(&norms - &s.sabs, norms, &self.eps))
+    fn formula<T: SoftNum>(&self, s: &SoftSums<T>) -> Result<Option<T>> {
+        let norms = s.sp.clone() + s.sy.clone();
+        Ok(one_minus_ratio(
+            norms.clone() - s.sabs.clone(),
+            norms,
+            &self.eps,
+        ))
+    }
+    fn hard_restriction(&self) -> Option<String> {
+        restriction(&self.eps, "dice".into())
     }
 }
 
@@ -645,6 +720,9 @@ impl SoftLoss for LovaszJaccard {
     fn spec(&self) -> String {
         "lovasz-jaccard".into()
     }
+    fn hard_restriction(&self) -> Option<String> {
+        Some("jaccard".into())
+    }
     fn loss(&self, y: &[Q], p: &[Q]) -> Result<Option<Q>> {
         validate(y, p)?;
         let yb = hard_labels(y, "lovasz-jaccard")?;
@@ -690,6 +768,9 @@ impl LovaszMeasure {
 impl SoftLoss for LovaszMeasure {
     fn spec(&self) -> String {
         format!("lovasz:{}", self.measure.spec())
+    }
+    fn hard_restriction(&self) -> Option<String> {
+        Some(self.measure.spec())
     }
     fn loss(&self, y: &[Q], p: &[Q]) -> Result<Option<Q>> {
         validate(y, p)?;

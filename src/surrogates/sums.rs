@@ -12,9 +12,82 @@
 //! With ‖·‖ the L1 norm: Σmin(p, y) = (Σp + Σy − ‖p − y‖)/2 and
 //! Σmax(p, y) = (Σp + Σy + ‖p − y‖)/2, so the metric-loss forms need `sabs` alone.
 
+use std::ops::{Add, Div, Mul, Sub};
+
 use num_traits::{Signed, Zero};
 
-use crate::exact::Q;
+use crate::exact::{q_to_f64, Q};
+
+/// The numbers a sum-based soft loss is written over: [`Q`] (exact) and `f64`
+/// (fast, cross-checked). One formula, two paths, as [`crate::measures::arith`]
+/// does for counts. (Also an [`crate::measures::expr::ExprNum`], so `soft-expr:` formulas run on it.)
+pub trait SoftNum:
+    crate::measures::expr::ExprNum
+    + PartialOrd
+    + std::fmt::Debug
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+{
+    /// An exact constant in this arithmetic (the nearest double for `f64`).
+    fn lift(q: &Q) -> Self;
+    /// A count.
+    fn count(n: u64) -> Self;
+    /// Whether the value is zero.
+    fn is_nil(&self) -> bool;
+    /// The value for messages (`p/q` for exact values).
+    fn show(&self) -> String;
+}
+
+impl SoftNum for Q {
+    fn lift(q: &Q) -> Self {
+        q.clone()
+    }
+    fn count(n: u64) -> Self {
+        Q::from_integer(n.into())
+    }
+    fn is_nil(&self) -> bool {
+        Zero::is_zero(self)
+    }
+    fn show(&self) -> String {
+        crate::exact::format_q(self)
+    }
+}
+
+impl SoftNum for f64 {
+    fn lift(q: &Q) -> Self {
+        q_to_f64(q)
+    }
+    fn count(n: u64) -> Self {
+        n as f64
+    }
+    fn is_nil(&self) -> bool {
+        *self == 0.0
+    }
+    fn show(&self) -> String {
+        format!("{self:e}")
+    }
+}
+
+/// Which optional sums a formula reads: the exact path skips the others (each
+/// exact sum costs a rational addition per voxel). Σp·y, Σp and Σy are always
+/// computed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// Σp² and Σy².
+    pub squares: bool,
+    /// Σ|p − y|.
+    pub abs: bool,
+}
+
+impl Needs {
+    /// Every sum.
+    pub const ALL: Needs = Needs {
+        squares: true,
+        abs: true,
+    };
+}
 
 /// The sums of one (labels, prediction) pair: `T` is [`Q`] for the exact path and
 /// `f64` for the fast one.
@@ -39,6 +112,11 @@ pub struct SoftSums<T> {
 impl SoftSums<Q> {
     /// The exact sums of two slices of equal length (the caller validates them).
     pub fn exact(y: &[Q], p: &[Q]) -> SoftSums<Q> {
+        SoftSums::exact_for(y, p, Needs::ALL)
+    }
+
+    /// The exact sums a formula needs; the others are left at 0.
+    pub fn exact_for(y: &[Q], p: &[Q], needs: Needs) -> SoftSums<Q> {
         let mut s = SoftSums {
             n: y.len() as u64,
             spy: Q::zero(),
@@ -52,9 +130,13 @@ impl SoftSums<Q> {
             s.spy += yi * pi;
             s.sp += pi;
             s.sy += yi;
-            s.spp += pi * pi;
-            s.syy += yi * yi;
-            s.sabs += (pi - yi).abs();
+            if needs.squares {
+                s.spp += pi * pi;
+                s.syy += yi * yi;
+            }
+            if needs.abs {
+                s.sabs += (pi - yi).abs();
+            }
         }
         s
     }
