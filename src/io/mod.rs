@@ -316,9 +316,9 @@ impl Layout {
             (Format::Npy, MemoryOrder::C) => {
                 format!("NPY, stored in C order; voxel {index} = numpy's np.load(){index}")
             }
-            (Format::Npy, MemoryOrder::Fortran) => format!(
-                "NPY, stored in Fortran order; voxel {index} = numpy's np.load(){index}"
-            ),
+            (Format::Npy, MemoryOrder::Fortran) => {
+                format!("NPY, stored in Fortran order; voxel {index} = numpy's np.load(){index}")
+            }
             (Format::Png, _) => format!("PNG, stored row by row; voxel {index} = [row, column]"),
         }
     }
