@@ -62,6 +62,9 @@ mod nifti;
 mod npy;
 mod png;
 
+#[cfg(test)]
+mod fuzz;
+
 /// A voxel array read from (or to be written to) a file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Volume {

@@ -382,12 +382,6 @@ pub(super) fn read_with_order(path: &Path) -> Result<(Volume, super::MemoryOrder
     parse_with_order(path, bytes)
 }
 
-/// Parses the bytes of a `.npy` file.
-#[cfg(test)]
-fn parse(path: &Path, bytes: Vec<u8>) -> Result<Volume> {
-    parse_with_order(path, bytes).map(|(v, _)| v)
-}
-
 /// Parses the bytes of a `.npy` file into C order; also returns the stored order.
 pub(super) fn parse_with_order(
     path: &Path,
