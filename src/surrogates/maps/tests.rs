@@ -125,14 +125,14 @@ proptest! {
                 let mut pq = Vec::new();
                 let spatial: Vec<usize> = shape.iter().enumerate().filter(|&(k, _)| k != axis).map(|(_, &d)| d).collect();
                 let ns: usize = spatial.iter().product();
-                for s in 0..ns {
+                for (s, &label) in labels.iter().enumerate().take(ns) {
                     // s is the linear spatial index in the held order.
                     let idx = unravel(s, &spatial, c_order);
                     let mut full = idx.clone();
                     full.insert(axis, class);
                     let at = ravel(&full, &shape, c_order);
-                    if ignore.contains(&labels[s]) { continue; }
-                    y.push(labels[s] == class as i64);
+                    if ignore.contains(&label) { continue; }
+                    y.push(label == class as i64);
                     pq.push(float_to_q(p[at]));
                 }
                 prop_assert_eq!(got, reference(&y, &pq));
