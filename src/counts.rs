@@ -137,8 +137,33 @@ impl Counts {
 ///
 /// Label 0 is background and gets no entry; for each other label L the counts are
 /// those of the masks `gt == L` and `pred == L`. One pass over the voxels, so a
-/// whole atlas costs the same as one label.
+/// whole atlas costs the same as one label. [`per_label_counts_with`] keeps the
+/// background or ignores labels.
 pub fn per_label_counts(gt: &[i64], pred: &[i64]) -> Result<BTreeMap<i64, Counts>> {
+    per_label_counts_with(gt, pred, &LabelSelection::default())
+}
+
+/// Which labels a per-label comparison reports, in the peers' terms.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LabelSelection {
+    /// Report label 0 too (MONAI's `include_background`, which defaults to true
+    /// there; false here, as before this option existed).
+    pub include_background: bool,
+    /// Labels whose ground-truth voxels are left out of every count and which get
+    /// no entry (the Lovász reference's `ignore`, nnU-Net's ignore label). A
+    /// prediction of an ignored label elsewhere counts as predicting no reported
+    /// label there.
+    pub ignore: Vec<i64>,
+}
+
+/// [`per_label_counts`] with a [`LabelSelection`]: one-vs-rest counts of every
+/// reported label occurring in either map, over the voxels whose ground truth is
+/// not ignored.
+pub fn per_label_counts_with(
+    gt: &[i64],
+    pred: &[i64],
+    sel: &LabelSelection,
+) -> Result<BTreeMap<i64, Counts>> {
     if gt.len() != pred.len() {
         return Err(Error::Mismatch(format!(
             "ground truth has {} voxels but prediction has {}",
@@ -148,21 +173,26 @@ pub fn per_label_counts(gt: &[i64], pred: &[i64]) -> Result<BTreeMap<i64, Counts
     }
     // (tp, fp, fn) per label; TN follows from n.
     let mut acc: BTreeMap<i64, [u64; 3]> = BTreeMap::new();
+    let reported = |l: i64| (l != 0 || sel.include_background) && !sel.ignore.contains(&l);
+    let mut n = 0u64;
     for (&g, &p) in gt.iter().zip(pred) {
+        if !sel.ignore.is_empty() && sel.ignore.contains(&g) {
+            continue;
+        }
+        n += 1;
         if g == p {
-            if g != 0 {
+            if reported(g) {
                 acc.entry(g).or_default()[0] += 1;
             }
         } else {
-            if g != 0 {
+            if reported(g) {
                 acc.entry(g).or_default()[2] += 1;
             }
-            if p != 0 {
+            if reported(p) {
                 acc.entry(p).or_default()[1] += 1;
             }
         }
     }
-    let n = gt.len() as u64;
     Ok(acc
         .into_iter()
         .map(|(label, [tp, fp, fn_])| {
@@ -234,6 +264,34 @@ mod tests {
                 }
             }
             prop_assert!(!table.contains_key(&0));
+        }
+
+        /// With background kept and labels ignored, each reported label's counts are
+        /// those of its binary masks over the voxels whose ground truth is not ignored.
+        #[test]
+        fn per_label_selection_matches_binary_masks(
+            pairs in proptest::collection::vec((0i64..4, 0i64..4), 0..200),
+            ignore in proptest::collection::vec(0i64..4, 0..2),
+            include_background in any::<bool>(),
+        ) {
+            let sel = LabelSelection { include_background, ignore: ignore.clone() };
+            let kept: Vec<(i64, i64)> = pairs.iter().copied().filter(|(g, _)| !ignore.contains(g)).collect();
+            let gt: Vec<i64> = pairs.iter().map(|x| x.0).collect();
+            let pred: Vec<i64> = pairs.iter().map(|x| x.1).collect();
+            let table = per_label_counts_with(&gt, &pred, &sel).unwrap();
+            for label in 0..4 {
+                let g: Vec<bool> = kept.iter().map(|&(v, _)| v == label).collect();
+                let p: Vec<bool> = kept.iter().map(|&(_, v)| v == label).collect();
+                let direct = Counts::from_bools(&g, &p).unwrap();
+                let reported = (label != 0 || include_background) && !ignore.contains(&label);
+                match table.get(&label) {
+                    Some(c) => {
+                        prop_assert!(reported);
+                        prop_assert_eq!(*c, direct);
+                    }
+                    None => prop_assert!(!reported || direct.both_empty()),
+                }
+            }
         }
     }
 }

@@ -66,7 +66,8 @@ pub fn mask_from_volume(v: &Volume, opts: MaskOptions, name: &str) -> Result<Vec
                         name,
                         format!(
                             "non-binary value {x} at voxel {i} in {} data; a floating-point mask \
-                             must hold only 0 and 1 (threshold it first, or select a label with \
+                             must hold only 0 and 1 (for a probability map give --threshold T, or score it \
+                             with a soft spec such as --metric soft-dice; or select a label with \
                              --gt-label/--pred-label)",
                             data.type_name()
                         ),

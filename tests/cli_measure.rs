@@ -120,15 +120,28 @@ fn files_of_every_format_and_their_errors() {
         );
         assert_eq!(doc["metrics"]["dice"]["similarity"], "2/3");
     }
-    // NIfTI (first axis fastest) and NPY (last axis fastest) never mix silently.
-    let err = err_stderr(&[
+    // NIfTI (first axis fastest) and NPY (last axis fastest) compare by logical
+    // index: the crate's writers store the data as held, so the NIfTI written
+    // from the same C-ordered buffer is a different array and must not agree.
+    let out = ok_stdout(&[
         "measure",
         "--gt",
         dir.path().join("gt.nii").to_str().unwrap(),
         "--pred",
-        dir.path().join("pred.npy").to_str().unwrap(),
+        dir.path().join("gt.npy").to_str().unwrap(),
+        "--json",
     ]);
-    assert!(err.contains("voxel order mismatch"), "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        doc["gt"]["indexing"].as_str().unwrap().contains("re-laid"),
+        "{out}"
+    );
+    // NIfTI [i, j] = data[i + 2j]: rows (0 1 2) (1 0 0); the NPY rows are (0 1 1) (0 2 0).
+    assert_eq!(
+        (&doc["tp"], &doc["fp"], &doc["fn"], &doc["tn"]),
+        (&2.into(), &1.into(), &1.into(), &2.into()),
+        "{out}"
+    );
 
     // PNG holds only integer grey levels.
     let g = dir.path().join("gt.png");

@@ -72,10 +72,11 @@ pub struct Pair {
 }
 
 impl Pair {
-    /// A pair under a policy. `nan` is refused: a ratio with an undefined loss has no
-    /// meaning, so analyses resolve 0/0 with `one`, `zero` or `error`.
+    /// A pair under a policy. `nan` and `nan-if-gt-empty` are refused: a ratio with an
+    /// undefined loss has no meaning, so analyses resolve 0/0 with `one`, `zero` or
+    /// `error`.
     pub fn new(target: Measure, candidate: Measure, policy: EmptyPolicy) -> Result<Pair> {
-        if policy == EmptyPolicy::Nan {
+        if matches!(policy, EmptyPolicy::Nan | EmptyPolicy::NanIfGtEmpty) {
             return Err(Error::invalid(
                 "approximation analysis needs a value for every configuration: use --empty one, zero or error",
             ));

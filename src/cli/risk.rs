@@ -77,6 +77,11 @@ fn threshold_of(args: &RiskArgs) -> Result<Q> {
 pub fn run(args: &RiskArgs) -> Result<ExitCode> {
     let metric: RiskMetric = args.metric.parse()?;
     let policy: EmptyPolicy = args.empty.parse()?;
+    if policy == EmptyPolicy::NanIfGtEmpty {
+        return Err(crate::error::Error::invalid(
+            "--empty nan-if-gt-empty is not available in risk: an expectation over random labels              is undefined whenever the labels can all be 0; use --empty one or --empty zero",
+        ));
+    }
     if let Some(path) = &args.probs_file {
         return run_fast(args, path, &metric, policy);
     }

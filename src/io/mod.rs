@@ -17,10 +17,18 @@
 //!
 //! The exception is **NIfTI**, which keeps its native order: the first axis (x)
 //! varies fastest and the shape is reported as `[nx, ny, nz, ...]`. Nothing is
-//! transposed, so two NIfTI files on the same grid compare voxel by voxel, and a
-//! NIfTI written by [`write_volume`] reads back identically. Note that this means a
-//! NIfTI volume and a `.npy` array of "the same" shape are not laid out the same
-//! way; compare files of one family with each other.
+//! transposed on reading, so two NIfTI files on the same grid compare voxel by voxel
+//! at no cost, and a NIfTI written by [`write_volume`] reads back identically.
+//!
+//! Whatever the memory order, every reader reports the shape in the order users
+//! index the array: `[nx, ny, nz]` is what nibabel's `img.get_fdata().shape` says
+//! and what `np.save` of that array writes (in Fortran order, since nibabel's array
+//! is a Fortran-ordered view). So voxel `[i, j, k]` of a NIfTI and voxel `[i, j, k]`
+//! of the `.npy` made from it are the same place. Comparing files of different
+//! families therefore only needs the NIfTI data re-laid in C order:
+//! [`read_volume_indexed`] returns how a file was stored ([`Layout`]) and
+//! [`into_c_order`] does the re-laying, so a caller pays for it only when the two
+//! files differ in memory order.
 //!
 //! # Guarantees
 //!
@@ -53,6 +61,9 @@ use crate::error::{Error, Result};
 mod nifti;
 mod npy;
 mod png;
+
+#[cfg(test)]
+mod fuzz;
 
 /// A voxel array read from (or to be written to) a file.
 #[derive(Debug, Clone, PartialEq)]
@@ -253,11 +264,104 @@ pub fn format_of(path: &Path) -> Result<Format> {
 
 /// Reads the voxel array stored in `path`, choosing the reader by extension.
 pub fn read_volume(path: &Path) -> Result<Volume> {
-    match format_of(path)? {
-        Format::Nifti => nifti::read(path, false),
-        Format::NiftiGz => nifti::read(path, true),
-        Format::Png => png::read(path),
-        Format::Npy => npy::read(path),
+    read_volume_indexed(path).map(|(v, _)| v)
+}
+
+/// How a file's voxels were stored and how the returned [`Volume`] holds them.
+///
+/// Voxel `[i, j, k]` means the same logical index in every format (NIfTI `[x, y,
+/// z]`, NumPy `a[i, j, k]`, PNG `[row, column]`); only the memory order of the
+/// returned data differs, and only NIfTI differs from C order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// The file format.
+    pub format: Format,
+    /// The order the file stored its voxels in.
+    pub stored: MemoryOrder,
+    /// The order of [`Volume::data`] as returned: C order except for NIfTI.
+    pub held: MemoryOrder,
+}
+
+/// A memory order of a multi-dimensional array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemoryOrder {
+    /// Last axis fastest (NumPy's default, PNG rows).
+    C,
+    /// First axis fastest (NIfTI; NumPy `fortran_order: True`).
+    Fortran,
+}
+
+impl MemoryOrder {
+    /// `"C"` or `"Fortran"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            MemoryOrder::C => "C",
+            MemoryOrder::Fortran => "Fortran",
+        }
+    }
+}
+
+impl Layout {
+    /// One line saying how the file was indexed, e.g. `"NIfTI, stored first axis
+    /// fastest; voxel [i, j, k] = nibabel's get_fdata()[i, j, k]"`.
+    pub fn describe(&self, ndim: usize) -> String {
+        let index = match ndim {
+            0 => "[]".to_string(),
+            1 => "[i]".to_string(),
+            2 => "[i, j]".to_string(),
+            3 => "[i, j, k]".to_string(),
+            n => format!("[i0, …, i{}]", n - 1),
+        };
+        match (self.format, self.stored) {
+            (Format::Nifti | Format::NiftiGz, _) => format!(
+                "NIfTI, stored first axis fastest; voxel {index} = nibabel's get_fdata(){index}"
+            ),
+            (Format::Npy, MemoryOrder::C) => {
+                format!("NPY, stored in C order; voxel {index} = numpy's np.load(){index}")
+            }
+            (Format::Npy, MemoryOrder::Fortran) => {
+                format!("NPY, stored in Fortran order; voxel {index} = numpy's np.load(){index}")
+            }
+            (Format::Png, _) => format!("PNG, stored row by row; voxel {index} = [row, column]"),
+        }
+    }
+}
+
+/// [`read_volume`], also saying how the file stored its voxels and how the returned
+/// data holds them (see [`Layout`] and the module documentation on voxel order).
+pub fn read_volume_indexed(path: &Path) -> Result<(Volume, Layout)> {
+    let format = format_of(path)?;
+    let (volume, stored) = match format {
+        Format::Nifti => (nifti::read(path, false)?, MemoryOrder::Fortran),
+        Format::NiftiGz => (nifti::read(path, true)?, MemoryOrder::Fortran),
+        Format::Png => (png::read(path)?, MemoryOrder::C),
+        Format::Npy => npy::read_with_order(path)?,
+    };
+    let held = match format {
+        Format::Nifti | Format::NiftiGz => MemoryOrder::Fortran,
+        Format::Png | Format::Npy => MemoryOrder::C,
+    };
+    Ok((
+        volume,
+        Layout {
+            format,
+            stored,
+            held,
+        },
+    ))
+}
+
+/// Re-lays a volume held in Fortran order (a NIfTI as read) in C order, so that it
+/// compares voxel by voxel with a volume read from `.npy` or PNG. The shape and the
+/// logical index of every voxel are unchanged; a volume already in C order is
+/// returned as it is.
+pub fn into_c_order(v: Volume, held: MemoryOrder) -> Volume {
+    match held {
+        MemoryOrder::C => v,
+        MemoryOrder::Fortran => Volume {
+            data: data_fortran_to_c(v.data, &v.shape),
+            shape: v.shape,
+        },
     }
 }
 

@@ -257,6 +257,12 @@ pub(super) fn read(path: &Path, gz: bool) -> Result<Volume> {
         .metadata()
         .map_err(|e| io_error(path, "read", &e))?
         .len();
+    read_from(path, file, file_len, gz)
+}
+
+/// Reads a NIfTI-1 of `file_len` bytes (gzip-compressed if `gz`) from `file`;
+/// `path` names it in errors.
+pub(super) fn read_from(path: &Path, file: impl Read, file_len: u64, gz: bool) -> Result<Volume> {
     let mut buffered = BufReader::with_capacity(1 << 16, file);
     if gz {
         let mut magic = [0u8; 4];

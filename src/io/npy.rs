@@ -376,14 +376,17 @@ fn interpret(entries: Vec<(Value, Value)>) -> std::result::Result<Header, String
     })
 }
 
-/// Reads a `.npy` file.
-pub(super) fn read(path: &Path) -> Result<Volume> {
+/// Reads a `.npy` file, returned in C order, with the order it was stored in.
+pub(super) fn read_with_order(path: &Path) -> Result<(Volume, super::MemoryOrder)> {
     let bytes = std::fs::read(path).map_err(|e| io_error(path, "open", &e))?;
-    parse(path, bytes)
+    parse_with_order(path, bytes)
 }
 
-/// Parses the bytes of a `.npy` file.
-fn parse(path: &Path, mut bytes: Vec<u8>) -> Result<Volume> {
+/// Parses the bytes of a `.npy` file into C order; also returns the stored order.
+pub(super) fn parse_with_order(
+    path: &Path,
+    mut bytes: Vec<u8>,
+) -> Result<(Volume, super::MemoryOrder)> {
     let err = |msg: String| Error::input(path, msg);
     if bytes.len() < MAGIC.len() && MAGIC.starts_with(&bytes) {
         return Err(err(format!(
@@ -461,13 +464,19 @@ fn parse(path: &Path, mut bytes: Vec<u8>) -> Result<Volume> {
     bytes.truncate(data_start + nbytes);
     let data_bytes = bytes.split_off(data_start);
     let mut data = decode_elements(path, header.dtype, data_bytes, header.big_endian)?;
-    if header.fortran_order {
+    let order = if header.fortran_order {
         data = data_fortran_to_c(data, &header.shape);
-    }
-    Ok(Volume {
-        shape: header.shape,
-        data,
-    })
+        super::MemoryOrder::Fortran
+    } else {
+        super::MemoryOrder::C
+    };
+    Ok((
+        Volume {
+            shape: header.shape,
+            data,
+        },
+        order,
+    ))
 }
 
 /// The descr string for writing `data` (little endian).

@@ -32,11 +32,16 @@ fn colour_name(c: ColorType) -> &'static str {
 
 /// Reads a grayscale PNG.
 pub(super) fn read(path: &Path) -> Result<Volume> {
-    let mut file = File::open(path).map_err(|e| io_error(path, "open", &e))?;
+    let file = File::open(path).map_err(|e| io_error(path, "open", &e))?;
     let file_len = file
         .metadata()
         .map_err(|e| io_error(path, "read", &e))?
         .len();
+    read_from(path, file, file_len)
+}
+
+/// Decodes a PNG of `file_len` bytes from `file`; `path` names it in errors.
+pub(super) fn read_from(path: &Path, mut file: impl Read, file_len: u64) -> Result<Volume> {
     let mut sig = [0u8; 8];
     let mut got = 0;
     while got < sig.len() {

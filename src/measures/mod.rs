@@ -117,15 +117,21 @@ pub enum EmptyPolicy {
     Nan,
     /// 0/0 is an error that names the measure.
     Error,
+    /// MONAI's default (`ignore_empty=True`): the value is `nan` whenever the
+    /// ground truth is empty, whatever the prediction; otherwise (ground truth
+    /// nonempty) a formula cannot be 0/0 for Dice-like measures, and any 0/0 that
+    /// still occurs is `nan` as under [`EmptyPolicy::Nan`].
+    NanIfGtEmpty,
 }
 
 impl EmptyPolicy {
     /// All policies with their names, for help and errors.
-    pub const ALL: [(&'static str, EmptyPolicy); 4] = [
+    pub const ALL: [(&'static str, EmptyPolicy); 5] = [
         ("one", EmptyPolicy::One),
         ("zero", EmptyPolicy::Zero),
         ("nan", EmptyPolicy::Nan),
         ("error", EmptyPolicy::Error),
+        ("nan-if-gt-empty", EmptyPolicy::NanIfGtEmpty),
     ];
 
     /// The policy's name.
@@ -135,6 +141,7 @@ impl EmptyPolicy {
             EmptyPolicy::Zero => "zero",
             EmptyPolicy::Nan => "nan",
             EmptyPolicy::Error => "error",
+            EmptyPolicy::NanIfGtEmpty => "nan-if-gt-empty",
         }
     }
 }
@@ -148,7 +155,7 @@ impl FromStr for EmptyPolicy {
             .map(|&(_, p)| p)
             .ok_or_else(|| {
                 Error::invalid(format!(
-                    "unknown empty-mask policy {s:?}; valid policies are: one (default), zero, nan, error"
+                    "unknown empty-mask policy {s:?}; valid policies are: one (default), zero, nan, error, nan-if-gt-empty (MONAI's default: nan whenever the ground truth is empty)"
                 ))
             })
     }
@@ -250,6 +257,9 @@ impl Measure {
 
     /// The exact loss with the empty policy applied.
     pub fn loss(&self, c: &Counts, policy: EmptyPolicy) -> Result<Value> {
+        if policy == EmptyPolicy::NanIfGtEmpty && c.gt_size() == 0 {
+            return Ok(Value::NaN);
+        }
         match self.loss_checked(c)? {
             Some(q) => Ok(Value::Exact(q)),
             None => self.empty_similarity(c, policy).map(|v| v.complement()),
@@ -258,6 +268,9 @@ impl Measure {
 
     /// The exact similarity 1 − loss with the empty policy applied.
     pub fn similarity(&self, c: &Counts, policy: EmptyPolicy) -> Result<Value> {
+        if policy == EmptyPolicy::NanIfGtEmpty && c.gt_size() == 0 {
+            return Ok(Value::NaN);
+        }
         match self.loss_checked(c)? {
             Some(q) => Ok(Value::Exact(Q::one() - q)),
             None => self.empty_similarity(c, policy),
@@ -267,12 +280,15 @@ impl Measure {
     /// The loss in `f64` (NaN under the `nan` policy; the `error` policy also
     /// yields NaN here, since this path is for speed and cross-checks only).
     pub fn loss_f64(&self, c: &Counts, policy: EmptyPolicy) -> f64 {
+        if policy == EmptyPolicy::NanIfGtEmpty && c.gt_size() == 0 {
+            return f64::NAN;
+        }
         let f = self.0.loss_float(c);
         if f.den == 0.0 {
             match policy {
                 EmptyPolicy::One => 0.0,
                 EmptyPolicy::Zero => 1.0,
-                EmptyPolicy::Nan | EmptyPolicy::Error => f64::NAN,
+                EmptyPolicy::Nan | EmptyPolicy::Error | EmptyPolicy::NanIfGtEmpty => f64::NAN,
             }
         } else {
             f.num / f.den
@@ -283,7 +299,7 @@ impl Measure {
         match policy {
             EmptyPolicy::One => Ok(Value::Exact(Q::one())),
             EmptyPolicy::Zero => Ok(Value::Exact(num_traits::Zero::zero())),
-            EmptyPolicy::Nan => Ok(Value::NaN),
+            EmptyPolicy::Nan | EmptyPolicy::NanIfGtEmpty => Ok(Value::NaN),
             EmptyPolicy::Error => Err(Error::Empty(format!(
                 "{} is 0/0 at tp={} fp={} fn={} tn={} ({}) and the empty-mask policy is `error`; \
                  choose --empty one, zero or nan to give it a value",

@@ -59,13 +59,15 @@ pub(crate) fn empty_term(p_empty: Rational, policy: EmptyPolicy) -> Result<Ratio
     match policy {
         EmptyPolicy::One => Ok(p_empty),
         EmptyPolicy::Zero => Ok(Rational::new()),
-        EmptyPolicy::Nan | EmptyPolicy::Error => Err(Error::Empty(format!(
-            "the expectation is undefined under the empty-mask policy `{}`: the prediction \
+        EmptyPolicy::Nan | EmptyPolicy::Error | EmptyPolicy::NanIfGtEmpty => {
+            Err(Error::Empty(format!(
+                "the expectation is undefined under the empty-mask policy `{}`: the prediction \
              is empty and the labels are all empty with probability {} > 0; \
              use --empty one or --empty zero",
-            policy.name(),
-            p_empty
-        ))),
+                policy.name(),
+                p_empty
+            )))
+        }
     }
 }
 

@@ -231,12 +231,14 @@ fn empty_term(p_empty: f64, policy: EmptyPolicy) -> Result<f64> {
     match policy {
         EmptyPolicy::One => Ok(p_empty),
         EmptyPolicy::Zero => Ok(0.0),
-        EmptyPolicy::Nan | EmptyPolicy::Error => Err(Error::Empty(format!(
-            "the expectation is undefined under the empty-mask policy `{}`: the prediction \
+        EmptyPolicy::Nan | EmptyPolicy::Error | EmptyPolicy::NanIfGtEmpty => {
+            Err(Error::Empty(format!(
+                "the expectation is undefined under the empty-mask policy `{}`: the prediction \
              is empty and the labels are all empty with probability {p_empty:e} > 0; \
              use --empty one or --empty zero",
-            policy.name()
-        ))),
+                policy.name()
+            )))
+        }
     }
 }
 

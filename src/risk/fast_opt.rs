@@ -197,7 +197,7 @@ pub fn optimal_dice_large(probs: &[f64], policy: EmptyPolicy) -> Result<LargeOpt
     let mut best: Option<(usize, f64, f64)> = match policy {
         EmptyPolicy::One => Some((0, if ctx.y.off == 0 { ctx.y.p[0] } else { 0.0 }, 0.0)),
         EmptyPolicy::Zero => Some((0, 0.0, 0.0)),
-        EmptyPolicy::Nan | EmptyPolicy::Error => None,
+        EmptyPolicy::Nan | EmptyPolicy::Error | EmptyPolicy::NanIfGtEmpty => None,
     };
     let mut evaluated = 1usize;
     let blocks0 = n.min(1024);

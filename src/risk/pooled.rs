@@ -74,11 +74,13 @@ fn value(a: &Q, b: &Q, k: usize, dice: bool, policy: EmptyPolicy) -> Result<Q> {
         return match policy {
             EmptyPolicy::One => Ok(Q::one()),
             EmptyPolicy::Zero => Ok(Q::zero()),
-            EmptyPolicy::Nan | EmptyPolicy::Error => Err(Error::Empty(format!(
-                "the pooled value is 0/0 (no foreground probability and an empty \
+            EmptyPolicy::Nan | EmptyPolicy::Error | EmptyPolicy::NanIfGtEmpty => {
+                Err(Error::Empty(format!(
+                    "the pooled value is 0/0 (no foreground probability and an empty \
                  prediction) under the empty-mask policy `{}`; use --empty one or zero",
-                policy.name()
-            ))),
+                    policy.name()
+                )))
+            }
         };
     }
     let num = if dice {

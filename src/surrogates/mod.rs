@@ -9,10 +9,12 @@
 //! computed exactly as [`crate::exact::Q`], and anything with a logarithm
 //! (cross-entropy) as a certified [`crate::exact::interval::Interval`].
 //!
+//! * [`maps`]: exact sums and Lovász-Jaccard of whole probability maps read from files.
 //! * [`wce`]: weighted cross-entropy, soft Dice on soft configurations, and exact and
 //!   certified comparisons with multiples of ln 2.
 
 pub mod lovasz;
+pub mod maps;
 pub mod presets;
 pub mod soft;
 pub mod soft_expr;

@@ -1,0 +1,504 @@
+//! `diceproof measure` across file formats (voxel order), on probability maps
+//! (exact soft losses against an independent Python `fractions` computation, kept in
+//! `tests/fixtures/maps/expected.json` with the script that made it), and the
+//! per-label conventions.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{err_stderr, ok_stdout};
+use diceproof::io::{read_volume, write_volume, Volume, VoxelData};
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/maps")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn expected() -> serde_json::Value {
+    let text = std::fs::read_to_string(fixture("expected.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    serde_json::from_str(&ok_stdout(&all)).unwrap()
+}
+
+#[test]
+fn nifti_and_the_npy_numpy_makes_of_it_agree_in_both_memory_orders() {
+    for npy in ["lab_f.npy", "lab_c.npy"] {
+        for (gt, pred) in [
+            (fixture("lab.nii.gz"), fixture(npy)),
+            (fixture(npy), fixture("lab.nii.gz")),
+        ] {
+            let doc = json(&["measure", "--gt", &gt, "--pred", &pred]);
+            assert_eq!(doc["metrics"]["dice"]["similarity"], "1", "{gt} {pred}");
+            assert_eq!(doc["fp"], 0);
+            assert_eq!(doc["fn"], 0);
+            assert!(doc["tp"].as_u64().unwrap() > 0);
+            let nifti = if gt.ends_with(".nii.gz") {
+                "gt"
+            } else {
+                "pred"
+            };
+            let other = if nifti == "gt" { "pred" } else { "gt" };
+            let idx = doc[nifti]["indexing"].as_str().unwrap();
+            assert!(
+                idx.starts_with("NIfTI, stored first axis fastest") && idx.contains("re-laid"),
+                "{idx}"
+            );
+            let idx = doc[other]["indexing"].as_str().unwrap();
+            let order = if npy == "lab_f.npy" { "Fortran" } else { "C" };
+            assert!(idx.contains(&format!("stored in {order} order")), "{idx}");
+        }
+    }
+    // The two NPY files agree with each other (both read by logical index).
+    let doc = json(&[
+        "measure",
+        "--gt",
+        &fixture("lab_f.npy"),
+        "--pred",
+        &fixture("lab_c.npy"),
+    ]);
+    assert_eq!(doc["metrics"]["dice"]["similarity"], "1");
+}
+
+#[test]
+fn exact_soft_losses_match_python_fractions() {
+    let exp = expected();
+    for (map, key) in [("p.npy", "p"), ("p.nii.gz", "p"), ("p64_f.npy", "p64")] {
+        for gt in ["lab.nii.gz", "lab_c.npy"] {
+            let doc = json(&[
+                "measure",
+                "--gt",
+                &fixture(gt),
+                "--pred",
+                &fixture(map),
+                "--metric",
+                "soft-dice",
+                "--metric",
+                "soft-jaccard",
+                "--metric",
+                "lovasz-jaccard",
+            ]);
+            for spec in ["soft-dice", "soft-jaccard", "lovasz-jaccard"] {
+                assert_eq!(
+                    doc["metrics"][spec]["loss"], exp[key][spec],
+                    "{spec} of {map} against {gt}"
+                );
+                assert!(doc["metrics"][spec]["loss_decimal"].as_f64().unwrap() > 0.0);
+            }
+            assert_eq!(doc["sums"]["n"], 60);
+            assert_eq!(doc["pred"]["foreground"], "probability map");
+        }
+    }
+}
+
+#[test]
+fn multi_class_maps_average_over_classes() {
+    let exp = expected();
+    for (extra, key) in [
+        (vec!["--include-background"], "all"),
+        (vec![], "no_background"),
+    ] {
+        let mut args = vec![
+            "measure".to_string(),
+            "--gt".into(),
+            fixture("labels3.nii.gz"),
+            "--pred".into(),
+            fixture("m.npy"),
+            "--channel-axis".into(),
+            "0".into(),
+            "--metric".into(),
+            "soft-dice".into(),
+            "--metric".into(),
+            "lovasz-jaccard".into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let doc = json(&refs);
+        for spec in ["soft-dice", "lovasz-jaccard"] {
+            assert_eq!(
+                doc["metrics"][spec]["loss"], exp["multi"][spec][key],
+                "{spec} {key}"
+            );
+        }
+        let classes = doc["classes"].as_array().unwrap();
+        for c in classes {
+            let k = c["class"].as_u64().unwrap() as usize;
+            assert_eq!(
+                c["metrics"]["soft-dice"]["loss"],
+                exp["multi"]["soft-dice"]["per_class"][k]
+            );
+        }
+    }
+    // An explicit class list, as the Lovász reference's `classes`.
+    let doc = json(&[
+        "measure",
+        "--gt",
+        &fixture("labels3.nii.gz"),
+        "--pred",
+        &fixture("m.npy"),
+        "--channel-axis",
+        "0",
+        "--metric",
+        "soft-dice",
+        "--classes",
+        "2",
+    ]);
+    assert_eq!(
+        doc["metrics"]["soft-dice"]["loss"],
+        exp["multi"]["soft-dice"]["per_class"][2]
+    );
+    // A channel axis that is not there, and a class that is not there.
+    let err = err_stderr(&[
+        "measure",
+        "--gt",
+        &fixture("labels3.nii.gz"),
+        "--pred",
+        &fixture("m.npy"),
+        "--channel-axis",
+        "4",
+        "--metric",
+        "soft-dice",
+    ]);
+    assert!(
+        err.contains("--channel-axis 4") && err.contains("4 axes"),
+        "{err}"
+    );
+    let err = err_stderr(&[
+        "measure",
+        "--gt",
+        &fixture("labels3.nii.gz"),
+        "--pred",
+        &fixture("m.npy"),
+        "--channel-axis",
+        "1",
+        "--metric",
+        "soft-dice",
+    ]);
+    assert!(
+        err.contains("shape mismatch") && err.contains("channel axis 1"),
+        "{err}"
+    );
+    let err = err_stderr(&[
+        "measure",
+        "--gt",
+        &fixture("labels3.nii.gz"),
+        "--pred",
+        &fixture("m.npy"),
+        "--channel-axis",
+        "0",
+        "--metric",
+        "soft-dice",
+        "--classes",
+        "1,7",
+    ]);
+    assert!(err.contains("class 7 does not exist"), "{err}");
+}
+
+#[test]
+fn threshold_scores_the_mask_p_at_least_t() {
+    let gt = read_volume(std::path::Path::new(&fixture("lab_c.npy"))).unwrap();
+    let p = read_volume(std::path::Path::new(&fixture("p.npy"))).unwrap();
+    let VoxelData::F32(pv) = &p.data else {
+        panic!("p.npy is float32")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mask = dir.path().join("mask.npy");
+    write_volume(
+        &mask,
+        &Volume {
+            shape: p.shape.clone(),
+            data: VoxelData::U8(pv.iter().map(|&x| u8::from(x >= 0.5)).collect()),
+        },
+    )
+    .unwrap();
+    let gt_path = fixture("lab_c.npy");
+    let by_hand = json(&[
+        "measure",
+        "--gt",
+        &gt_path,
+        "--pred",
+        mask.to_str().unwrap(),
+    ]);
+    let doc = json(&[
+        "measure",
+        "--gt",
+        &gt_path,
+        "--pred",
+        &fixture("p.npy"),
+        "--threshold",
+        "0.5",
+        "--metric",
+        "dice",
+        "--metric",
+        "soft-dice",
+    ]);
+    assert_eq!(doc["threshold"], "1/2");
+    assert_eq!(doc["tp"], by_hand["tp"]);
+    assert_eq!(doc["metrics"]["dice"], by_hand["metrics"]["dice"]);
+    assert_eq!(
+        doc["pred"]["foreground"],
+        "probability map; count measures on p >= 1/2"
+    );
+    assert_eq!(gt.shape, p.shape);
+}
+
+#[test]
+fn bad_maps_and_options_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let gt = fixture("lab_c.npy");
+    let write = |name: &str, data: VoxelData| {
+        let path = dir.path().join(name);
+        write_volume(
+            &path,
+            &Volume {
+                shape: vec![4, 5, 3],
+                data,
+            },
+        )
+        .unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let mut v = vec![0.25f32; 60];
+    v[7] = f32::NAN;
+    let nan = write("nan.npy", VoxelData::F32(v));
+    let mut v = vec![0.25f64; 60];
+    v[59] = 1.5;
+    let big = write("big.npy", VoxelData::F64(v));
+    let ints = write("ints.npy", VoxelData::U8(vec![1; 60]));
+    for (pred, want) in [
+        (&nan, "voxel 7 holds NaN"),
+        (&big, "voxel 59 holds 1.5"),
+        (&ints, "holds uint8 data"),
+    ] {
+        let err = err_stderr(&[
+            "measure",
+            "--gt",
+            &gt,
+            "--pred",
+            pred,
+            "--metric",
+            "soft-dice",
+        ]);
+        assert!(err.contains(want), "{err}");
+    }
+    // Count measures on a map need --threshold.
+    let p = fixture("p.npy");
+    let err = err_stderr(&[
+        "measure",
+        "--gt",
+        &gt,
+        "--pred",
+        &p,
+        "--metric",
+        "soft-dice",
+        "--metric",
+        "dice",
+    ]);
+    assert!(err.contains("--threshold"), "{err}");
+    let err = err_stderr(&["measure", "--gt", &gt, "--pred", &fixture("p.npy")]);
+    assert!(err.contains("--threshold"), "{err}");
+    let err = err_stderr(&[
+        "measure",
+        "--gt",
+        &gt,
+        "--pred",
+        &fixture("p.npy"),
+        "--threshold",
+        "half",
+    ]);
+    assert!(err.contains("--threshold \"half\""), "{err}");
+    // Shapes differ.
+    let err = err_stderr(&[
+        "measure",
+        "--gt",
+        &fixture("labels3.nii.gz"),
+        "--pred",
+        &fixture("m.npy"),
+        "--metric",
+        "soft-dice",
+    ]);
+    assert!(err.contains("shape mismatch"), "{err}");
+    // Options outside their mode are refused, not ignored.
+    let err = err_stderr(&[
+        "measure",
+        "--gt",
+        &gt,
+        "--pred",
+        &gt,
+        "--include-background",
+    ]);
+    assert!(
+        err.contains("--include-background applies with --per-label"),
+        "{err}"
+    );
+    let err = err_stderr(&["measure", "--gt", &gt, "--pred", &gt, "--ignore-label", "3"]);
+    assert!(err.contains("--ignore-label applies"), "{err}");
+    let err = err_stderr(&[
+        "measure",
+        "--gt",
+        &gt,
+        "--pred",
+        &gt,
+        "--metric",
+        "soft-dicee",
+    ]);
+    assert!(
+        err.contains("valid specs are") && err.contains("soft"),
+        "{err}"
+    );
+}
+
+#[test]
+fn soft_losses_follow_the_empty_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let zeros = dir.path().join("z.npy");
+    write_volume(
+        &zeros,
+        &Volume {
+            shape: vec![3],
+            data: VoxelData::F32(vec![0.0; 3]),
+        },
+    )
+    .unwrap();
+    let z = zeros.to_str().unwrap();
+    let doc = json(&[
+        "measure",
+        "--gt",
+        "000",
+        "--pred",
+        z,
+        "--metric",
+        "soft-dice",
+    ]);
+    assert_eq!(doc["metrics"]["soft-dice"]["loss"], "0");
+    let doc = json(&[
+        "measure",
+        "--gt",
+        "000",
+        "--pred",
+        z,
+        "--metric",
+        "soft-dice",
+        "--empty",
+        "zero",
+    ]);
+    assert_eq!(doc["metrics"]["soft-dice"]["loss"], "1");
+    let err = err_stderr(&[
+        "measure",
+        "--gt",
+        "000",
+        "--pred",
+        z,
+        "--metric",
+        "soft-dice",
+        "--empty",
+        "error",
+    ]);
+    assert!(err.contains("0/0"), "{err}");
+    // MONAI's default: nan whenever the ground truth is empty, even if p is not.
+    let half = dir.path().join("h.npy");
+    write_volume(
+        &half,
+        &Volume {
+            shape: vec![3],
+            data: VoxelData::F32(vec![0.5; 3]),
+        },
+    )
+    .unwrap();
+    let h = half.to_str().unwrap();
+    let doc = json(&[
+        "measure",
+        "--gt",
+        "000",
+        "--pred",
+        h,
+        "--metric",
+        "soft-dice",
+        "--empty",
+        "nan-if-gt-empty",
+    ]);
+    assert_eq!(doc["metrics"]["soft-dice"]["loss"], "nan");
+    let doc = json(&[
+        "measure",
+        "--gt",
+        "000",
+        "--pred",
+        h,
+        "--metric",
+        "soft-dice",
+    ]);
+    assert_eq!(doc["metrics"]["soft-dice"]["loss"], "1");
+}
+
+#[test]
+fn per_label_conventions() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, v: Vec<i32>| {
+        let path = dir.path().join(name);
+        write_volume(
+            &path,
+            &Volume {
+                shape: vec![v.len()],
+                data: VoxelData::I32(v),
+            },
+        )
+        .unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let gt = write("gt.npy", vec![0, 0, 1, 1, 2, 9, 9]);
+    let pred = write("pred.npy", vec![0, 3, 1, 0, 2, 2, 9]);
+    let labels = |doc: &serde_json::Value| -> Vec<i64> {
+        doc["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["label"].as_i64().unwrap())
+            .collect()
+    };
+    let doc = json(&["measure", "--gt", &gt, "--pred", &pred, "--per-label"]);
+    assert_eq!(labels(&doc), vec![1, 2, 3, 9]);
+    assert_eq!(doc["include_background"], false);
+    let doc = json(&[
+        "measure",
+        "--gt",
+        &gt,
+        "--pred",
+        &pred,
+        "--per-label",
+        "--include-background",
+        "--ignore-label",
+        "9",
+    ]);
+    assert_eq!(labels(&doc), vec![0, 1, 2, 3]);
+    // Voxels with ground truth 9 are left out: n = 5, and label 2's FP at voxel 5 is gone.
+    let l2 = &doc["labels"][2];
+    assert_eq!(
+        (l2["n"].as_u64(), l2["tp"].as_u64(), l2["fp"].as_u64()),
+        (Some(5), Some(1), Some(0))
+    );
+    assert_eq!(doc["labels"][0]["tp"], 1);
+    // Label 3 occurs only in the prediction: MONAI's default gives nan, `one` gives 0.
+    let doc = json(&[
+        "measure",
+        "--gt",
+        &gt,
+        "--pred",
+        &pred,
+        "--per-label",
+        "--empty",
+        "nan-if-gt-empty",
+    ]);
+    assert_eq!(doc["labels"][2]["label"], 3);
+    assert_eq!(doc["labels"][2]["metrics"]["dice"]["similarity"], "nan");
+    assert_eq!(doc["labels"][0]["metrics"]["dice"]["similarity"], "2/3");
+    let doc = json(&["measure", "--gt", &gt, "--pred", &pred, "--per-label"]);
+    assert_eq!(doc["labels"][2]["metrics"]["dice"]["similarity"], "0");
+}
