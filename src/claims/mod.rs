@@ -16,6 +16,7 @@
 
 mod adaptive;
 mod approx;
+mod gtweights;
 mod relaxed;
 mod risk;
 mod structure;
@@ -217,6 +218,7 @@ pub fn registry() -> Vec<Claim> {
     all.extend(structure::claims());
     all.extend(transfer::claims());
     all.extend(risk::claims());
+    all.extend(gtweights::claims());
     all
 }
 
