@@ -19,6 +19,7 @@ mod approx;
 mod gtweights;
 mod relaxed;
 mod risk;
+mod softgap;
 mod structure;
 mod transfer;
 mod wce;
@@ -219,6 +220,7 @@ pub fn registry() -> Vec<Claim> {
     all.extend(transfer::claims());
     all.extend(risk::claims());
     all.extend(gtweights::claims());
+    all.extend(softgap::claims());
     all
 }
 
