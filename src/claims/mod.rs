@@ -17,6 +17,7 @@
 mod adaptive;
 mod approx;
 mod gtweights;
+mod lovaszfactor;
 mod relaxed;
 mod risk;
 mod softgap;
@@ -221,6 +222,7 @@ pub fn registry() -> Vec<Claim> {
     all.extend(risk::claims());
     all.extend(gtweights::claims());
     all.extend(softgap::claims());
+    all.extend(lovaszfactor::claims());
     all
 }
 
