@@ -18,6 +18,7 @@ mod adaptive;
 mod approx;
 mod gtweights;
 mod lovaszfactor;
+mod multiclass;
 mod relaxed;
 mod risk;
 mod softgap;
@@ -223,6 +224,7 @@ pub fn registry() -> Vec<Claim> {
     all.extend(gtweights::claims());
     all.extend(softgap::claims());
     all.extend(lovaszfactor::claims());
+    all.extend(multiclass::claims());
     all
 }
 
