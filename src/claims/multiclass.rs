@@ -171,7 +171,7 @@ fn cap(c: usize, n: u64) -> u64 {
     match c {
         2 | 3 => n,
         4 => n.min(7),
-        _ => n.min(5),
+        _ => n.min(4),
     }
 }
 
