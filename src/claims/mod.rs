@@ -32,9 +32,13 @@
 
 mod adaptive;
 mod approx;
+mod gtweights;
+mod lovaszfactor;
+mod multiclass;
 mod relaxed;
 mod risk;
 pub mod schema;
+mod softgap;
 mod structure;
 mod transfer;
 mod wce;
@@ -394,6 +398,10 @@ pub fn registry() -> Vec<Claim> {
     all.extend(structure::claims());
     all.extend(transfer::claims());
     all.extend(risk::claims());
+    all.extend(gtweights::claims());
+    all.extend(softgap::claims());
+    all.extend(lovaszfactor::claims());
+    all.extend(multiclass::claims());
     all
 }
 
