@@ -1,0 +1,100 @@
+(** * dice-jaccard-absolute: 0 ≤ Δ_J − Δ_D < 3 − 2√2 on every count triple.
+
+    The strict bound needs that e = √2·t has no solution in naturals with t + e > 0,
+    proved here by the classical descent (e² = 2t² forces both even, then halve).
+    No [interval] tactic is used, so no floating-point axioms enter. *)
+
+From Coq Require Import Reals Lra Psatz Arith Lia.
+From Diceproof Require Import defs.
+Open Scope R_scope.
+
+(** ** √2 is irrational, on naturals *)
+
+Lemma no_sqrt2_nat : forall e t : nat, (e * e = 2 * (t * t))%nat -> e = 0%nat /\ t = 0%nat.
+Proof.
+  intro e. induction e as [e IH] using lt_wf_ind. intros t H.
+  destruct (Nat.Even_or_Odd e) as [[k Hk] | [k Hk]]; subst e.
+  - (* e = 2k: t*t = 2*k*k *)
+    assert (Ht : (t * t = 2 * (k * k))%nat) by nia.
+    destruct (Nat.Even_or_Odd t) as [[m Hm] | [m Hm]]; subst t.
+    + assert (Hk2 : (k * k = 2 * (m * m))%nat) by nia.
+      destruct (Nat.eq_dec k 0) as [-> | Hk0].
+      * assert (m = 0)%nat by nia. subst. lia.
+      * destruct (IH k ltac:(lia) m Hk2). lia.
+    + exfalso. nia.
+  - exfalso. nia.
+Qed.
+
+(** ** The real inequality *)
+
+Lemma sqrt2_facts : sqrt 2 * sqrt 2 = 2 /\ 1 < sqrt 2 < 3 / 2.
+Proof.
+  pose proof (sqrt_sqrt 2 ltac:(lra)) as S.
+  pose proof (sqrt_pos 2).
+  split; [exact S |]. split; nra.
+Qed.
+
+Lemma gap_real (t e : R) : 0 <= t -> 0 <= e ->
+  e / (t + e) - e / (2 * t + e) = t * e / ((t + e) * (2 * t + e)).
+Proof.
+  intros Ht He. destruct (Req_dec (t + e) 0) as [Z | NZ].
+  - assert (t = 0) by lra. assert (e = 0) by lra. subst.
+    replace (2 * 0 + 0) with 0 by ring. replace (0 + 0) with 0 by ring.
+    unfold Rdiv. rewrite !Rmult_0_l; try rewrite Rinv_0; ring.
+  - field. lra.
+Qed.
+
+Lemma gap_formula (tp fp fn : nat) :
+  jaccard tp fp fn - dice tp fp fn =
+  INR tp * (INR fp + INR fn) / ((INR tp + (INR fp + INR fn)) * (2 * INR tp + (INR fp + INR fn))).
+Proof.
+  unfold jaccard, dice. pose proof (pos_INR tp); pose proof (pos_INR fp); pose proof (pos_INR fn).
+  replace (2 * INR tp + INR fp + INR fn) with (2 * INR tp + (INR fp + INR fn)) by ring.
+  replace (INR tp + INR fp + INR fn) with (INR tp + (INR fp + INR fn)) by ring.
+  apply gap_real; lra.
+Qed.
+
+Theorem dice_jaccard_absolute :
+  (forall tp fp fn : nat,
+     0 <= jaccard tp fp fn - dice tp fp fn < 3 - 2 * sqrt 2) /\
+  (forall tp fp fn : nat,
+     jaccard tp fp fn - dice tp fp fn =
+     INR tp * (INR fp + INR fn) /
+       ((INR tp + (INR fp + INR fn)) * (2 * INR tp + (INR fp + INR fn)))) /\
+  (forall g : R, g < 3 -> (g <= 3 - 2 * sqrt 2 <-> 8 <= (3 - g) ^ 2)).
+Proof.
+  destruct sqrt2_facts as [S [S1 S2]].
+  split; [| split].
+  - intros tp fp fn. rewrite gap_formula.
+    pose proof (pos_INR tp); pose proof (pos_INR fp); pose proof (pos_INR fn).
+    set (t := INR tp) in *. set (e := INR fp + INR fn).
+    assert (0 <= e) by (unfold e; lra).
+    destruct (Req_dec (t + e) 0) as [Z | NZ].
+    + assert (t = 0) by lra. assert (e = 0) by lra. rewrite H3, H4.
+      unfold Rdiv. rewrite !Rmult_0_l; try rewrite Rinv_0; nra.
+    + assert (0 < t + e) by lra. split.
+      * apply Rle_mult_inv_pos; [nra |]. nra.
+      * assert (NE : e - sqrt 2 * t <> 0).
+        { intro E.
+          assert (E2 : e * e = 2 * (t * t)).
+          { replace e with (sqrt 2 * t) by lra.
+            replace (sqrt 2 * t * (sqrt 2 * t)) with ((sqrt 2 * sqrt 2) * (t * t)) by ring.
+            rewrite S. ring. }
+          unfold e, t in E2. rewrite <- plus_INR, <- !mult_INR in E2.
+          replace 2 with (INR 2) in E2 by reflexivity. rewrite <- mult_INR in E2.
+          apply INR_eq in E2. apply no_sqrt2_nat in E2 as [E3 E4].
+          apply NZ. unfold t, e. rewrite <- plus_INR, E3, E4. simpl. ring. }
+        assert (Sq : 0 < (e - sqrt 2 * t) ^ 2) by (simpl; rewrite Rmult_1_r; apply Rsqr_pos_lt; exact NE).
+        (* The deficit (3 − 2√2)·den − t·e is (3 − 2√2)(e − √2 t)², once √2² = 2. *)
+        assert (Id : (3 - 2 * sqrt 2) * ((t + e) * (2 * t + e)) - t * e =
+                     (3 - 2 * sqrt 2) * (e - sqrt 2 * t) ^ 2 +
+                     (2 - sqrt 2 * sqrt 2) * ((3 - 2 * sqrt 2) * t ^ 2 + 4 * t * e)) by ring.
+        rewrite S in Id.
+        replace (3 - 2 * sqrt 2) with ((3 - 2 * sqrt 2) / 1) by field.
+        apply frac_lt; nra.
+  - intros. apply gap_formula.
+  - intros g Hg. split.
+    + intro H. assert (2 * sqrt 2 <= 3 - g) by lra. nra.
+    + intro H. destruct (Rle_dec g (3 - 2 * sqrt 2)) as [ok | ko]; [exact ok |].
+      exfalso. assert (0 <= 3 - g < 2 * sqrt 2) by lra. nra.
+Qed.
