@@ -290,3 +290,19 @@ Ltac pos_counts :=
       | _ => pose proof (pos_INR k)
       end
   end.
+
+(** Every real is below some natural (Archimedes). *)
+Lemma nat_above (x : R) : exists n : nat, x < INR n.
+Proof.
+  destruct (archimed (Rabs x)) as [H _].
+  assert (P : (0 < up (Rabs x))%Z) by (apply lt_0_IZR; pose proof (Rabs_pos x); lra).
+  exists (Z.to_nat (up (Rabs x))). rewrite INR_IZR_INZ, Z2Nat.id by lia.
+  pose proof (Rle_abs x). lra.
+Qed.
+
+(** The error-weight of a weighted Hamming numerator lies between μ·s and ν·s. *)
+Lemma weight_bounds (w x y : R) : 0 <= w <= 1 -> 0 <= x -> 0 <= y ->
+  Rmin w (1 - w) * (x + y) <= w * y + (1 - w) * x <= Rmax w (1 - w) * (x + y).
+Proof.
+  intros Hw Hx Hy. unfold Rmin, Rmax. destruct (Rle_dec w (1 - w)); split; nra.
+Qed.
