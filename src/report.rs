@@ -38,6 +38,14 @@ fn short(text: &str) -> String {
     format!("{cut}… (full witness in claims.json)")
 }
 
+/// The "machine-checked" cell of one claim entry: its Coq theorem and file, or "no".
+fn coq_cell(entry: &Json) -> String {
+    match (entry["coq"]["theorem"].as_str(), entry["coq"]["file"].as_str()) {
+        (Some(t), Some(f)) => format!("`{t}` ({f})"),
+        _ => "no".to_string(),
+    }
+}
+
 /// The "constant or witness" cell of one claim entry.
 fn constant_or_witness(entry: &Json) -> String {
     let constant = entry["constant"].as_str();
@@ -81,8 +89,10 @@ pub fn markdown(
         claims.len() - bad,
         bad
     ));
-    s.push_str("| claim | statement | status | constant or witness | size checked | time |\n");
-    s.push_str("|---|---|---|---|---|---|\n");
+    s.push_str(
+        "| claim | statement | status | constant or witness | size checked | time | machine-checked |\n",
+    );
+    s.push_str("|---|---|---|---|---|---|---|\n");
     for c in claims {
         let status = c["status"].as_str().unwrap_or("?");
         let mark = if c["as_expected"] == true {
@@ -94,20 +104,23 @@ pub fn markdown(
             )
         };
         s.push_str(&format!(
-            "| `{}` | {} | {} | {} | n = {} | {:.2} s |\n",
+            "| `{}` | {} | {} | {} | n = {} | {:.2} s | {} |\n",
             c["name"].as_str().unwrap_or("?"),
             cell(c["statement"].as_str().unwrap_or("")),
             mark,
             cell(&constant_or_witness(c)),
             c["n"],
-            c["seconds"].as_f64().unwrap_or(0.0)
+            c["seconds"].as_f64().unwrap_or(0.0),
+            coq_cell(c)
         ));
     }
     s.push_str(
         "\nStatus: `holds` = confirmed exactly on every configuration up to the size; \
          `refuted` = a witness, re-verified exactly, contradicts the statement as the \
          claim predicts; `constant` = a tight constant computed with its attaining \
-         configuration. Each claim's proof is `proofs/<claim>.md` in the repository.\n\n",
+         configuration. Each claim's proof is `proofs/<claim>.md` in the repository; \
+         \"machine-checked\" names the Coq theorem (in `proofs/coq/`, checked by \
+         `make -C proofs/coq`) that proves the claim for every size.\n\n",
     );
     s.push_str("## Details\n\n");
     for c in claims {
@@ -178,10 +191,11 @@ mod tests {
         let claims = vec![
             json!({"name": "a", "statement": "x | y", "status": "holds", "expected": "holds",
                    "as_expected": true, "n": 3, "constant": "1/2", "witness": null,
-                   "details": ["d1", "d2"], "seconds": 0.5}),
+                   "details": ["d1", "d2"], "seconds": 0.5,
+                   "coq": {"file": "proofs/coq/a.v", "theorem": "a_thm"}}),
             json!({"name": "b", "statement": "s", "status": "refuted", "expected": "holds",
                    "as_expected": false, "n": 2, "constant": null, "witness": {"y": "01"},
-                   "details": [], "seconds": 0.1}),
+                   "details": [], "seconds": 0.1, "coq": null}),
         ];
         let h = Header {
             command: "diceproof reproduce",
@@ -194,6 +208,8 @@ mod tests {
         assert!(md.contains("**refuted: expected holds**"));
         assert!(md.contains("witness `{\"y\":\"01\"}`"));
         assert!(md.contains("- `a`: d1; d2"));
+        assert!(md.contains("| `a_thm` (proofs/coq/a.v) |"));
+        assert!(md.contains("| 0.10 s | no |"));
         assert!(md.contains("## Training on real MRI\n\ntraining text"));
     }
 

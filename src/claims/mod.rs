@@ -16,6 +16,7 @@
 
 mod adaptive;
 mod approx;
+pub mod coq;
 mod relaxed;
 mod risk;
 mod structure;
@@ -259,6 +260,7 @@ pub fn outcome_json(claim: &Claim, out: &Outcome, seconds: f64) -> Json {
         "constant": out.constant,
         "witness": out.witness,
         "proof": claim.proof(),
+        "coq": coq::coq_json(claim.name),
         "details": out.details,
         "seconds": (seconds * 1000.0).round() / 1000.0,
     })
