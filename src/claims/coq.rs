@@ -148,7 +148,6 @@ mod tests {
     #[test]
     fn first_tier_claims_are_all_machine_checked() {
         for claim in [
-            "dice-jaccard-identity",
             "dice-jaccard-relative",
             "dice-jaccard-absolute",
             "tversky-dice",
