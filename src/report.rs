@@ -40,7 +40,10 @@ fn short(text: &str) -> String {
 
 /// The "machine-checked" cell of one claim entry: its Coq theorem and file, or "no".
 fn coq_cell(entry: &Json) -> String {
-    match (entry["coq"]["theorem"].as_str(), entry["coq"]["file"].as_str()) {
+    match (
+        entry["coq"]["theorem"].as_str(),
+        entry["coq"]["file"].as_str(),
+    ) {
         (Some(t), Some(f)) => format!("`{t}` ({f})"),
         _ => "no".to_string(),
     }

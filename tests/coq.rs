@@ -43,8 +43,16 @@ const ALLOWED_AXIOMS: &[&str] = &[
 /// dice-jaccard-relative (not a registered claim of its own) and the Dice/Jaccard
 /// instance of risk-transfer. They get the same assumption check.
 const SUPPORTING: &[(&str, &str, &str)] = &[
-    ("dice-jaccard-identity", "dice_jaccard_identity", "dice_jaccard_identity"),
-    ("risk-transfer", "risk_transfer", "risk_transfer_dice_jaccard"),
+    (
+        "dice-jaccard-identity",
+        "dice_jaccard_identity",
+        "dice_jaccard_identity",
+    ),
+    (
+        "risk-transfer",
+        "risk_transfer",
+        "risk_transfer_dice_jaccard",
+    ),
 ];
 
 fn root() -> PathBuf {
@@ -243,7 +251,10 @@ fn coq_count_measures_equal_the_rust_ones() {
     for ((spec, c, want), (n, d)) in expected.iter().zip(&got) {
         assert_eq!(
             (n.as_str(), d.as_str()),
-            (want.numer().to_string().as_str(), want.denom().to_string().as_str()),
+            (
+                want.numer().to_string().as_str(),
+                want.denom().to_string().as_str()
+            ),
             "{spec} at (TP, FP, FN, TN) = {c:?}: Coq {n}/{d}, Rust {want}"
         );
     }
@@ -262,14 +273,20 @@ fn coq_soft_losses_equal_the_rust_ones() {
         (vec!["0", "1"], vec!["1", "0"]),
         (vec!["1/3", "2/3", "1"], vec!["3/4", "0", "999/1000"]),
         (vec!["0", "0", "0"], vec!["1/7", "2/7", "3/7"]),
-        (vec!["1", "0", "1", "0"], vec!["1/1000", "999/1000", "1/2", "1/2"]),
+        (
+            vec!["1", "0", "1", "0"],
+            vec!["1/1000", "999/1000", "1/2", "1/2"],
+        ),
     ];
     let losses: &[(&str, &str)] = &[
         ("soft-dice", "soft_diceQ {l}"),
         ("soft-jaccard", "soft_jaccardQ {l}"),
         ("soft-dice:squared", "soft_dice_sqQ {l}"),
         ("soft-jaccard:squared", "soft_jaccard_sqQ {l}"),
-        ("soft-tversky:a=1/3,b=2/3", "soft_tverskyQ (1 # 3) (2 # 3) {l}"),
+        (
+            "soft-tversky:a=1/3,b=2/3",
+            "soft_tverskyQ (1 # 3) (2 # 3) {l}",
+        ),
         ("jml", "jmlQ {l}"),
         ("dml", "dmlQ {l}"),
     ];
@@ -303,7 +320,10 @@ fn coq_soft_losses_equal_the_rust_ones() {
     for ((spec, y, p, want), (n, d)) in expected.iter().zip(&got) {
         assert_eq!(
             (n.as_str(), d.as_str()),
-            (want.numer().to_string().as_str(), want.denom().to_string().as_str()),
+            (
+                want.numer().to_string().as_str(),
+                want.denom().to_string().as_str()
+            ),
             "{spec} at y = {y:?}, p = {p:?}: Coq {n}/{d}, Rust {want}"
         );
     }
@@ -352,7 +372,11 @@ fn every_manifest_theorem_exists_and_rests_only_on_allowed_axioms() {
     }
     let stdout = run_coq("assumptions", &v);
     let per = parse_assumptions(&stdout);
-    assert_eq!(per.len(), entries.len(), "one Print Assumptions answer per theorem:\n{stdout}");
+    assert_eq!(
+        per.len(),
+        entries.len(),
+        "one Print Assumptions answer per theorem:\n{stdout}"
+    );
     for ((claim, m, t), axioms) in entries.iter().zip(&per) {
         for a in axioms {
             assert!(
@@ -436,12 +460,18 @@ fn forbidden(src: &str) -> Vec<String> {
 
 #[test]
 fn the_scan_finds_what_it_forbids() {
-    assert_eq!(forbidden("Lemma x : True. Proof. admit. Admitted."), vec!["admit", "Admitted"]);
+    assert_eq!(
+        forbidden("Lemma x : True. Proof. admit. Admitted."),
+        vec!["admit", "Admitted"]
+    );
     assert_eq!(forbidden("Axiom a : False."), vec!["Axiom"]);
     assert_eq!(forbidden("Hypothesis h : False."), vec!["Hypothesis"]);
     assert!(forbidden("Section S. Hypothesis h : True. Variable n : nat. End S.").is_empty());
     assert!(forbidden("(* Admitted, Axiom *) Lemma l : True. Proof. exact I. Qed.").is_empty());
-    assert_eq!(forbidden("Section S. End S. Parameter p : nat."), vec!["Parameter"]);
+    assert_eq!(
+        forbidden("Section S. End S. Parameter p : nat."),
+        vec!["Parameter"]
+    );
 }
 
 #[test]
@@ -461,8 +491,55 @@ fn no_admitted_proof_and_no_top_level_axiom_in_proofs_coq() {
     // Every manifest module is one of these files.
     for (claim, m, _) in manifest() {
         assert!(
-            files.iter().any(|f| f.file_stem().is_some_and(|s| s == m.as_str())),
+            files
+                .iter()
+                .any(|f| f.file_stem().is_some_and(|s| s == m.as_str())),
             "{claim}: proofs/coq/{m}.v is missing"
         );
     }
+}
+
+// ---------------------------------------------------------------- the tools
+
+fn cli_json(args: &[&str]) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_diceproof"))
+        .args(args)
+        .output()
+        .expect("run diceproof");
+    assert!(out.status.success(), "diceproof {args:?} failed");
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+#[test]
+fn check_and_claims_json_carry_the_coq_theorem() {
+    let listed = cli_json(&["claims", "--json"]);
+    let listed = listed["claims"].as_array().unwrap();
+    assert!(listed.len() > manifest().len());
+    for c in listed {
+        let name = c["name"].as_str().unwrap();
+        match manifest().iter().find(|(claim, _, _)| claim == name) {
+            Some((_, m, t)) => {
+                assert_eq!(c["coq"]["file"], format!("proofs/coq/{m}.v"), "{name}");
+                assert_eq!(c["coq"]["theorem"], t.as_str(), "{name}");
+            }
+            None => assert!(c["coq"].is_null(), "{name} has no theorem but {}", c["coq"]),
+        }
+    }
+    // `check --json` carries the same field, for a claim with a theorem and one without.
+    let v = cli_json(&[
+        "check",
+        "jaccard-metric",
+        "lovasz-extension",
+        "--n",
+        "2",
+        "--json",
+        "--quiet",
+    ]);
+    let c = v["claims"].as_array().unwrap();
+    let entry = |name: &str| c.iter().find(|e| e["name"] == name).unwrap().clone();
+    let metric = entry("jaccard-metric");
+    assert_eq!(metric["coq"]["theorem"], "jaccard_metric");
+    assert_eq!(metric["coq"]["file"], "proofs/coq/jaccard_metric.v");
+    let lovasz = entry("lovasz-extension");
+    assert!(lovasz["coq"].is_null() && lovasz.get("coq").is_some());
 }

@@ -197,7 +197,10 @@ mod tests {
             "a x.y\na x.z",
         ] {
             let err = parse_manifest(bad).unwrap_err();
-            assert!(err.contains("line ") && err.contains("claim-name Module.theorem_name"), "{err}");
+            assert!(
+                err.contains("line ") && err.contains("claim-name Module.theorem_name"),
+                "{err}"
+            );
         }
         let ok = parse_manifest("# note\n\nabc-d mod_1.thm'\n").unwrap();
         assert_eq!(ok[0].1.file, "proofs/coq/mod_1.v");

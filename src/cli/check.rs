@@ -84,9 +84,9 @@ pub fn claims(args: &ClaimsArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The machine-checked theorem of a claim, as `file theorem`, or `-`.
+/// The machine-checked theorem of a claim (in `proofs/coq/`), or `-`.
 fn coq_cell(name: &str) -> String {
-    coq_theorem(name).map_or_else(|| "-".to_string(), |t| format!("{} {}", t.file, t.theorem))
+    coq_theorem(name).map_or_else(|| "-".to_string(), |t| t.theorem)
 }
 
 pub(super) fn bar(name: &str, quiet: bool) -> ProgressBar {
