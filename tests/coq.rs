@@ -443,12 +443,8 @@ fn forbidden(src: &str) -> Vec<String> {
     for (i, w) in words.iter().enumerate() {
         match *w {
             "Section" => depth += 1,
-            "End" => {
-                // `End X.` closes a section (modules are not used in proofs/coq).
-                if words.get(i + 1).is_some() {
-                    depth -= 1;
-                }
-            }
+            // `End X.` closes a section (modules are not used in proofs/coq).
+            "End" if words.get(i + 1).is_some() => depth -= 1,
             _ => {}
         }
         if ANYWHERE.contains(w) || (depth <= 0 && TOP_LEVEL.contains(w)) {
