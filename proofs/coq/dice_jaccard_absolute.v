@@ -54,6 +54,43 @@ Proof.
   apply gap_real; lra.
 Qed.
 
+(** ** 3 − 2√2 is approached: t = k, e = the integer just below √2·k *)
+
+Lemma gap_approaches (eps : R) : 0 < eps ->
+  exists tp fp : nat, 3 - 2 * sqrt 2 - eps < jaccard tp fp 0 - dice tp fp 0.
+Proof.
+  intros Heps. destruct sqrt2_facts as [S [S1 S2]].
+  destruct (nat_above (1 / eps)) as [k Hk].
+  assert (Pe : 0 < 1 / eps) by (apply Rdiv_lt_0_compat; lra).
+  assert (K1 : 1 <= INR k) by (destruct k as [| k']; [simpl in Hk; lra |
+    rewrite S_INR; pose proof (pos_INR k'); lra]).
+  set (t := INR k) in *. assert (Ht : 0 < t) by lra.
+  set (x := sqrt 2 * t). destruct (archimed x) as [A1 A2].
+  assert (U : (0 < up x)%Z) by (apply lt_0_IZR; unfold x in *; nra).
+  exists k, (Z.to_nat (up x - 1)).
+  rewrite gap_formula. fold t.
+  assert (Ee : INR (Z.to_nat (up x - 1)) = IZR (up x) - 1).
+  { rewrite INR_IZR_INZ, Z2Nat.id by lia. rewrite minus_IZR. reflexivity. }
+  rewrite Ee. simpl (INR 0). rewrite Rplus_0_r.
+  set (e := IZR (up x) - 1).
+  assert (E0 : 0 <= e) by (unfold e; pose proof (IZR_le 1 (up x) ltac:(lia)); lra).
+  assert (Ed : -1 < e - sqrt 2 * t <= 0) by (unfold e, x in *; lra).
+  assert (Sq : (e - sqrt 2 * t) ^ 2 < 1) by nra.
+  assert (Sq0 : 0 <= (e - sqrt 2 * t) ^ 2) by (simpl; nra).
+  set (den := (t + e) * (2 * t + e)).
+  assert (Dt : t <= den) by (unfold den; assert (0 <= e * (3 * t + e)) by (apply Rmult_le_pos; lra); nra).
+  assert (Id : (3 - 2 * sqrt 2) * den - t * e =
+               (3 - 2 * sqrt 2) * (e - sqrt 2 * t) ^ 2 +
+               (2 - sqrt 2 * sqrt 2) * ((3 - 2 * sqrt 2) * t ^ 2 + 4 * t * e)) by (unfold den; ring).
+  rewrite S in Id.
+  assert (Big : 1 < eps * den).
+  { assert (eps * (1 / eps) = 1) by (field; lra).
+    assert (eps * (1 / eps) < eps * den) by (apply Rmult_lt_compat_l; lra). lra. }
+  assert (Small : (3 - 2 * sqrt 2) * (e - sqrt 2 * t) ^ 2 < 1) by nra.
+  replace (3 - 2 * sqrt 2 - eps) with ((3 - 2 * sqrt 2 - eps) / 1) by field.
+  apply frac_lt; [lra | unfold den in *; nra |]. fold den. nra.
+Qed.
+
 Theorem dice_jaccard_absolute :
   (forall tp fp fn : nat,
      0 <= jaccard tp fp fn - dice tp fp fn < 3 - 2 * sqrt 2) /\
@@ -61,10 +98,12 @@ Theorem dice_jaccard_absolute :
      jaccard tp fp fn - dice tp fp fn =
      INR tp * (INR fp + INR fn) /
        ((INR tp + (INR fp + INR fn)) * (2 * INR tp + (INR fp + INR fn)))) /\
-  (forall g : R, g < 3 -> (g <= 3 - 2 * sqrt 2 <-> 8 <= (3 - g) ^ 2)).
+  (forall g : R, g < 3 -> (g <= 3 - 2 * sqrt 2 <-> 8 <= (3 - g) ^ 2)) /\
+  (forall eps : R, 0 < eps ->
+     exists tp fp : nat, 3 - 2 * sqrt 2 - eps < jaccard tp fp 0 - dice tp fp 0).
 Proof.
   destruct sqrt2_facts as [S [S1 S2]].
-  split; [| split].
+  split; [| split; [| split; [| exact gap_approaches]]].
   - intros tp fp fn. rewrite gap_formula.
     pose proof (pos_INR tp); pose proof (pos_INR fp); pose proof (pos_INR fn).
     set (t := INR tp) in *. set (e := INR fp + INR fn).
