@@ -38,6 +38,14 @@ fn short(text: &str) -> String {
     format!("{cut}… (full witness in claims.json)")
 }
 
+/// The "machine-checked" cell of one claim entry: its Coq theorem and file, or "no".
+fn coq_cell(entry: &ClaimEntry) -> String {
+    match &entry.coq {
+        Some(c) => format!("`{}` ({})", c.theorem, c.file),
+        None => "no".to_string(),
+    }
+}
+
 /// The "constant or witness" cell of one claim entry.
 fn constant_or_witness(entry: &ClaimEntry) -> String {
     let constant = entry.constant.as_deref();
@@ -104,9 +112,9 @@ pub fn markdown(
         bad
     ));
     s.push_str(
-        "| claim | statement | status | scope | constant or witness | size checked | time |\n",
+        "| claim | statement | status | scope | constant or witness | size checked | time | machine-checked |\n",
     );
-    s.push_str("|---|---|---|---|---|---|---|\n");
+    s.push_str("|---|---|---|---|---|---|---|---|\n");
     for c in claims {
         let status = c.status.name();
         let mark = if c.as_expected {
@@ -115,14 +123,15 @@ pub fn markdown(
             format!("**{status}: expected {}**", c.expected.name())
         };
         s.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} | n = {} | {:.2} s |\n",
+            "| `{}` | {} | {} | {} | {} | n = {} | {:.2} s | {} |\n",
             c.name,
             cell(&c.statement),
             mark,
             scope_cell(c),
             cell(&constant_or_witness(c)),
             c.n,
-            c.seconds
+            c.seconds,
+            coq_cell(c)
         ));
     }
     s.push_str(
@@ -133,7 +142,9 @@ pub fn markdown(
          witness, re-verified exactly, contradicts the statement as the claim predicts; \
          `constant` = a tight constant computed with its attaining configuration. The scope \
          column counts the parts of each check by kind; the details below list every part. \
-         Each claim's proof is `proofs/<claim>.md` in the repository.\n\n",
+         Each claim's proof is `proofs/<claim>.md` in the repository; \"machine-checked\" \
+         names the Coq theorem (in `proofs/coq/`, checked by `make -C proofs/coq`) that \
+         proves the claim's statement for every size.\n\n",
     );
     s.push_str("## Details\n\n");
     for c in claims {
@@ -196,6 +207,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::claims::schema::CoqRef;
     use crate::claims::Part;
 
     fn entry(name: &str, statement: &str, status: Status, expected: Status) -> ClaimEntry {
@@ -227,6 +239,10 @@ mod tests {
         b.witness = Some(json!({"y": "01"}));
         b.scope
             .push(Part::new("random", Scope::sampled(10, "splitmix64", 7)));
+        a.coq = Some(CoqRef {
+            file: "proofs/coq/a.v".into(),
+            theorem: "a_thm".into(),
+        });
         let claims = vec![a, b];
         let h = Header {
             command: "diceproof reproduce",
@@ -241,6 +257,8 @@ mod tests {
         assert!(md.contains("- `a`: d1; d2\n  - every y: exhaustive: n ≤ 3\n"));
         assert!(md.contains("| exhaustive (1), sampled (1) |"));
         assert!(md.contains("random: sampled: 10 points, splitmix64, seed 0x7"));
+        assert!(md.contains("| `a_thm` (proofs/coq/a.v) |"));
+        assert!(md.contains("| 0.50 s | no |"));
         assert!(md.contains("## Training on real MRI\n\ntraining text"));
     }
 

@@ -32,6 +32,7 @@
 
 mod adaptive;
 mod approx;
+pub mod coq;
 mod gtweights;
 mod lovaszfactor;
 mod multiclass;
@@ -454,7 +455,10 @@ pub fn outcome_json(
         proof: claim.proof(),
         details: out.details.clone(),
         seconds: (seconds * 1000.0).round() / 1000.0,
-        coq: None,
+        coq: coq::coq_theorem(claim.name).map(|t| schema::CoqRef {
+            file: t.file,
+            theorem: t.theorem,
+        }),
         smt: None,
     }
 }

@@ -9,6 +9,7 @@ use serde_json::{json, Value as Json};
 
 use super::output::table;
 use crate::claims::schema::ClaimsFile;
+use crate::claims::coq::coq_theorem;
 use crate::claims::{as_expected, outcome_json, registry, select, Progress};
 use crate::error::Result;
 
@@ -46,7 +47,8 @@ pub fn claims(args: &ClaimsArgs) -> Result<ExitCode> {
             .iter()
             .map(|c| {
                 json!({"name": c.name, "statement": c.statement, "expected": c.expected.name(),
-                       "quick_n": c.quick_n, "default_n": c.default_n, "max_n": c.max_n, "proof": c.proof()})
+                       "quick_n": c.quick_n, "default_n": c.default_n, "max_n": c.max_n, "proof": c.proof(),
+                       "coq": crate::claims::coq::coq_json(c.name)})
             })
             .collect();
         println!(
@@ -62,6 +64,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<ExitCode> {
         "default n".to_string(),
         "max n".to_string(),
         "proof".to_string(),
+        "coq".to_string(),
     ]];
     for c in &all {
         rows.push(vec![
@@ -71,6 +74,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<ExitCode> {
             c.default_n.to_string(),
             c.max_n.to_string(),
             c.proof(),
+            coq_cell(c.name),
         ]);
     }
     print!("{}", table(&rows));
@@ -79,6 +83,11 @@ pub fn claims(args: &ClaimsArgs) -> Result<ExitCode> {
         println!("{}: {}", c.name, c.statement);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The machine-checked theorem of a claim (in `proofs/coq/`), or `-`.
+fn coq_cell(name: &str) -> String {
+    coq_theorem(name).map_or_else(|| "-".to_string(), |t| t.theorem)
 }
 
 pub(super) fn bar(name: &str, quiet: bool) -> ProgressBar {
@@ -141,6 +150,13 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
                 println!("  - {d}");
             }
             println!("  proof:     {}", claim.proof());
+            println!(
+                "  coq:       {}",
+                coq_theorem(claim.name).map_or_else(
+                    || "not machine-checked".to_string(),
+                    |t| format!("{} {} (kernel-checked)", t.file, t.theorem)
+                )
+            );
             println!();
         }
         entries.push(outcome_json(claim, &out, n, secs));
