@@ -45,6 +45,7 @@ pub mod masks;
 pub mod measures;
 pub mod plots;
 pub mod properties;
+pub mod prove;
 pub mod report;
 pub mod risk;
 pub mod search;
