@@ -380,10 +380,18 @@ pub fn ask(solvers: &[Solver], q: &Query, timeout_s: f64) -> Vec<(Solver, Answer
                 let (text, symbols, decided, cut) = (&text, &symbols, &decided, &cut);
                 s.spawn(move || {
                     let (a, secs) = solver::run(sv, text, symbols, timeout_s, cut);
-                    if matches!(a, Answer::Sat(_) | Answer::Unsat) {
-                        if let Ok(mut d) = decided.lock() {
-                            d.get_or_insert_with(std::time::Instant::now);
-                        }
+                    // A sat answer is checked by the witness, not by a second
+                    // solver: stop the others at once. An unsat gets them a grace.
+                    let stop = match a {
+                        Answer::Sat(_) => Some(GRACE_S),
+                        Answer::Unsat => Some(0.0),
+                        Answer::Unknown(_) => None,
+                    };
+                    if let (Some(early), Ok(mut d)) = (stop, decided.lock()) {
+                        let at = std::time::Instant::now()
+                            .checked_sub(std::time::Duration::from_secs_f64(early))
+                            .unwrap_or_else(std::time::Instant::now);
+                        d.get_or_insert(at);
                     }
                     (sv.clone(), a, secs)
                 })
