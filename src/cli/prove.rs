@@ -17,11 +17,19 @@ use crate::prove::{self, Claim, Outcome, Problem, Status};
 #[derive(Debug, Args)]
 pub struct ProveArgs {
     /// The loss being approximated (a rational measure spec, e.g. dice).
-    #[arg(long, value_name = "SPEC")]
-    target: String,
+    #[arg(long, value_name = "SPEC", required_unless_present = "registry")]
+    target: Option<String>,
     /// The loss claimed to approximate it (a rational measure spec).
-    #[arg(long, value_name = "SPEC")]
-    candidate: String,
+    #[arg(long, value_name = "SPEC", required_unless_present = "registry")]
+    candidate: Option<String>,
+    /// Instead of a target and a candidate: run the SMT obligations of the
+    /// registered claims (all, or the names given with --claim) and print each
+    /// part's answer and time per solver.
+    #[arg(long, conflicts_with_all = ["target", "candidate", "claim_factor", "claim_abs", "ratio_lower"])]
+    registry: bool,
+    /// With --registry: only this claim (repeatable).
+    #[arg(long, value_name = "NAME", requires = "registry")]
+    claim: Vec<String>,
     /// Claim: some scale c gives target/K ≤ c·candidate ≤ K·target everywhere.
     #[arg(long, value_name = "K", conflicts_with_all = ["claim_abs", "ratio_lower"])]
     claim_factor: Option<String>,
@@ -102,9 +110,16 @@ pub fn run(args: &ProveArgs) -> Result<ExitCode> {
     if args.min_n == 0 {
         return Err(Error::invalid("--min-n must be at least 1"));
     }
+    if args.registry {
+        return registry(args, timeout_s);
+    }
+    fn spec<'a>(s: &'a Option<String>, option: &str) -> Result<&'a str> {
+        s.as_deref()
+            .ok_or_else(|| Error::invalid(format!("{option} SPEC is required (or --registry)")))
+    }
     let problem = Problem {
-        target: parse_measure(&args.target)?,
-        candidate: parse_measure(&args.candidate)?,
+        target: parse_measure(spec(&args.target, "--target")?)?,
+        candidate: parse_measure(spec(&args.candidate, "--candidate")?)?,
         claim: claim(args)?,
         empty: args.empty.parse::<EmptyPolicy>()?,
         nonempty_gt: args.nonempty_gt,
@@ -149,6 +164,72 @@ pub fn run(args: &ProveArgs) -> Result<ExitCode> {
         Status::Refuted => 1,
         Status::Unknown => 3,
     }))
+}
+
+fn registry(args: &ProveArgs, timeout_s: f64) -> Result<ExitCode> {
+    let names: Vec<String> = if args.claim.is_empty() {
+        prove::registry::CLAIMS
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    } else {
+        args.claim.clone()
+    };
+    for n in &names {
+        if !prove::registry::CLAIMS.contains(&n.as_str()) {
+            return Err(Error::invalid(format!(
+                "--claim {n:?} has no SMT obligation; claims with one are: {}",
+                prove::registry::CLAIMS.join(", ")
+            )));
+        }
+    }
+    let (solvers, _) = prove::solver::installed();
+    if solvers.is_empty() {
+        return Err(prove::missing_solvers_error());
+    }
+    let mut rows = vec![vec!["claim".to_string(), "part".to_string()]];
+    rows[0].extend(solvers.iter().map(|s| format!("{} {}", s.name, s.version)));
+    let mut all_proved = true;
+    let mut json = Vec::new();
+    for name in &names {
+        let Some(p) = prove::registry::prove_claim(
+            name,
+            &solvers,
+            timeout_s,
+            prove::GRACE_S,
+            args.emit_smt.as_deref(),
+        )?
+        else {
+            continue;
+        };
+        all_proved &= p.status == Status::Proved;
+        for q in &p.queries {
+            let mut r = vec![name.clone(), q.name.clone()];
+            for s in &solvers {
+                r.push(
+                    q.answers
+                        .iter()
+                        .find(|a| a.0 == s.name)
+                        .map(|a| format!("{} {:.2}s", a.1, a.2))
+                        .unwrap_or_default(),
+                );
+            }
+            rows.push(r);
+        }
+        json.push(serde_json::json!({"claim": name, "smt": p, "summary": p.summary()}));
+        if !args.json {
+            eprintln!("{name}: {}", p.summary());
+        }
+    }
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).map_err(|e| Error::invalid(e.to_string()))?
+        );
+    } else {
+        print!("{}", table(&rows));
+    }
+    Ok(ExitCode::from(if all_proved { 0 } else { 3 }))
 }
 
 /// The table for people.

@@ -363,6 +363,16 @@ pub const GRACE_S: f64 = 3.0;
 /// Runs every solver on one query, in parallel; returns the answers. Once one
 /// solver decides, the others get [`GRACE_S`] more seconds.
 pub fn ask(solvers: &[Solver], q: &Query, timeout_s: f64) -> Vec<(Solver, Answer, f64)> {
+    ask_with_grace(solvers, q, timeout_s, GRACE_S)
+}
+
+/// [`ask`] with a chosen grace period for the other solvers after an unsat.
+pub fn ask_with_grace(
+    solvers: &[Solver],
+    q: &Query,
+    timeout_s: f64,
+    grace_s: f64,
+) -> Vec<(Solver, Answer, f64)> {
     let text = q.text();
     let symbols = q.symbols();
     let decided: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
@@ -371,7 +381,7 @@ pub fn ask(solvers: &[Solver], q: &Query, timeout_s: f64) -> Vec<(Solver, Answer
             .lock()
             .ok()
             .and_then(|d| *d)
-            .is_some_and(|t| t.elapsed().as_secs_f64() > GRACE_S)
+            .is_some_and(|t| t.elapsed().as_secs_f64() > grace_s)
     };
     std::thread::scope(|s| {
         let handles: Vec<_> = solvers
@@ -383,7 +393,7 @@ pub fn ask(solvers: &[Solver], q: &Query, timeout_s: f64) -> Vec<(Solver, Answer
                     // A sat answer is checked by the witness, not by a second
                     // solver: stop the others at once. An unsat gets them a grace.
                     let stop = match a {
-                        Answer::Sat(_) => Some(GRACE_S),
+                        Answer::Sat(_) => Some(grace_s),
                         Answer::Unsat => Some(0.0),
                         Answer::Unknown(_) => None,
                     };
@@ -693,7 +703,7 @@ pub fn prove(p: &Problem, opts: &Options, progress: &dyn Fn(&str)) -> Result<Out
     })
 }
 
-fn overall(words: &[&str]) -> String {
+pub(crate) fn overall(words: &[&str]) -> String {
     for w in ["sat", "timeout", "unknown", "stopped"] {
         if words.contains(&w) {
             return w.into();

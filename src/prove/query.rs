@@ -67,6 +67,49 @@ impl Query {
         }
     }
 
+    /// The same query with every definition that divides, `X = num/den` or
+    /// `X = ite(c, v, num/den)`, replaced by a declared variable X and the
+    /// constraints `X·den = num` (under `¬c`) and `X = v` (under `c`). Equivalent
+    /// wherever the divisions are guarded (den ≠ 0 where selected), and much
+    /// easier for cvc5's nonlinear engine, which handles products far better
+    /// than divisions.
+    pub fn purified(&self) -> Query {
+        let mut q = self.clone();
+        q.defs.clear();
+        let mut extra = Vec::new();
+        for (name, body) in &self.defs {
+            let x = Term::var(name.clone());
+            let (guard, other, ratio) = match body {
+                Term::Div(n, d) => (None, None, Some((n, d))),
+                Term::Ite(c, v, r) => match &**r {
+                    Term::Div(n, d) => (Some(c), Some(v), Some((n, d))),
+                    _ => (None, None, None),
+                },
+                _ => (None, None, None),
+            };
+            match ratio {
+                Some((n, d)) => {
+                    q.decls.push((name.clone(), Sort::Real));
+                    let eq = x.clone().mul((**d).clone()).eq((**n).clone());
+                    match (guard, other) {
+                        (Some(c), Some(v)) => {
+                            extra.push(Term::or(vec![(**c).clone(), eq]));
+                            extra.push(Term::or(vec![(**c).clone().not(), x.eq((**v).clone())]));
+                        }
+                        _ => extra.push(eq),
+                    }
+                }
+                None => q.defs.push((name.clone(), body.clone())),
+            }
+        }
+        // Definitions may refer to each other: keep the remaining ones, and put
+        // the new constraints before the claim's negation.
+        let last = q.asserts.pop();
+        q.asserts.extend(extra);
+        q.asserts.extend(last);
+        q
+    }
+
     /// The same query with the counts declared as integers.
     pub fn over_integers(&self) -> Query {
         let mut q = self.clone();

@@ -79,7 +79,12 @@ fn every_term_equals_the_exact_engine_on_every_small_configuration() {
                 for tp in 0..=n {
                     for fp in 0..=n - tp {
                         for fn_ in 0..=n - tp - fp {
-                            let c = Counts { tp, fp, fn_, tn: n - tp - fp - fn_ };
+                            let c = Counts {
+                                tp,
+                                fp,
+                                fn_,
+                                tn: n - tp - fp - fn_,
+                            };
                             agrees(spec, &m, &e, policy, &c).unwrap();
                         }
                     }
@@ -132,10 +137,36 @@ fn queries_state_the_negated_claim() {
             .all(|a| a.eval(&env) == Ok(Val::Bool(true)))
     };
     // tp=2, e=3: J − D = 3/5 − 3/7 = 6/35 > 1/10.
-    assert!(holds(Counts { tp: 2, fp: 3, fn_: 0, tn: 0 }));
-    assert!(witness::violates(&p, &[Counts { tp: 2, fp: 3, fn_: 0, tn: 0 }]));
+    assert!(holds(Counts {
+        tp: 2,
+        fp: 3,
+        fn_: 0,
+        tn: 0
+    }));
+    assert!(witness::violates(
+        &p,
+        &[Counts {
+            tp: 2,
+            fp: 3,
+            fn_: 0,
+            tn: 0
+        }]
+    ));
     // tp=10, e=1: 1/11 − 1/21 < 1/10.
-    assert!(!holds(Counts { tp: 10, fp: 1, fn_: 0, tn: 0 }));
-    assert!(!witness::violates(&p, &[Counts { tp: 10, fp: 1, fn_: 0, tn: 0 }]));
+    assert!(!holds(Counts {
+        tp: 10,
+        fp: 1,
+        fn_: 0,
+        tn: 0
+    }));
+    assert!(!witness::violates(
+        &p,
+        &[Counts {
+            tp: 10,
+            fp: 1,
+            fn_: 0,
+            tn: 0
+        }]
+    ));
     let _ = Term::int(0);
 }
