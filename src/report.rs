@@ -81,8 +81,10 @@ pub fn markdown(
         claims.len() - bad,
         bad
     ));
-    s.push_str("| claim | statement | status | constant or witness | size checked | time |\n");
-    s.push_str("|---|---|---|---|---|---|\n");
+    s.push_str(
+        "| claim | statement | status | constant or witness | size checked | time | for all n |\n",
+    );
+    s.push_str("|---|---|---|---|---|---|---|\n");
     for c in claims {
         let status = c["status"].as_str().unwrap_or("?");
         let mark = if c["as_expected"] == true {
@@ -94,20 +96,24 @@ pub fn markdown(
             )
         };
         s.push_str(&format!(
-            "| `{}` | {} | {} | {} | n = {} | {:.2} s |\n",
+            "| `{}` | {} | {} | {} | n = {} | {:.2} s | {} |\n",
             c["name"].as_str().unwrap_or("?"),
             cell(c["statement"].as_str().unwrap_or("")),
             mark,
             cell(&constant_or_witness(c)),
             c["n"],
-            c["seconds"].as_f64().unwrap_or(0.0)
+            c["seconds"].as_f64().unwrap_or(0.0),
+            cell(c["smt"]["summary"].as_str().unwrap_or("no machine proof"))
         ));
     }
     s.push_str(
         "\nStatus: `holds` = confirmed exactly on every configuration up to the size; \
          `refuted` = a witness, re-verified exactly, contradicts the statement as the \
          claim predicts; `constant` = a tight constant computed with its attaining \
-         configuration. Each claim's proof is `proofs/<claim>.md` in the repository.\n\n",
+         configuration. Each claim's proof is `proofs/<claim>.md` in the repository. \
+         `for all n`: the claim's SMT obligation (`proofs/smt/<claim>.*.smt2`) was \
+         unsat for the solvers named, a proof for every image size; `no machine proof` \
+         where the statement is not expressible or no solver decided it.\n\n",
     );
     s.push_str("## Details\n\n");
     for c in claims {

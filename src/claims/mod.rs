@@ -261,5 +261,30 @@ pub fn outcome_json(claim: &Claim, out: &Outcome, seconds: f64) -> Json {
         "proof": claim.proof(),
         "details": out.details,
         "seconds": (seconds * 1000.0).round() / 1000.0,
+        "smt": smt_json(claim.name),
     })
+}
+
+/// The machine proof for every n of a claim's SMT obligation
+/// (`proofs/smt/<claim>.*.smt2`, see [`crate::prove::registry`]): `{"status",
+/// "solvers": [{"name", "version", "answer", "seconds"}], "file", "summary"}`, or
+/// null when the claim has no obligation or no solver is installed. After one
+/// solver proves a part the other gets half a second more, which keeps `check`
+/// fast; `diceproof prove --registry` gives both solvers longer.
+pub fn smt_json(name: &str) -> Json {
+    use crate::prove;
+    static SOLVERS: std::sync::OnceLock<Vec<prove::solver::Solver>> = std::sync::OnceLock::new();
+    let solvers = SOLVERS.get_or_init(|| prove::solver::installed().0);
+    if solvers.is_empty() {
+        return Json::Null;
+    }
+    match prove::registry::prove_claim(name, solvers, 10.0, 0.5, None) {
+        Ok(Some(p)) => {
+            let mut v = serde_json::to_value(&p).unwrap_or(Json::Null);
+            v["summary"] = Json::String(p.summary());
+            v
+        }
+        Ok(None) => Json::Null,
+        Err(e) => json!({"status": "error", "solvers": [], "file": null, "summary": e.to_string()}),
+    }
 }

@@ -137,9 +137,18 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
                 println!("  - {d}");
             }
             println!("  proof:     {}", claim.proof());
+        }
+        let entry = outcome_json(claim, &out, secs);
+        if !args.json {
+            println!(
+                "  for all n: {}",
+                entry["smt"]["summary"]
+                    .as_str()
+                    .unwrap_or("no machine proof")
+            );
             println!();
         }
-        entries.push(outcome_json(claim, &out, secs));
+        entries.push(entry);
     }
     if args.json {
         println!(

@@ -600,6 +600,16 @@ pub fn prove(p: &Problem, opts: &Options, progress: &dyn Fn(&str)) -> Result<Out
             }
             Verdict::Sat(model) => {
                 proved_all = false;
+                // The smallest witness if there is one on few voxels, else the
+                // solver's model made integer.
+                if let Some(w) = witness::enumerate(p, 24) {
+                    witness = Some(w);
+                    notes.push(format!(
+                        "{} sat; smallest witness from enumerating n <= 24",
+                        q.name
+                    ));
+                    break;
+                }
                 if let Some(w) = witness::from_model(p, &model, configs) {
                     witness = Some(w);
                     notes.push(format!("witness from the {} model", q.name));
