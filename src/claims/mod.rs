@@ -269,7 +269,7 @@ pub fn outcome_json(claim: &Claim, out: &Outcome, seconds: f64) -> Json {
 /// (`proofs/smt/<claim>.*.smt2`, see [`crate::prove::registry`]): `{"status",
 /// "solvers": [{"name", "version", "answer", "seconds"}], "file", "summary"}`, or
 /// null when the claim has no obligation or no solver is installed. After one
-/// solver proves a part the other gets half a second more, which keeps `check`
+/// solver proves a part the other gets a quarter of a second more, which keeps `check`
 /// fast; `diceproof prove --registry` gives both solvers longer.
 pub fn smt_json(name: &str) -> Json {
     use crate::prove;
@@ -278,7 +278,7 @@ pub fn smt_json(name: &str) -> Json {
     if solvers.is_empty() {
         return Json::Null;
     }
-    match prove::registry::prove_claim(name, solvers, 10.0, 0.5, None) {
+    match prove::registry::prove_claim(name, solvers, 10.0, 0.25, None) {
         Ok(Some(p)) => {
             let mut v = serde_json::to_value(&p).unwrap_or(Json::Null);
             v["summary"] = Json::String(p.summary());
