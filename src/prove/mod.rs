@@ -536,7 +536,6 @@ pub fn prove(p: &Problem, opts: &Options, progress: &dyn Fn(&str)) -> Result<Out
     let mut notes = vec!["encoding: counts as non-negative reals".to_string()];
     let mut proved_all = true;
     let mut unknown_reason: Option<String> = None;
-    let mut real_cex = false;
     let mut witness: Option<Vec<Counts>> = None;
     let mut plan = p.queries()?;
     if let Some(c) = witness::estimate_scale(p) {
@@ -599,7 +598,6 @@ pub fn prove(p: &Problem, opts: &Options, progress: &dyn Fn(&str)) -> Result<Out
                 unknown_reason.get_or_insert(format!("query {}: {r}", q.name));
             }
             Verdict::Sat(model) => {
-                proved_all = false;
                 // The smallest witness if there is one on few voxels, else the
                 // solver's model made integer.
                 if let Some(w) = witness::enumerate(p, 24) {
@@ -624,18 +622,17 @@ pub fn prove(p: &Problem, opts: &Options, progress: &dyn Fn(&str)) -> Result<Out
                             notes.push(format!("witness from the integer model of {}", q.name));
                             break;
                         }
-                        real_cex = true;
                     }
                     Verdict::Unsat => {
                         notes.push(format!(
                             "{}: counterexample over the reals only; unsat with integer counts",
                             q.name
                         ));
-                        proved_all = true;
                         continue;
                     }
-                    _ => real_cex = true,
+                    _ => {}
                 }
+                proved_all = false;
                 unknown_reason.get_or_insert(format!(
                     "query {} has a counterexample over the reals that did not round to a verified integer one",
                     q.name
@@ -659,7 +656,6 @@ pub fn prove(p: &Problem, opts: &Options, progress: &dyn Fn(&str)) -> Result<Out
     } else {
         Status::Proved
     };
-    let _ = real_cex;
     let witnesses = match &witness {
         Some(w) if status == Status::Refuted => {
             let (w, steps) = witness::shrink(p, w.clone());

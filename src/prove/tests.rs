@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 
 use super::encode::{count_names, encode};
-use super::term::{Env, Term, Val};
+use super::term::{Env, Val};
 use super::*;
 use crate::measures::parse_measure;
 
@@ -168,5 +168,4 @@ fn queries_state_the_negated_claim() {
             tn: 0
         }]
     ));
-    let _ = Term::int(0);
 }
