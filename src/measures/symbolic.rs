@@ -117,9 +117,9 @@ impl Poly {
         let mut s = Q::zero();
         for (e, c) in &self.0 {
             let mut t = Q::from_integer(c.clone());
-            for i in 0..4 {
-                for _ in 0..e[i] {
-                    t *= &x[i];
+            for (k, xi) in e.iter().zip(x) {
+                for _ in 0..*k {
+                    t *= xi;
                 }
             }
             s += t;

@@ -540,7 +540,7 @@ pub fn prove(p: &Problem, opts: &Options, progress: &dyn Fn(&str)) -> Result<Out
     let mut plan = p.queries()?;
     if let Some(c) = witness::estimate_scale(p) {
         // Try the fixed-scale lemma first; keep the spread query only if it fails.
-        let mut lemma = p.queries_with(Some(&c))?;
+        let lemma = p.queries_with(Some(&c))?;
         let mut proved = true;
         for (q, _) in &lemma {
             if run(q, &mut totals)? != Verdict::Unsat {
@@ -555,7 +555,6 @@ pub fn prove(p: &Problem, opts: &Options, progress: &dyn Fn(&str)) -> Result<Out
             ));
             plan.retain(|(q, _)| q.name != "spread");
         }
-        lemma.clear();
     }
     for (q, configs) in plan {
         let v = run(&q, &mut totals)?;

@@ -45,7 +45,10 @@ pub enum Term {
     Bool(bool),
 }
 
-/// Shorthands that keep query code readable.
+/// Shorthands that keep query code readable. They build terms, so `add`, `eq`,
+/// `not` and the rest are deliberately not the operator traits (`eq` returns a
+/// Boolean *term*, not a `bool`).
+#[allow(clippy::should_implement_trait)]
 impl Term {
     /// A variable.
     pub fn var(name: impl Into<String>) -> Term {

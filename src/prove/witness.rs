@@ -237,8 +237,14 @@ pub fn estimate_scale(p: &Problem) -> Option<Q> {
     let Claim::Factor(k) = &p.claim else {
         return None;
     };
+    // Images on more voxels than this are too many to scan; the spread query
+    // (without the lemma) still decides the claim then.
+    const SCAN_N: u64 = 40;
+    if p.min_n > SCAN_N {
+        return None;
+    }
     let (mut hi, mut lo) = (0f64, f64::INFINITY);
-    for n in p.min_n.max(1)..=40u64.max(p.min_n) {
+    for n in p.min_n.max(1)..=SCAN_N {
         for tp in 0..=n {
             for fp in 0..=n - tp {
                 for fn_ in 0..=n - tp - fp {
@@ -259,9 +265,6 @@ pub fn estimate_scale(p: &Problem) -> Option<Q> {
                     }
                 }
             }
-        }
-        if n > 60 {
-            break;
         }
     }
     let kf = crate::exact::q_to_f64(k);
