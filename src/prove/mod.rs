@@ -139,15 +139,18 @@ impl Problem {
     pub fn queries_with(&self, scale: Option<&Q>) -> Result<Vec<(Query, usize)>> {
         let tv = |k: usize| Term::var(format!("target_{k}"));
         let cv = |k: usize| Term::var(format!("candidate_{k}"));
-        let header =
-            vec![
+        let header: [String; 2] = [
             format!(
                 "diceproof prove --target {} --candidate {} ({}), --empty {}{}, n >= {}",
                 self.target.spec(),
                 self.candidate.spec(),
                 self.claim.describe(),
                 self.empty,
-                if self.nonempty_gt { ", --nonempty-gt" } else { "" },
+                if self.nonempty_gt {
+                    ", --nonempty-gt"
+                } else {
+                    ""
+                },
                 self.min_n.max(1)
             ),
             "counts are non-negative reals; unsat proves the claim for every integer configuration"
