@@ -46,6 +46,14 @@ fn coq_cell(entry: &ClaimEntry) -> String {
     }
 }
 
+/// The "for all n" cell of one claim entry: the SMT verdict, or "no machine proof".
+fn smt_cell(entry: &ClaimEntry) -> String {
+    entry
+        .smt
+        .as_ref()
+        .map_or_else(|| "no machine proof".to_string(), |s| s.summary.clone())
+}
+
 /// The "constant or witness" cell of one claim entry.
 fn constant_or_witness(entry: &ClaimEntry) -> String {
     let constant = entry.constant.as_deref();
@@ -112,9 +120,9 @@ pub fn markdown(
         bad
     ));
     s.push_str(
-        "| claim | statement | status | scope | constant or witness | size checked | time | machine-checked |\n",
+        "| claim | statement | status | scope | constant or witness | size checked | time | machine-checked | for all n |\n",
     );
-    s.push_str("|---|---|---|---|---|---|---|---|\n");
+    s.push_str("|---|---|---|---|---|---|---|---|---|\n");
     for c in claims {
         let status = c.status.name();
         let mark = if c.as_expected {
@@ -123,7 +131,7 @@ pub fn markdown(
             format!("**{status}: expected {}**", c.expected.name())
         };
         s.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} | n = {} | {:.2} s | {} |\n",
+            "| `{}` | {} | {} | {} | {} | n = {} | {:.2} s | {} | {} |\n",
             c.name,
             cell(&c.statement),
             mark,
@@ -131,7 +139,8 @@ pub fn markdown(
             cell(&constant_or_witness(c)),
             c.n,
             c.seconds,
-            coq_cell(c)
+            coq_cell(c),
+            cell(&smt_cell(c))
         ));
     }
     s.push_str(
@@ -144,7 +153,10 @@ pub fn markdown(
          column counts the parts of each check by kind; the details below list every part. \
          Each claim's proof is `proofs/<claim>.md` in the repository; \"machine-checked\" \
          names the Coq theorem (in `proofs/coq/`, checked by `make -C proofs/coq`) that \
-         proves the claim's statement for every size.\n\n",
+         proves the claim's statement for every size; \"for all n\": the claim's SMT \
+         obligation (`proofs/smt/<claim>.*.smt2`) was unsat for the solvers named, a proof \
+         for every image size, or `no machine proof` where the statement is not expressible \
+         or no solver decided it.\n\n",
     );
     s.push_str("## Details\n\n");
     for c in claims {

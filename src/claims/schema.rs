@@ -88,15 +88,34 @@ pub struct CoqRef {
     pub theorem: String,
 }
 
-/// The SMT obligation of a claim.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The machine proof of a claim's SMT obligation for every n (see
+/// [`crate::prove::registry`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SmtRef {
-    /// The solvers' verdict (`proved` only when every solver answered unsat).
+    /// `proved` only when every part was unsat for a solver and sat for none;
+    /// otherwise `unknown` (or `error` when the obligation could not be run).
     pub status: String,
-    /// The solvers asked.
-    pub solvers: Vec<String>,
-    /// The SMT-LIB file, relative to the repository root.
-    pub file: String,
+    /// Each solver's overall answer and time.
+    pub solvers: Vec<SmtSolver>,
+    /// The SMT-LIB files, relative to the repository root
+    /// (`proofs/smt/<claim>.*.smt2`); `null` when the obligation could not be built.
+    pub file: Option<String>,
+    /// `proved for all n (z3 4.8.12, …)` or `no machine proof (…)`, for people.
+    pub summary: String,
+}
+
+/// One solver's answer on a claim's obligation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SmtSolver {
+    /// `z3` or `cvc5`.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// `unsat` when every part it decided was unsat, `sat` if any was sat,
+    /// otherwise `unknown` or `timeout`.
+    pub answer: String,
+    /// Total wall-clock seconds.
+    pub seconds: f64,
 }
 
 /// An `Option` field that must be present in the file (as `null` when empty):

@@ -157,9 +157,19 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
                     |t| format!("{} {} (kernel-checked)", t.file, t.theorem)
                 )
             );
+        }
+        let entry = outcome_json(claim, &out, n, secs);
+        if !args.json {
+            println!(
+                "  for all n: {}",
+                entry
+                    .smt
+                    .as_ref()
+                    .map_or("no machine proof", |s| s.summary.as_str())
+            );
             println!();
         }
-        entries.push(outcome_json(claim, &out, n, secs));
+        entries.push(entry);
     }
     if args.json {
         println!("{}", ClaimsFile { claims: entries }.to_json_string());

@@ -11,6 +11,7 @@ mod compare;
 mod measure;
 mod output;
 mod plot;
+mod prove;
 mod reproduce;
 mod risk;
 mod search;
@@ -45,6 +46,9 @@ enum Command {
     /// Find, verify exactly and shrink counterexamples to "candidate approximates
     /// target within factor K" (or within E), or trace spread growth with --growth.
     Search(search::SearchArgs),
+    /// Prove "candidate approximates target" for every image size with SMT solvers
+    /// (z3, cvc5), or refute it with a verified counterexample.
+    Prove(prove::ProveArgs),
     /// Exact expected Dice/Jaccard of a decision under independent Bernoulli labels,
     /// the optimal top-k decision and the regret (f64 fast path for --probs-file).
     Risk(risk::RiskArgs),
@@ -76,6 +80,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => compare::merge(&args),
         Command::Claims(args) => check::claims(&args),
         Command::Search(args) => search::run(&args),
+        Command::Prove(args) => prove::run(&args),
         Command::Check(args) => check::check(&args),
         Command::Risk(args) => risk::run(&args),
         Command::Plot(args) => plot::run(&args),

@@ -24,6 +24,7 @@ pub mod builtin;
 pub mod expr;
 pub mod schemes;
 pub mod spec;
+pub mod symbolic;
 
 use std::fmt;
 use std::str::FromStr;
@@ -84,6 +85,14 @@ pub trait CountMeasure: Send + Sync + fmt::Debug {
     fn as_expr(&self) -> Option<&expr::CountExpr> {
         None
     }
+    /// The loss as a piecewise rational function of the counts, for SMT proofs
+    /// (`diceproof prove`); `None` when it is not expressible that way. Every
+    /// [`Formula`] gets it by extraction from its own code (see [`symbolic`]); a
+    /// measure written another way (a user expression) overrides this to supply
+    /// its own.
+    fn symbolic(&self) -> Option<symbolic::Symbolic> {
+        None
+    }
 }
 
 impl<F: Formula> CountMeasure for F {
@@ -100,6 +109,16 @@ impl<F: Formula> CountMeasure for F {
     #[inline]
     fn loss_float(&self, c: &Counts) -> Frac<f64> {
         self.loss::<f64>(c)
+    }
+    fn symbolic(&self) -> Option<symbolic::Symbolic> {
+        symbolic::extract(
+            |c| self.loss::<symbolic::Poly>(c),
+            |c| {
+                let b = self.loss::<BigUint>(c);
+                (!num_traits::Zero::is_zero(&b.den))
+                    .then(|| Q::new(BigInt::from(b.num), BigInt::from(b.den)))
+            },
+        )
     }
 }
 

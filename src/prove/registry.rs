@@ -1,0 +1,644 @@
+//! SMT obligations for the registered claims whose for-all statement is a
+//! polynomial inequality: a machine proof for every n, beside the exhaustive check
+//! up to n.
+//!
+//! Each obligation is a list of queries, each the negation of one part of the
+//! claim; the claim is proved when every part is unsat. They are committed as
+//! `proofs/smt/<claim>.<part>.smt2` (one file per query, so that any solver can be
+//! run on any file alone), and a test regenerates them and fails on any
+//! difference.
+//!
+//! Where the terms come from: Dice and Jaccard are encoded from the measures
+//! themselves ([`super::encode`]). Claims with *symbolic* parameters (Tversky α, β;
+//! weighted Hamming w) or on the relaxed domain (soft Dice and soft Jaccard from
+//! the sums I and S) need the weight or the sum as a variable, which no measure
+//! spec has, so they are written here, and the tests of this module evaluate them
+//! against the exact measures at sample parameters.
+//!
+//! Where integrality is used it is stated as a hypothesis: on integers a positive
+//! error count is at least 1 (`fp + fn >= 1`), and the strict Dice–Jaccard gap
+//! uses e² ≠ 2t² (√2 is irrational). Per-n statements keep n = TP + FP + FN + TN
+//! symbolic, so one query covers every n.
+//!
+//! Not expressible here (no obligation): claims about logarithms (weighted
+//! cross-entropy), sorting (Lovász extension), expectations over 2ⁿ labellings
+//! (risk claims), and set-function properties over all masks (submodularity,
+//! metric properties), whose statements quantify over subsets rather than counts.
+
+use super::encode::{count_names, encode};
+use super::query::{Query, Sort};
+use super::term::Term;
+use crate::error::Result;
+use crate::exact::Q;
+use crate::measures::{parse_measure, EmptyPolicy};
+
+/// The claims that have an SMT obligation.
+pub const CLAIMS: [&str; 7] = [
+    "dice-jaccard-identity",
+    "dice-jaccard-relative",
+    "dice-jaccard-absolute",
+    "tversky-dice",
+    "soft-dice-jaccard",
+    "whamming-dice",
+    "whamming-jaccard",
+];
+
+fn q(n: i64, d: i64) -> Term {
+    Term::q(&Q::new(n.into(), d.into()))
+}
+
+fn v(name: &str) -> Term {
+    Term::var(name)
+}
+
+/// A query skeleton for part `part` of `claim`.
+fn part(claim: &str, name: &str, what: &str) -> Query {
+    Query {
+        name: name.into(),
+        comments: vec![
+            format!("diceproof obligation for claim {claim} (proofs/{claim}.md), part {name}"),
+            format!("negated: {what}"),
+            "unsat proves the part; counts are non-negative reals".into(),
+        ],
+        decls: vec![],
+        defs: vec![],
+        asserts: vec![],
+    }
+}
+
+/// Declares tp_1 … tn_1 ≥ 0 with n ≥ 1, defines `n`, `e` = FP + FN and the Dice
+/// and Jaccard losses from the measures (policy `policy`).
+fn counts(qr: &mut Query, policy: EmptyPolicy) -> Result<()> {
+    for c in count_names(1) {
+        qr.decls.push((c.clone(), Sort::Real));
+        qr.asserts.push(v(&c).ge(Term::int(0)));
+    }
+    let [tp, fp, fn_, tn] = count_names(1).map(Term::var);
+    qr.defs
+        .push(("n".into(), Term::Add(vec![tp, fp.clone(), fn_.clone(), tn])));
+    qr.defs.push(("e".into(), fp.add(fn_)));
+    qr.asserts.push(v("n").ge(Term::int(1)));
+    for m in ["dice", "jaccard"] {
+        let enc = encode(&parse_measure(m)?, 1, policy)?;
+        qr.defs.push((m.into(), enc.value));
+    }
+    Ok(())
+}
+
+fn real(qr: &mut Query, name: &str) {
+    qr.decls.push((name.into(), Sort::Real));
+}
+
+/// At least one error (integers: e > 0 ⇒ e ≥ 1).
+fn some_error(qr: &mut Query) {
+    qr.asserts.push(v("e").ge(Term::int(1)));
+    qr.comments
+        .push("hypothesis fp + fn >= 1: error-free configurations are skipped, and a positive integer count is at least 1".into());
+}
+
+/// Tversky with symbolic weights a (on FP), b (on FN), a, b > 0.
+fn tversky(qr: &mut Query) {
+    real(qr, "a");
+    real(qr, "b");
+    qr.asserts.push(v("a").gt(Term::int(0)));
+    qr.asserts.push(v("b").gt(Term::int(0)));
+    qr.asserts.push(v("e").gt(Term::int(0)));
+    qr.comments
+        .push("hypothesis fp + fn > 0: error-free configurations are skipped".into());
+    let [tp, fp, fn_, _] = count_names(1).map(Term::var);
+    let err = v("a").mul(fp).add(v("b").mul(fn_));
+    qr.defs
+        .push(("tversky".into(), err.clone().div(tp.add(err))));
+}
+
+/// Weighted Hamming with symbolic w ∈ [0, 1] on FN, 1 − w on FP, over n.
+fn whamming(qr: &mut Query) {
+    real(qr, "w");
+    qr.asserts.push(v("w").ge(Term::int(0)));
+    qr.asserts.push(v("w").le(Term::int(1)));
+    let [_, fp, fn_, _] = count_names(1).map(Term::var);
+    let num = v("w").mul(fn_).add(Term::int(1).sub(v("w")).mul(fp));
+    qr.defs.push(("whamming".into(), num.div(v("n"))));
+}
+
+/// The obligation of a claim as run and committed: [`obligation_terms`] with
+/// every division purified ([`Query::purified`]).
+pub fn obligation(claim: &str) -> Result<Option<Vec<Query>>> {
+    Ok(obligation_terms(claim)?.map(|qs| qs.iter().map(Query::purified).collect()))
+}
+
+/// The obligation of a claim with its definitions as terms (what the tests
+/// evaluate): its queries, or `None` if it has none.
+pub fn obligation_terms(claim: &str) -> Result<Option<Vec<Query>>> {
+    let one = EmptyPolicy::One;
+    let mut parts = Vec::new();
+    match claim {
+        "dice-jaccard-identity" => {
+            for policy in [EmptyPolicy::One, EmptyPolicy::Zero] {
+                let what = format!("jaccard != 2*dice/(1 + dice) under --empty {policy}");
+                let mut p = part(claim, &format!("empty-{policy}"), &what);
+                counts(&mut p, policy)?;
+                let rhs = Term::int(2).mul(v("dice")).div(Term::int(1).add(v("dice")));
+                p.asserts.push(v("jaccard").eq(rhs).not());
+                parts.push(p);
+            }
+        }
+        "dice-jaccard-relative" => {
+            let mut p = part(claim, "lower", "jaccard < dice");
+            counts(&mut p, one)?;
+            p.asserts.push(v("jaccard").lt(v("dice")));
+            parts.push(p);
+            let mut p = part(claim, "upper", "jaccard > 2*dice");
+            counts(&mut p, one)?;
+            p.asserts.push(v("jaccard").gt(Term::int(2).mul(v("dice"))));
+            parts.push(p);
+            let mut p = part(
+                claim,
+                "sup-per-n",
+                "on n voxels jaccard/dice > (2n - 1)/n, i.e. n*jaccard > (2n - 1)*dice",
+            );
+            counts(&mut p, one)?;
+            some_error(&mut p);
+            let two_n_1 = Term::int(2).mul(v("n")).sub(Term::int(1));
+            p.asserts
+                .push(v("n").mul(v("jaccard")).gt(two_n_1.mul(v("dice"))));
+            parts.push(p);
+        }
+        "dice-jaccard-absolute" => {
+            let mut p = part(claim, "nonneg", "jaccard - dice < 0");
+            counts(&mut p, one)?;
+            p.asserts.push(v("jaccard").sub(v("dice")).lt(Term::int(0)));
+            parts.push(p);
+            for (name, strict) in [("bound", false), ("strict", true)] {
+                let what = if strict {
+                    "jaccard - dice >= 3 - 2*s with s*s = 2, s > 0, on configurations with e^2 != 2 t^2"
+                } else {
+                    "jaccard - dice > 3 - 2*s with s*s = 2, s > 0"
+                };
+                let mut p = part(claim, name, what);
+                counts(&mut p, one)?;
+                real(&mut p, "s");
+                p.asserts.push(v("s").mul(v("s")).eq(Term::int(2)));
+                p.asserts.push(v("s").gt(Term::int(0)));
+                let bound = Term::int(3).sub(Term::int(2).mul(v("s")));
+                let gap = v("jaccard").sub(v("dice"));
+                if strict {
+                    let t = v("tp_1");
+                    p.asserts.push(
+                        v("e")
+                            .mul(v("e"))
+                            .eq(Term::int(2).mul(t.clone()).mul(t))
+                            .not(),
+                    );
+                    p.comments.push(
+                        "hypothesis e^2 != 2 t^2: true on integers with t + e > 0, since sqrt 2 is irrational"
+                            .into(),
+                    );
+                    p.asserts.push(gap.ge(bound));
+                } else {
+                    p.asserts.push(gap.gt(bound));
+                }
+                parts.push(p);
+            }
+        }
+        "tversky-dice" => {
+            // Limit interval min(1, 2m) <= tversky/dice <= max(1, 2M), split by a <= b.
+            for (case, m, big) in [("a-le-b", "a", "b"), ("a-gt-b", "b", "a")] {
+                let order = |p: &mut Query| {
+                    if case == "a-le-b" {
+                        p.asserts.push(v("a").le(v("b")));
+                    } else {
+                        p.asserts.push(v("a").gt(v("b")));
+                    }
+                };
+                let mut p = part(
+                    claim,
+                    &format!("limit-upper.{case}"),
+                    "tversky > max(1, 2M)*dice",
+                );
+                counts(&mut p, one)?;
+                tversky(&mut p);
+                order(&mut p);
+                p.asserts.push(v("tversky").gt(v("dice")));
+                p.asserts
+                    .push(v("tversky").gt(Term::int(2).mul(v(big)).mul(v("dice"))));
+                parts.push(p);
+                let mut p = part(
+                    claim,
+                    &format!("limit-lower.{case}"),
+                    "tversky < min(1, 2m)*dice",
+                );
+                counts(&mut p, one)?;
+                tversky(&mut p);
+                order(&mut p);
+                p.asserts.push(v("tversky").lt(v("dice")));
+                p.asserts
+                    .push(v("tversky").lt(Term::int(2).mul(v(m)).mul(v("dice"))));
+                parts.push(p);
+                // Per n: sup = max(1, M(2n-1)/(n-1+M)), inf = min(1, m(2n-1)/(n-1+m)).
+                // As one query this times out; split into a lemma on the weighted
+                // error A = a*FP + b*FN (m*e <= A <= M*e, A > 0) and a step that
+                // uses only A, the counts and M (or m).
+                let mut p = part(
+                    claim,
+                    &format!("per-n-lemma.{case}"),
+                    "A = a*fp + b*fn outside (0, ...] or outside [m*e, M*e]",
+                );
+                counts(&mut p, one)?;
+                tversky(&mut p);
+                order(&mut p);
+                let [_, fp, fn_, _] = count_names(1).map(Term::var);
+                p.defs
+                    .push(("A".into(), v("a").mul(fp).add(v("b").mul(fn_))));
+                p.asserts.push(Term::or(vec![
+                    v("A").le(Term::int(0)),
+                    v("A").lt(v(m).mul(v("e"))),
+                    v("A").gt(v(big).mul(v("e"))),
+                ]));
+                parts.push(p);
+                let two_n_1 = || Term::int(2).mul(v("n")).sub(Term::int(1));
+                let n_1 = |w: &str| v("n").sub(Term::int(1)).add(v(w));
+                for (name, w, upper) in [("sup-per-n", big, true), ("inf-per-n", m, false)] {
+                    let what = if upper {
+                        "tversky > dice and tversky*(n-1+M) > M*(2n-1)*dice, tversky = A/(tp + A), 0 < A <= M*e"
+                    } else {
+                        "tversky < dice and tversky*(n-1+m) < m*(2n-1)*dice, tversky = A/(tp + A), A >= m*e > 0"
+                    };
+                    let mut p = part(claim, &format!("{name}.{case}"), what);
+                    counts(&mut p, one)?;
+                    some_error(&mut p);
+                    real(&mut p, w);
+                    real(&mut p, "A");
+                    p.asserts.push(v(w).gt(Term::int(0)));
+                    p.asserts.push(v("A").gt(Term::int(0)));
+                    if upper {
+                        p.asserts.push(v("A").le(v(w).mul(v("e"))));
+                    } else {
+                        p.asserts.push(v("A").ge(v(w).mul(v("e"))));
+                    }
+                    p.comments.push(format!("uses per-n-lemma.{case}"));
+                    p.defs
+                        .push(("tversky".into(), v("A").div(v("tp_1").add(v("A")))));
+                    let lhs = v("tversky").mul(n_1(w));
+                    let rhs = v(w).mul(two_n_1()).mul(v("dice"));
+                    if upper {
+                        p.asserts.push(v("tversky").gt(v("dice")));
+                        p.asserts.push(lhs.gt(rhs));
+                    } else {
+                        p.asserts.push(v("tversky").lt(v("dice")));
+                        p.asserts.push(lhs.lt(rhs));
+                    }
+                    parts.push(p);
+                }
+            }
+        }
+        "soft-dice-jaccard" => {
+            // Relaxed domain: sums I = Σ p·y and S = Σp + Σy (or Σp² + Σy²), with
+            // 0 <= I <= S/2 (p·y <= min(p, y) <= (p + y)/2, or AM-GM), S > 0.
+            let domain = |p: &mut Query| {
+                for s in ["i", "s"] {
+                    real(p, s);
+                }
+                p.asserts.push(v("s").gt(Term::int(0)));
+                p.asserts.push(v("i").ge(Term::int(0)));
+                p.asserts.push(Term::int(2).mul(v("i")).le(v("s")));
+                p.comments.push(
+                    "relaxed domain: i = sum p*y, s = sum p + sum y (or sum p^2 + sum y^2), 0 <= i <= s/2, s > 0"
+                        .into(),
+                );
+                p.defs.push((
+                    "sd".into(),
+                    Term::int(1).sub(Term::int(2).mul(v("i")).div(v("s"))),
+                ));
+                p.defs.push((
+                    "sj".into(),
+                    Term::int(1).sub(v("i").div(v("s").sub(v("i")))),
+                ));
+            };
+            let checks: [(&str, &str, Term); 5] = [
+                (
+                    "identity",
+                    "sj != 2*sd/(1 + sd)",
+                    v("sj")
+                        .eq(Term::int(2).mul(v("sd")).div(Term::int(1).add(v("sd"))))
+                        .not(),
+                ),
+                ("sd-nonneg", "sd < 0", v("sd").lt(Term::int(0))),
+                ("lower", "sj < sd", v("sj").lt(v("sd"))),
+                ("upper", "sj > 2*sd", v("sj").gt(Term::int(2).mul(v("sd")))),
+                (
+                    "at-most-2",
+                    "2*sd > 2",
+                    Term::int(2).mul(v("sd")).gt(Term::int(2)),
+                ),
+            ];
+            for (name, what, neg) in checks {
+                let mut p = part(claim, name, what);
+                domain(&mut p);
+                p.asserts.push(neg);
+                parts.push(p);
+            }
+        }
+        "whamming-dice" | "whamming-jaccard" => {
+            let other = if claim == "whamming-dice" {
+                "dice"
+            } else {
+                "jaccard"
+            };
+            for (case, mu, nu) in [("w-le-half", "w", "1-w"), ("w-gt-half", "1-w", "w")] {
+                let weight = |s: &str| {
+                    if s == "w" {
+                        v("w")
+                    } else {
+                        Term::int(1).sub(v("w"))
+                    }
+                };
+                let setup = |p: &mut Query| -> Result<()> {
+                    counts(p, one)?;
+                    whamming(p);
+                    if case == "w-le-half" {
+                        p.asserts.push(v("w").le(q(1, 2)));
+                    } else {
+                        p.asserts.push(v("w").gt(q(1, 2)));
+                    }
+                    some_error(p);
+                    Ok(())
+                };
+                // sup ratio: ν(2n−1)/n for dice, ν for jaccard.
+                let mut p = part(
+                    claim,
+                    &format!("sup-per-n.{case}"),
+                    &format!("whamming/{other} above its per-n sup"),
+                );
+                setup(&mut p)?;
+                let rhs = if other == "dice" {
+                    weight(nu)
+                        .mul(Term::int(2).mul(v("n")).sub(Term::int(1)))
+                        .mul(v(other))
+                } else {
+                    weight(nu).mul(v("n")).mul(v(other))
+                };
+                p.asserts.push(v("n").mul(v("whamming")).gt(rhs));
+                parts.push(p);
+                // inf ratio μ/n.
+                let mut p = part(
+                    claim,
+                    &format!("inf-per-n.{case}"),
+                    &format!("n*whamming < mu*{other}"),
+                );
+                setup(&mut p)?;
+                p.asserts
+                    .push(v("n").mul(v("whamming")).lt(weight(mu).mul(v(other))));
+                parts.push(p);
+                // abs gap 1 − μ/n, both directions.
+                let bound = || Term::int(1).sub(weight(mu).div(v("n")));
+                let mut p = part(
+                    claim,
+                    &format!("gap-per-n.{case}"),
+                    &format!("|whamming - {other}| > 1 - mu/n"),
+                );
+                setup(&mut p)?;
+                p.asserts.push(Term::or(vec![
+                    v(other).sub(v("whamming")).gt(bound()),
+                    v("whamming").sub(v(other)).gt(bound()),
+                ]));
+                parts.push(p);
+            }
+        }
+        _ => return Ok(None),
+    }
+    Ok(Some(parts))
+}
+
+/// The committed file of one query: `proofs/smt/<claim>.<part>.smt2`.
+pub fn file_name(claim: &str, q: &Query) -> String {
+    format!("{claim}.{}.smt2", q.name)
+}
+
+/// The machine-proof result of one registered claim, as `check --json` carries it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ClaimProof {
+    /// `proved` only if every part was unsat for at least one solver and sat for
+    /// none; otherwise `unknown`.
+    pub status: super::Status,
+    /// Each solver's overall answer and total time.
+    pub solvers: Vec<super::SolverReport>,
+    /// The committed files, `proofs/smt/<claim>.*.smt2`.
+    pub file: String,
+    /// Every part with each solver's answer.
+    #[serde(skip)]
+    pub queries: Vec<super::QueryReport>,
+}
+
+impl ClaimProof {
+    /// `proved for all n (z3 4.8.12, cvc5 1.0.3)` or `no machine proof (…)`.
+    pub fn summary(&self) -> String {
+        let by: Vec<String> = self
+            .solvers
+            .iter()
+            .filter(|s| s.answer == "unsat")
+            .map(|s| format!("{} {}", s.name, s.version))
+            .collect();
+        match self.status {
+            super::Status::Proved => format!("proved for all n ({})", by.join(", ")),
+            _ => format!(
+                "no machine proof ({})",
+                self.solvers
+                    .iter()
+                    .map(|s| format!("{} {}", s.name, s.answer))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
+/// Runs the obligation of `claim` with every solver (`None` if the claim has
+/// none), writing the query files into `emit` if given. After one solver answers
+/// unsat the others get `grace_s` more seconds.
+pub fn prove_claim(
+    claim: &str,
+    solvers: &[super::Solver],
+    timeout_s: f64,
+    grace_s: f64,
+    emit: Option<&std::path::Path>,
+) -> Result<Option<ClaimProof>> {
+    let Some(parts) = obligation(claim)? else {
+        return Ok(None);
+    };
+    if let Some(dir) = emit {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            crate::error::Error::input(dir, format!("cannot create directory: {e}"))
+        })?;
+        for q in &parts {
+            let path = dir.join(file_name(claim, q));
+            std::fs::write(&path, q.text())
+                .map_err(|e| crate::error::Error::input(&path, format!("cannot write: {e}")))?;
+        }
+    }
+    let mut totals: Vec<(super::Solver, Vec<&'static str>, f64)> =
+        solvers.iter().map(|s| (s.clone(), vec![], 0.0)).collect();
+    let mut queries = Vec::new();
+    let mut proved = !solvers.is_empty();
+    for q in &parts {
+        let answers = super::ask_with_grace(solvers, q, timeout_s, grace_s);
+        for (s, a, secs) in &answers {
+            if let Some(t) = totals.iter_mut().find(|t| t.0.name == s.name) {
+                t.1.push(a.word());
+                t.2 += secs;
+            }
+        }
+        proved &= super::verdict(&answers) == super::Verdict::Unsat;
+        queries.push(super::QueryReport {
+            name: q.name.clone(),
+            answers: answers
+                .iter()
+                .map(|(s, a, secs)| (s.name.to_string(), a.word().to_string(), *secs))
+                .collect(),
+        });
+    }
+    Ok(Some(ClaimProof {
+        status: if proved {
+            super::Status::Proved
+        } else {
+            super::Status::Unknown
+        },
+        solvers: totals
+            .into_iter()
+            .map(|(s, words, secs)| super::SolverReport {
+                name: s.name.into(),
+                version: s.version,
+                answer: super::overall(&words),
+                seconds: (secs * 1000.0).round() / 1000.0,
+            })
+            .collect(),
+        file: format!("proofs/smt/{claim}.*.smt2"),
+        queries,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::counts::Counts;
+    use crate::prove::term::{Env, Val};
+
+    fn env(q: &Query, c: &Counts, extra: &[(&str, Q)]) -> Env {
+        let mut env = q.env();
+        for (name, x) in count_names(1).iter().zip([c.tp, c.fp, c.fn_, c.tn]) {
+            env.values.insert(name.clone(), Q::from_integer(x.into()));
+        }
+        for (k, x) in extra {
+            env.values.insert((*k).into(), x.clone());
+        }
+        env
+    }
+
+    #[test]
+    fn symbolic_parameter_terms_equal_the_measures() {
+        let qq = |n: i64, d: i64| Q::new(n.into(), d.into());
+        let tv = &obligation_terms("tversky-dice").unwrap().unwrap()[0];
+        let wh = &obligation_terms("whamming-dice").unwrap().unwrap()[0];
+        for (a, b) in [(qq(3, 10), qq(7, 10)), (qq(2, 1), qq(1, 3))] {
+            let m = parse_measure(&format!(
+                "tversky:a={},b={}",
+                crate::exact::format_q(&a),
+                crate::exact::format_q(&b)
+            ))
+            .unwrap();
+            for c in [
+                Counts {
+                    tp: 3,
+                    fp: 1,
+                    fn_: 4,
+                    tn: 2,
+                },
+                Counts {
+                    tp: 0,
+                    fp: 2,
+                    fn_: 0,
+                    tn: 5,
+                },
+            ] {
+                let e = env(tv, &c, &[("a", a.clone()), ("b", b.clone())]);
+                let want = m
+                    .loss(&c, EmptyPolicy::One)
+                    .unwrap()
+                    .exact()
+                    .cloned()
+                    .unwrap();
+                assert_eq!(v("tversky").eval(&e), Ok(Val::Real(want)));
+            }
+        }
+        for w in [qq(0, 1), qq(1, 3), qq(1, 1)] {
+            let m = parse_measure(&format!("whamming:w={}", crate::exact::format_q(&w))).unwrap();
+            for c in [
+                Counts {
+                    tp: 3,
+                    fp: 1,
+                    fn_: 4,
+                    tn: 2,
+                },
+                Counts {
+                    tp: 0,
+                    fp: 0,
+                    fn_: 0,
+                    tn: 5,
+                },
+            ] {
+                let e = env(wh, &c, &[("w", w.clone())]);
+                let want = m
+                    .loss(&c, EmptyPolicy::One)
+                    .unwrap()
+                    .exact()
+                    .cloned()
+                    .unwrap();
+                assert_eq!(v("whamming").eval(&e), Ok(Val::Real(want)));
+            }
+        }
+    }
+
+    #[test]
+    fn soft_terms_equal_the_soft_losses() {
+        // Soft Dice and soft Jaccard from per-voxel values, against the sums terms.
+        let qq = |n: i64, d: i64| Q::new(n.into(), d.into());
+        let sd = &obligation_terms("soft-dice-jaccard").unwrap().unwrap()[0];
+        let y = [qq(1, 1), qq(1, 2), qq(0, 1)];
+        let p = [qq(3, 4), qq(1, 3), qq(1, 5)];
+        let i: Q = y.iter().zip(&p).map(|(a, b)| a * b).sum();
+        let s: Q = y.iter().chain(&p).cloned().sum();
+        let mut e = sd.env();
+        e.values.insert("i".into(), i.clone());
+        e.values.insert("s".into(), s.clone());
+        let one = Q::from_integer(1.into());
+        let two = Q::from_integer(2.into());
+        assert_eq!(v("sd").eval(&e), Ok(Val::Real(&one - &two * &i / &s)));
+        assert_eq!(v("sj").eval(&e), Ok(Val::Real(&one - &i / (&s - &i))));
+    }
+
+    #[test]
+    fn committed_files_are_what_the_code_generates() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("proofs/smt");
+        let mut expected = Vec::new();
+        for claim in CLAIMS {
+            for q in obligation(claim).unwrap().unwrap() {
+                let name = file_name(claim, &q);
+                let got = std::fs::read_to_string(dir.join(&name)).unwrap_or_default();
+                assert!(
+                    got == q.text(),
+                    "proofs/smt/{name} differs from the generated obligation; regenerate with \
+                     `diceproof prove --registry --emit-smt proofs/smt`"
+                );
+                expected.push(name);
+            }
+        }
+        let mut present: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".smt2"))
+            .collect();
+        present.sort();
+        expected.sort();
+        assert_eq!(present, expected, "stray or missing files in proofs/smt");
+    }
+}
