@@ -16,8 +16,6 @@ mod risk;
 mod search;
 mod train;
 
-pub use search::growth_exponent;
-
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};

@@ -11,7 +11,7 @@ use super::output::table;
 use crate::error::{Error, Result};
 use crate::exact::parse_rational;
 use crate::measures::parse_measure;
-use crate::search::{Bound, Found, Loss, Search, Witness};
+use crate::search::{growth_exponent, Bound, Found, Loss, Search, Witness};
 
 /// Arguments of `diceproof search`.
 #[derive(Debug, Args)]
@@ -223,25 +223,6 @@ fn print_found(args: &SearchArgs, s: &Search, f: &Found) {
         Some(g) => println!("|candidate − target| at this configuration: {g}"),
         None => println!("spread of candidate/target over these: {}", f.best_spread),
     }
-}
-
-/// Least-squares slope of ln(spread) against ln(n).
-pub fn growth_exponent(points: &[(f64, f64)]) -> Option<f64> {
-    let pts: Vec<(f64, f64)> = points
-        .iter()
-        .filter(|(n, s)| *n > 0.0 && s.is_finite() && *s > 0.0)
-        .map(|(n, s)| (n.ln(), s.ln()))
-        .collect();
-    if pts.len() < 2 {
-        return None;
-    }
-    let m = pts.len() as f64;
-    let (sx, sy) = pts.iter().fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
-    let (mx, my) = (sx / m, sy / m);
-    let (num, den) = pts.iter().fold((0.0, 0.0), |(a, b), (x, y)| {
-        (a + (x - mx) * (y - my), b + (x - mx) * (x - mx))
-    });
-    (den > 0.0).then(|| num / den)
 }
 
 fn growth(args: &SearchArgs, base: Search) -> Result<ExitCode> {

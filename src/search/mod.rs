@@ -20,6 +20,7 @@
 //! then shrunk: sizes and counts are reduced greedily while the exact check still
 //! fails, so the witness reported is small and always a real violation.
 
+pub mod growth;
 pub mod loss;
 pub mod rng;
 
@@ -35,6 +36,7 @@ use crate::exact::convert::big_to_rug;
 use crate::exact::interval::{decide, Interval, Precision};
 use crate::exact::{format_q, Q};
 use crate::measures::{EmptyPolicy, Measure};
+pub use growth::growth_exponent;
 pub use loss::{Loss, LossValue};
 use rng::Rng;
 
