@@ -47,9 +47,11 @@ pub mod plots;
 pub mod properties;
 pub mod report;
 pub mod risk;
+pub mod rng;
 pub mod search;
 pub mod stats;
 pub mod surrogates;
+pub mod table;
 #[cfg(feature = "training")]
 pub mod train;
 

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::exact::parse_rational;
 use crate::measures::parse_measure;
 use crate::search::{growth_exponent, Bound, Found, Loss, Search, Witness};
+use crate::table::Csv;
 
 /// Arguments of `diceproof search`.
 #[derive(Debug, Args)]
@@ -271,13 +272,16 @@ fn growth(args: &SearchArgs, base: Search) -> Result<ExitCode> {
         });
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else if args.csv {
-        println!("n,best_spread,best_spread_f64,evaluations");
+        let mut csv = Csv::new(&["n", "best_spread", "best_spread_f64", "evaluations"]);
         for (n, f) in &rows {
-            println!(
-                "{n},{},{},{}",
-                f.best_spread, f.best_spread_f64, f.evaluations
-            );
+            csv.row(&[
+                n.to_string(),
+                f.best_spread.to_string(),
+                f.best_spread_f64.to_string(),
+                f.evaluations.to_string(),
+            ]);
         }
+        print!("{}", csv.finish());
     } else {
         println!(
             "best spread of {} against {} per image size (seed {})",

@@ -16,9 +16,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::chart::{self, BoxPlot, Chart, LegendAt, Mark, Panel, Series};
-use super::{csv_line, mismatch, Data, Figure};
+use super::{mismatch, Data, Figure};
 use crate::error::{Error, Result};
 use crate::exact::{parse_rational, q_to_f64};
+use crate::table::Csv;
 
 /// The box-plot figure.
 pub const BOXPLOT: Figure = Figure {
@@ -138,13 +139,13 @@ pub struct BoxData {
 impl BoxData {
     /// CSV: one line per (loss, image).
     pub fn csv(&self) -> String {
-        let mut s = String::from("loss,dice,jaccard\n");
+        let mut s = Csv::new(&["loss", "dice", "jaccard"]);
         for l in &self.losses {
             for (d, j) in l.dice.iter().zip(&l.jaccard) {
-                s += &csv_line(&[l.loss.clone(), d.to_string(), j.to_string()]);
+                s.row(&[l.loss.clone(), d.to_string(), j.to_string()]);
             }
         }
-        s
+        s.finish()
     }
 }
 
@@ -227,10 +228,10 @@ impl CurveData {
     /// CSV: one line per (loss, epoch).
     pub fn csv(&self) -> String {
         let opt = |v: &Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
-        let mut s = String::from("loss,seeds,epoch,mean_train_loss,mean_val_dice\n");
+        let mut s = Csv::new(&["loss", "seeds", "epoch", "mean_train_loss", "mean_val_dice"]);
         for c in &self.series {
             for (k, e) in c.epochs.iter().enumerate() {
-                s += &csv_line(&[
+                s.row(&[
                     c.loss.clone(),
                     c.seeds.to_string(),
                     e.to_string(),
@@ -239,7 +240,7 @@ impl CurveData {
                 ]);
             }
         }
-        s
+        s.finish()
     }
 }
 

@@ -66,6 +66,7 @@ use serde_json::{json, Value as Json};
 use crate::data::{self, augment, shuffled, Augment, DataConfig, Dataset, Sample, Task};
 use crate::error::{Error, Result};
 use crate::exact::{format_q, parse_rational, q_to_f64};
+use crate::table::Csv;
 use crate::{parse_measure, Counts, EmptyPolicy, Value};
 
 pub use loss::{loss, parse_losses, LossKind, LossOptions, Reduction, Targets};
@@ -668,28 +669,40 @@ pub fn write_outputs(out: &Path, task: Task, s: &RunSummary, provenance: &Json) 
     )?;
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let optf = |v: Option<f64>| v.map(|x| format!("{x}")).unwrap_or_default();
-    let mut csv = String::from("loss,seed,slice,empty,dice,jaccard,dice_f64,jaccard_f64\n");
+    let mut csv = Csv::new(&[
+        "loss",
+        "seed",
+        "slice",
+        "empty",
+        "dice",
+        "jaccard",
+        "dice_f64",
+        "jaccard_f64",
+    ]);
     for r in &s.per_image {
-        csv.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\n",
-            r.loss,
-            r.seed,
-            r.slice,
-            r.empty,
+        csv.row(&[
+            r.loss.clone(),
+            r.seed.to_string(),
+            r.slice.to_string(),
+            r.empty.to_string(),
             opt(&r.dice),
             opt(&r.jaccard),
             optf(r.dice_f64),
-            optf(r.jaccard_f64)
-        ));
+            optf(r.jaccard_f64),
+        ]);
     }
-    write_atomic(&out.join("per_image.csv"), &csv)?;
-    let mut csv = String::from("loss,seed,epoch,train_loss,val_dice\n");
+    write_atomic(&out.join("per_image.csv"), &csv.finish())?;
+    let mut csv = Csv::new(&["loss", "seed", "epoch", "train_loss", "val_dice"]);
     for c in &s.curves {
-        csv.push_str(&format!(
-            "{},{},{},{},{}\n",
-            c.loss, c.seed, c.epoch, c.train_loss, c.val_dice
-        ));
+        csv.row(&[
+            c.loss.clone(),
+            c.seed.to_string(),
+            c.epoch.to_string(),
+            c.train_loss.to_string(),
+            c.val_dice.to_string(),
+        ]);
     }
+    let csv = csv.finish();
     write_atomic(&out.join("curves.csv"), &csv)?;
     write_atomic(
         &out.join("config.json"),
