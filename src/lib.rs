@@ -48,6 +48,7 @@ pub mod properties;
 pub mod report;
 pub mod risk;
 pub mod rng;
+pub mod schema;
 pub mod search;
 pub mod stats;
 pub mod surrogates;

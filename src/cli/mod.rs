@@ -15,6 +15,7 @@ mod reproduce;
 mod risk;
 mod search;
 mod train;
+pub mod values;
 
 use std::process::ExitCode;
 

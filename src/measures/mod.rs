@@ -288,4 +288,6 @@ impl FromStr for Measure {
 }
 
 #[cfg(test)]
+mod laws;
+#[cfg(test)]
 mod tests;

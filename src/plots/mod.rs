@@ -319,7 +319,7 @@ pub fn redraw(fig: &Figure, from: &Path, out_dir: &Path) -> Result<Rendered> {
             .map_err(|e| Error::input(from, format!("not a saved figure: {e}")))?;
         (saved.data, saved.size)
     } else if fig.compute.is_none() {
-        let results = training::Results::from_json(json).map_err(|e| Error::input(from, e))?;
+        let results = training::Results::from_json_str(&text, &from.display().to_string())?;
         (
             training::data_for(fig.name, &results).map_err(|e| Error::input(from, e))?,
             None,
