@@ -96,6 +96,12 @@ impl Rng {
         self.next_u64() % k.max(1)
     }
 
+    /// A fair coin by [`Rng::below`]`(2)` (the claim checks' spelling).
+    #[inline]
+    pub fn coin(&mut self) -> bool {
+        self.below(2) == 1
+    }
+
     /// Integer in [lo, hi] by [`Rng::below`] (`lo ≤ hi`).
     #[inline]
     pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
