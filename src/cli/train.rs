@@ -51,7 +51,7 @@ mod enabled {
     #[derive(Debug, Args)]
     pub struct TrainArgs {
         /// Task: hippocampus, nuclei, brain (mricron-data MRI) or synthetic.
-        #[arg(long, value_enum, ignore_case = true, default_value_t = Task::Hippocampus)]
+        #[arg(long, default_value = "hippocampus", value_parser = crate::cli::values::parsed::<Task>)]
         task: Task,
         /// Comma-separated losses: ce, wce, soft-dice, soft-jaccard, lovasz.
         #[arg(long, default_value = "ce,wce,soft-dice,soft-jaccard,lovasz")]
@@ -69,7 +69,7 @@ mod enabled {
         #[arg(long, default_value_t = 2)]
         threads: usize,
         /// Loss reduction: batch (pooled over the batch) or image (per image, averaged).
-        #[arg(long, value_enum, ignore_case = true, default_value_t = Reduction::Batch)]
+        #[arg(long, default_value = "batch", value_parser = crate::cli::values::parsed::<Reduction>)]
         reduction: Reduction,
         /// Continue the run in --out (finished runs are reused, unfinished ones resume).
         #[arg(long)]

@@ -22,7 +22,6 @@ use std::sync::LazyLock;
 use clap::builder::PossibleValue;
 use clap::ValueEnum;
 
-use crate::data::Task;
 use crate::enumerate::{Mode, Shard};
 use crate::error::Error;
 use crate::exact::{parse_rational, parse_unit_rational, Q};
@@ -55,32 +54,8 @@ impl ValueEnum for Mode {
     }
 }
 
-static TASKS: LazyLock<Vec<Task>> = LazyLock::new(|| Task::ALL.iter().map(|&(_, t)| t).collect());
-
-impl ValueEnum for Task {
-    fn value_variants<'a>() -> &'a [Self] {
-        &TASKS
-    }
-
-    fn to_possible_value(&self) -> Option<PossibleValue> {
-        Some(PossibleValue::new(self.name()))
-    }
-}
-
-#[cfg(feature = "training")]
-impl ValueEnum for crate::train::Reduction {
-    fn value_variants<'a>() -> &'a [Self] {
-        use crate::train::Reduction;
-        &[Reduction::Batch, Reduction::Image]
-    }
-
-    fn to_possible_value(&self) -> Option<PossibleValue> {
-        Some(PossibleValue::new(self.name()))
-    }
-}
-
 /// Any library type with a `FromStr` whose errors already name the accepted
-/// forms (shards `K/N`, risk metrics, …).
+/// forms (shards `K/N`, risk metrics, `train`'s task and reduction, …).
 pub fn parsed<T: FromStr<Err = Error>>(s: &str) -> Result<T, String> {
     s.parse().map_err(|e: Error| e.to_string())
 }
@@ -167,10 +142,6 @@ mod tests {
         for m in Mode::value_variants() {
             let name = m.to_possible_value().unwrap().get_name().to_string();
             assert_eq!(name.parse::<Mode>().unwrap(), *m);
-        }
-        for t in Task::value_variants() {
-            let name = t.to_possible_value().unwrap().get_name().to_string();
-            assert_eq!(name.parse::<Task>().unwrap(), *t);
         }
         for p in EmptyPolicy::value_variants() {
             assert_eq!(
