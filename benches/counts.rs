@@ -10,18 +10,13 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use diceproof::counts::Counts;
 use diceproof::measures::{parse_measure, EmptyPolicy};
+use diceproof::rng::Rng;
 
 fn masks(n: usize) -> (Vec<bool>, Vec<bool>) {
     // A deterministic pseudo-random pair with about 30% foreground.
-    let mut x = 0x9E3779B97F4A7C15u64;
-    let mut next = move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
-    let gt: Vec<bool> = (0..n).map(|_| next() % 10 < 3).collect();
-    let pred: Vec<bool> = (0..n).map(|_| next() % 10 < 3).collect();
+    let mut rng = Rng::from_state(1);
+    let gt: Vec<bool> = (0..n).map(|_| rng.below(10) < 3).collect();
+    let pred: Vec<bool> = (0..n).map(|_| rng.below(10) < 3).collect();
     (gt, pred)
 }
 

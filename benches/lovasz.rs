@@ -46,18 +46,12 @@ struct Input {
 }
 
 fn input(n: usize, max_den: u64, seed: u64) -> Input {
-    let mut x = seed | 1;
-    let mut next = move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
-    let y: Vec<bool> = (0..n).map(|_| next() % 10 < 3).collect();
+    let mut rng = diceproof::rng::Rng::from_state(seed);
+    let y: Vec<bool> = (0..n).map(|_| rng.below(10) < 3).collect();
     let p: Vec<Q> = (0..n)
         .map(|_| {
-            let d = 1 + next() % max_den;
-            let k = next() % (d + 1);
+            let d = rng.range(1, max_den);
+            let k = rng.upto(d);
             Q::new(BigInt::from(k), BigInt::from(d))
         })
         .collect();
@@ -94,7 +88,7 @@ fn group(c: &mut Criterion, name: &str, max_den: u64, definition_max_n: usize) {
     let mut g = c.benchmark_group(name);
     g.sample_size(10);
     for n in SIZES {
-        let inp = input(n, max_den, 0x9E37_79B9_7F4A_7C15 ^ n as u64);
+        let inp = input(n, max_den, n as u64);
         let fast = lovasz_jaccard_fast(&inp.y, &inp.m);
         let f = lovasz_jaccard_fast_f64(&inp.y, &inp.m_f64);
         assert!((f - q_to_f64(&fast)).abs() <= 1e-9, "{f} vs {fast}");

@@ -9,17 +9,13 @@ use diceproof::risk::brute::brute_expected;
 use diceproof::risk::fast::{expected_f64, optimal_topk_f64};
 use diceproof::risk::fast_opt::optimal_dice_large;
 use diceproof::risk::{expected_exact, optimal_topk, threshold_pred, RiskMetric};
+use diceproof::rng::Rng;
 use num_bigint::BigInt;
 
 fn probs(n: usize, seed: u64) -> Vec<Q> {
-    let mut s = seed;
+    let mut rng = Rng::from_state(seed);
     (0..n)
-        .map(|_| {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            Q::new(BigInt::from((s >> 33) % 1001), BigInt::from(1000))
-        })
+        .map(|_| Q::new(BigInt::from(rng.upto(1000)), BigInt::from(1000)))
         .collect()
 }
 
@@ -39,15 +35,8 @@ fn bench(c: &mut Criterion) {
         b.iter(|| optimal_topk(&p100, &RiskMetric::Dice, EmptyPolicy::One).unwrap())
     });
 
-    let mut s: u64 = 3;
-    let pf: Vec<f64> = (0..1_000_000)
-        .map(|_| {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((s >> 11) as f64) / ((1u64 << 53) as f64)
-        })
-        .collect();
+    let mut rng = Rng::from_state(3);
+    let pf: Vec<f64> = (0..1_000_000).map(|_| rng.unit()).collect();
     let predf: Vec<bool> = pf.iter().map(|&p| p > 0.5).collect();
     g.bench_function("fast_dice_n1e6", |b| {
         b.iter(|| expected_f64(&pf, &predf, &RiskMetric::Dice, EmptyPolicy::One).unwrap())

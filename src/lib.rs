@@ -51,9 +51,12 @@ pub mod prove;
 mod python;
 pub mod report;
 pub mod risk;
+pub mod rng;
+pub mod schema;
 pub mod search;
 pub mod stats;
 pub mod surrogates;
+pub mod table;
 #[cfg(feature = "training")]
 pub mod train;
 

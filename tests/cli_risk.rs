@@ -91,26 +91,20 @@ fn issue_example_agrees_with_brute_force() {
 
 #[test]
 fn random_instances_agree_with_brute_force() {
-    let mut s: u64 = 7;
+    let mut rng = diceproof::rng::Rng::from_state(7);
     for _ in 0..12 {
-        let mut next = || {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            s >> 33
-        };
-        let n = 1 + (next() % 7) as usize;
+        let n = rng.range(1, 7) as usize;
         let probs: Vec<String> = (0..n)
             .map(|_| {
-                let d = 1 + next() % 9;
-                format!("{}/{}", next() % (d + 1), d)
+                let d = rng.range(1, 9);
+                format!("{}/{}", rng.upto(d), d)
             })
             .collect();
         let text = probs.join(",");
-        let t = format!("{}/10", next() % 11);
-        let w = format!("{}/7", next() % 8);
+        let t = format!("{}/10", rng.upto(10));
+        let w = format!("{}/7", rng.upto(7));
         let pred: String = (0..n)
-            .map(|_| if next() % 2 == 0 { '0' } else { '1' })
+            .map(|_| if rng.chance(0.5) { '1' } else { '0' })
             .collect();
         check(&text, &["--threshold", &t]);
         check(&text, &["--weight", &w]);

@@ -198,7 +198,7 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
             progress.tick(done, total);
             curve.push((s as f64, f.best_spread_f64));
         }
-        let exponent = crate::cli::growth_exponent(&curve);
+        let exponent = crate::search::growth_exponent(&curve);
         let increasing = curve.windows(2).all(|w| w[1].1 > w[0].1);
         if !increasing || exponent.is_none_or(|e| e < 0.5) {
             consistent = false;

@@ -25,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::exact::convert::big_to_rug;
 use crate::exact::interval::{decide, decide_between, ln2, Interval, Precision};
 use crate::exact::{decimal, format_q, Q};
+use crate::rng::Rng;
 use crate::surrogates::wce::{
     cmp_wce_ln2, cmp_wce_ln2_exact, f64_within, infinite_group, transfer_gap, wce, wce_f64, Group,
     SoftConfig,
@@ -110,37 +111,6 @@ fn undecided(r: Result<(Ordering, u32)>) -> Result<Option<(Ordering, u32)>> {
         Ok(x) => Ok(Some(x)),
         Err(Error::Undecided(_)) => Ok(None),
         Err(e) => Err(e),
-    }
-}
-
-/// SplitMix64: a small, fixed, seedable generator (the crate has no `rand`).
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..k (k ≥ 1; the tiny modulo bias is irrelevant here).
-    fn below(&mut self, k: u64) -> u64 {
-        self.next_u64() % k.max(1)
-    }
-
-    /// Uniform in lo..=hi.
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.below(hi - lo + 1)
-    }
-
-    fn coin(&mut self) -> bool {
-        self.below(2) == 1
     }
 }
 
@@ -327,7 +297,7 @@ fn transfer_configs(n: u64) -> Result<TransferConfigs> {
     let g4 = configs.len();
     configs.extend(grid_configs(10, e10)?);
     let g10 = configs.len() - g4;
-    let mut rng = Rng::new(SEED);
+    let mut rng = Rng::from_state(SEED);
     for _ in 0..TRANSFER_RANDOM {
         configs.push(random_voxels(&mut rng, n)?);
     }
@@ -895,7 +865,7 @@ fn seed_for(wi: usize, n: u64, salt: u64) -> u64 {
 /// Random hedged configurations at n: n·(wCE/SD)/ln 2 must lie in [m, M] (exact, and
 /// the certified ratio must not lie strictly outside the certified bounds).
 fn random_hedged(run: &mut WeightRun, w: &Q, n: u64, m: &Q, big: &Q, last: bool) -> Result<()> {
-    let mut rng = Rng::new(seed_for(run.wi, n, 1));
+    let mut rng = Rng::from_state(seed_for(run.wi, n, 1));
     let pick = |rng: &mut Rng, top: u64| -> u64 {
         match rng.below(4) {
             0 => rng.range(0, top.min(2)),
@@ -947,7 +917,7 @@ fn random_hedged(run: &mut WeightRun, w: &Q, n: u64, m: &Q, big: &Q, last: bool)
 /// Random general grouped configurations at n: n·wCE ≥ μ·‖p − y‖₁ certified; the best
 /// spread found is recorded.
 fn random_general(run: &mut WeightRun, w: &Q, mu: &Q, n: u64, last: bool) -> Result<()> {
-    let mut rng = Rng::new(seed_for(run.wi, n, 2));
+    let mut rng = Rng::from_state(seed_for(run.wi, n, 2));
     let mut lo: Option<Interval> = None;
     let mut hi: Option<Interval> = None;
     for _ in 0..SPREAD_RANDOM {

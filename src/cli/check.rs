@@ -8,8 +8,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value as Json};
 
 use super::output::table;
-use crate::claims::schema::ClaimsFile;
 use crate::claims::coq::coq_theorem;
+use crate::claims::schema::ClaimsFile;
 use crate::claims::{as_expected, outcome_json, registry, select, Progress};
 use crate::error::Result;
 

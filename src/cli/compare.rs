@@ -8,6 +8,7 @@ use clap::Args;
 use serde_json::{json, Value as Json};
 
 use super::output::table;
+use super::values::{self, Sizes};
 use crate::analysis::json::{counts_json, spread_to_json, spread_to_json_with};
 use crate::analysis::{Extreme, Pair, Spread};
 use crate::counts::Counts;
@@ -29,15 +30,15 @@ pub struct CompareArgs {
     #[arg(long, value_name = "SPEC")]
     candidate: String,
     /// Number of voxels: N, or a range A..=B (one row per size).
-    #[arg(long, value_name = "N|A..=B")]
-    n: String,
+    #[arg(long, value_name = "N|A..=B", value_parser = values::sizes)]
+    n: Sizes,
     /// Enumerator: counts (every count tuple with its multiplicity) or voxels (every
     /// pair of masks).
-    #[arg(long, default_value = "counts")]
-    mode: String,
+    #[arg(long, value_enum, default_value_t = Mode::Counts)]
+    mode: Mode,
     /// What a measure's own 0/0 (both masks empty) is worth: one, zero or error.
-    #[arg(long, value_name = "POLICY", default_value = "one")]
-    empty: String,
+    #[arg(long, value_name = "POLICY", value_enum, ignore_case = true, default_value_t = EmptyPolicy::One)]
+    empty: EmptyPolicy,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -49,8 +50,8 @@ pub struct CompareArgs {
     checkpoint: Option<PathBuf>,
     /// Run one of N disjoint slices (single n only); prints the shard JSON that
     /// `diceproof merge` combines.
-    #[arg(long, value_name = "K/N")]
-    shard: Option<String>,
+    #[arg(long, value_name = "K/N", value_parser = values::shard)]
+    shard: Option<Shard>,
     /// Hide the progress bar.
     #[arg(long)]
     quiet: bool,
@@ -83,30 +84,6 @@ pub struct MergeArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
-}
-
-/// Parses `N` or `A..=B`.
-pub fn parse_sizes(s: &str) -> Result<Vec<u64>> {
-    let bad = || {
-        Error::invalid(format!(
-            "--n expects a size N or a range A..=B of sizes (A >= 1), got {s:?}"
-        ))
-    };
-    let sizes: Vec<u64> = match s.split_once("..=") {
-        Some((a, b)) => {
-            let a: u64 = a.trim().parse().map_err(|_| bad())?;
-            let b: u64 = b.trim().parse().map_err(|_| bad())?;
-            if a > b {
-                return Err(bad());
-            }
-            (a..=b).collect()
-        }
-        None => vec![s.trim().parse().map_err(|_| bad())?],
-    };
-    if sizes.first() == Some(&0) {
-        return Err(bad());
-    }
-    Ok(sizes)
 }
 
 /// A witness as JSON, with the masks in voxel mode.
@@ -273,7 +250,7 @@ fn run_relaxed(args: &CompareArgs) -> Result<ExitCode> {
         (Some(k), None) => Domain::Grid { k },
         (None, None) => Domain::Grid { k: 1 },
     };
-    let sizes = parse_sizes(&args.n)?;
+    let sizes = args.n.sizes.clone();
     for &n in &sizes {
         let points = u32::try_from(n)
             .ok()
@@ -348,7 +325,7 @@ fn run_relaxed(args: &CompareArgs) -> Result<ExitCode> {
         docs.push(doc);
     }
     if args.json {
-        print_sizes_json(&args.n, docs);
+        print_sizes_json(&args.n.text, docs);
     } else {
         println!(
             "candidate {} against target {} on {} ({} labels)",
@@ -375,15 +352,15 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode> {
     {
         return run_relaxed(args);
     }
-    let policy: EmptyPolicy = args.empty.parse()?;
+    let policy = args.empty;
     let pair = Pair::new(
         parse_measure(&args.target)?,
         parse_measure(&args.candidate)?,
         policy,
     )?;
-    let mode: Mode = args.mode.parse()?;
-    let sizes = parse_sizes(&args.n)?;
-    let shard: Option<Shard> = args.shard.as_deref().map(str::parse).transpose()?;
+    let mode = args.mode;
+    let sizes = args.n.sizes.clone();
+    let shard = args.shard;
     if sizes.len() > 1 && (args.checkpoint.is_some() || shard.is_some()) {
         return Err(Error::invalid(
             "--checkpoint and --shard split one enumeration: give a single --n",
@@ -449,7 +426,7 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode> {
     }
     if args.json {
         let docs: Vec<Json> = rows.iter().map(|(j, s)| result_json(j, s)).collect();
-        print_sizes_json(&args.n, docs);
+        print_sizes_json(&args.n.text, docs);
     } else {
         print_table(&rows);
     }

@@ -16,8 +16,7 @@ mod reproduce;
 mod risk;
 mod search;
 mod train;
-
-pub use search::growth_exponent;
+pub mod values;
 
 use std::process::ExitCode;
 

@@ -8,8 +8,9 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::json;
 
+use super::values;
 use crate::error::{Error, Result};
-use crate::exact::{decimal, format_q, parse_rational, parse_unit_rational, Q};
+use crate::exact::{decimal, format_q, Q};
 use crate::io::{read_volume, VoxelData};
 use crate::masks::parse_bits;
 use crate::measures::EmptyPolicy;
@@ -35,8 +36,8 @@ pub struct RiskArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "probs")]
     probs_file: Option<PathBuf>,
     /// The metric: dice, jaccard or any measure spec (tversky:a=3/10,b=7/10, ...).
-    #[arg(long, default_value = "dice")]
-    metric: String,
+    #[arg(long, default_value = "dice", value_parser = values::risk_metric)]
+    metric: RiskMetric,
     /// The decision as bits, one per probability.
     #[arg(long, value_name = "BITS", conflicts_with_all = ["threshold", "weight"])]
     pred: Option<String>,
@@ -45,15 +46,16 @@ pub struct RiskArgs {
         long,
         value_name = "T",
         conflicts_with = "weight",
-        allow_hyphen_values = true
+        allow_hyphen_values = true,
+        value_parser = threshold
     )]
-    threshold: Option<String>,
+    threshold: Option<Q>,
     /// The weighted-CE Bayes rule with weight W on the foreground term (threshold 1 − W).
-    #[arg(long, value_name = "W", allow_hyphen_values = true)]
-    weight: Option<String>,
+    #[arg(long, value_name = "W", allow_hyphen_values = true, value_parser = values::rational)]
+    weight: Option<Q>,
     /// What a 0/0 (both masks empty) is worth: one, zero, nan or error.
-    #[arg(long, value_name = "POLICY", default_value = "one")]
-    empty: String,
+    #[arg(long, value_name = "POLICY", value_enum, ignore_case = true, default_value_t = EmptyPolicy::One)]
+    empty: EmptyPolicy,
     /// Pooled (data-set level) metric instead of the per-image expectation: the
     /// ratio of expected counts; its optimal decision thresholds at F*/2.
     #[arg(long, conflicts_with = "probs_file")]
@@ -63,23 +65,29 @@ pub struct RiskArgs {
     json: bool,
 }
 
+/// `--threshold T`: an exact number in [0, 1].
+fn threshold(s: &str) -> std::result::Result<Q, String> {
+    crate::exact::parse_unit_rational(s, "the threshold").map_err(|e| e.to_string())
+}
+
 fn threshold_of(args: &RiskArgs) -> Result<Q> {
     if let Some(w) = &args.weight {
-        return weight_threshold(&parse_rational(w)?);
+        return weight_threshold(w);
     }
-    match &args.threshold {
-        Some(t) => parse_unit_rational(t, "the threshold"),
-        None => Ok(Q::new(1.into(), 2.into())),
-    }
+    Ok(args
+        .threshold
+        .clone()
+        .unwrap_or_else(|| Q::new(1.into(), 2.into())))
 }
 
 /// Runs `diceproof risk`.
 pub fn run(args: &RiskArgs) -> Result<ExitCode> {
-    let metric: RiskMetric = args.metric.parse()?;
-    let policy: EmptyPolicy = args.empty.parse()?;
+    let metric = args.metric.clone();
+    let policy = args.empty;
     if policy == EmptyPolicy::NanIfGtEmpty {
         return Err(crate::error::Error::invalid(
-            "--empty nan-if-gt-empty is not available in risk: an expectation over random labels              is undefined whenever the labels can all be 0; use --empty one or --empty zero",
+            "--empty nan-if-gt-empty is not available in risk: an expectation over random labels \
+             is undefined whenever the labels can all be 0; use --empty one or --empty zero",
         ));
     }
     if let Some(path) = &args.probs_file {

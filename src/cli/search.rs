@@ -8,10 +8,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value as Json};
 
 use super::output::table;
+use super::values;
 use crate::error::{Error, Result};
-use crate::exact::parse_rational;
+use crate::exact::Q;
 use crate::measures::parse_measure;
-use crate::search::{Bound, Found, Loss, Search, Witness};
+use crate::search::{growth_exponent, Bound, Found, Loss, Search, Witness};
+use crate::table::Csv;
 
 /// Arguments of `diceproof search`.
 #[derive(Debug, Args)]
@@ -23,14 +25,14 @@ pub struct SearchArgs {
     #[arg(long, value_name = "SPEC")]
     candidate: String,
     /// Claim: some scale c gives target/K ≤ c·candidate ≤ K·target everywhere.
-    #[arg(long, value_name = "K", conflicts_with = "claim_abs")]
-    claim_factor: Option<String>,
+    #[arg(long, value_name = "K", conflicts_with = "claim_abs", value_parser = values::rational)]
+    claim_factor: Option<Q>,
     /// Claim: |candidate − target| ≤ E everywhere.
-    #[arg(long, value_name = "E")]
-    claim_abs: Option<String>,
+    #[arg(long, value_name = "E", value_parser = values::rational)]
+    claim_abs: Option<Q>,
     /// Largest image size searched (voxels).
-    #[arg(long, value_name = "N", default_value = "1000000")]
-    max_n: String,
+    #[arg(long, value_name = "N", default_value = "1000000", value_parser = values::positive_count)]
+    max_n: u64,
     /// Smallest image size searched.
     #[arg(long, value_name = "N", default_value = "1")]
     min_n: u64,
@@ -41,8 +43,8 @@ pub struct SearchArgs {
     #[arg(long, value_name = "T", default_value_t = 10.0)]
     budget_s: f64,
     /// Evaluation budget.
-    #[arg(long, value_name = "M", default_value = "1e12")]
-    max_evals: String,
+    #[arg(long, value_name = "M", default_value = "1e12", value_parser = values::positive_count)]
+    max_evals: u64,
     /// Best spread per image size (`--sizes`) with the fitted growth exponent.
     #[arg(long)]
     growth: bool,
@@ -50,9 +52,11 @@ pub struct SearchArgs {
     #[arg(
         long,
         value_name = "N,N,...",
-        default_value = "10,100,1000,10000,100000,1000000"
+        default_value = "10,100,1000,10000,100000,1000000",
+        value_delimiter = ',',
+        value_parser = values::positive_count
     )]
-    sizes: String,
+    sizes: Vec<u64>,
     /// Only consider images whose ground truth is not empty.
     #[arg(long)]
     nonempty_gt: bool,
@@ -65,17 +69,6 @@ pub struct SearchArgs {
     /// Hide the progress display.
     #[arg(long)]
     quiet: bool,
-}
-
-fn count_arg(s: &str, what: &str) -> Result<u64> {
-    let q = parse_rational(s)?;
-    if !q.is_integer() || q < crate::exact::Q::from_integer(1.into()) {
-        return Err(Error::invalid(format!(
-            "{what} must be a positive integer, got {s:?}"
-        )));
-    }
-    num_traits::ToPrimitive::to_u64(q.numer())
-        .ok_or_else(|| Error::invalid(format!("{what} is too large: {s:?}")))
 }
 
 fn witness_json(w: &Witness) -> Json {
@@ -104,15 +97,15 @@ pub fn run(args: &SearchArgs) -> Result<ExitCode> {
     let candidate = Loss::parse(&args.candidate)?;
     let bound = match (&args.claim_factor, &args.claim_abs) {
         (Some(k), _) => {
-            let k = parse_rational(k)?;
-            if k < crate::exact::Q::from_integer(1.into()) {
+            let k = k.clone();
+            if k < Q::from_integer(1.into()) {
                 return Err(Error::invalid("--claim-factor K must be at least 1"));
             }
             Bound::Factor(k)
         }
         (_, Some(e)) => {
-            let e = parse_rational(e)?;
-            if e < crate::exact::Q::from_integer(0.into()) {
+            let e = e.clone();
+            if e < Q::from_integer(0.into()) {
                 return Err(Error::invalid("--claim-abs E must be non-negative"));
             }
             Bound::Abs(e)
@@ -127,10 +120,10 @@ pub fn run(args: &SearchArgs) -> Result<ExitCode> {
         candidate,
         bound,
         min_n: args.min_n,
-        max_n: count_arg(&args.max_n, "--max-n")?,
+        max_n: args.max_n,
         seed: args.seed,
         budget_s: args.budget_s,
-        max_evals: count_arg(&args.max_evals, "--max-evals")?,
+        max_evals: args.max_evals,
         nonempty_gt: args.nonempty_gt,
     };
     if args.growth {
@@ -225,31 +218,8 @@ fn print_found(args: &SearchArgs, s: &Search, f: &Found) {
     }
 }
 
-/// Least-squares slope of ln(spread) against ln(n).
-pub fn growth_exponent(points: &[(f64, f64)]) -> Option<f64> {
-    let pts: Vec<(f64, f64)> = points
-        .iter()
-        .filter(|(n, s)| *n > 0.0 && s.is_finite() && *s > 0.0)
-        .map(|(n, s)| (n.ln(), s.ln()))
-        .collect();
-    if pts.len() < 2 {
-        return None;
-    }
-    let m = pts.len() as f64;
-    let (sx, sy) = pts.iter().fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
-    let (mx, my) = (sx / m, sy / m);
-    let (num, den) = pts.iter().fold((0.0, 0.0), |(a, b), (x, y)| {
-        (a + (x - mx) * (y - my), b + (x - mx) * (x - mx))
-    });
-    (den > 0.0).then(|| num / den)
-}
-
 fn growth(args: &SearchArgs, base: Search) -> Result<ExitCode> {
-    let sizes: Vec<u64> = args
-        .sizes
-        .split(',')
-        .map(|s| count_arg(s.trim(), "--sizes"))
-        .collect::<Result<_>>()?;
+    let sizes = args.sizes.clone();
     let per_size = args.budget_s / sizes.len() as f64;
     let mut rows = Vec::new();
     for &n in &sizes {
@@ -290,13 +260,16 @@ fn growth(args: &SearchArgs, base: Search) -> Result<ExitCode> {
         });
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else if args.csv {
-        println!("n,best_spread,best_spread_f64,evaluations");
+        let mut csv = Csv::new(&["n", "best_spread", "best_spread_f64", "evaluations"]);
         for (n, f) in &rows {
-            println!(
-                "{n},{},{},{}",
-                f.best_spread, f.best_spread_f64, f.evaluations
-            );
+            csv.row(&[
+                n.to_string(),
+                f.best_spread.to_string(),
+                f.best_spread_f64.to_string(),
+                f.evaluations.to_string(),
+            ]);
         }
+        print!("{}", csv.finish());
     } else {
         println!(
             "best spread of {} against {} per image size (seed {})",

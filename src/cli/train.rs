@@ -51,8 +51,8 @@ mod enabled {
     #[derive(Debug, Args)]
     pub struct TrainArgs {
         /// Task: hippocampus, nuclei, brain (mricron-data MRI) or synthetic.
-        #[arg(long, default_value = "hippocampus")]
-        task: String,
+        #[arg(long, default_value = "hippocampus", value_parser = crate::cli::values::parsed::<Task>)]
+        task: Task,
         /// Comma-separated losses: ce, wce, soft-dice, soft-jaccard, lovasz.
         #[arg(long, default_value = "ce,wce,soft-dice,soft-jaccard,lovasz")]
         losses: String,
@@ -69,8 +69,8 @@ mod enabled {
         #[arg(long, default_value_t = 2)]
         threads: usize,
         /// Loss reduction: batch (pooled over the batch) or image (per image, averaged).
-        #[arg(long, default_value = "batch")]
-        reduction: String,
+        #[arg(long, default_value = "batch", value_parser = crate::cli::values::parsed::<Reduction>)]
+        reduction: Reduction,
         /// Continue the run in --out (finished runs are reused, unfinished ones resume).
         #[arg(long)]
         resume: bool,
@@ -117,7 +117,7 @@ mod enabled {
 
     /// Builds the training configuration from the arguments.
     pub fn config(args: &TrainArgs) -> Result<TrainConfig> {
-        let task: Task = args.task.parse()?;
+        let task = args.task;
         let mut cfg = TrainConfig::new(task, args.out.clone());
         cfg.losses = parse_losses(&args.losses)?;
         cfg.epochs = args.epochs.unwrap_or(if task == Task::Synthetic {
@@ -127,7 +127,7 @@ mod enabled {
         });
         cfg.seeds = args.seeds;
         cfg.threads = args.threads;
-        cfg.loss_opts.reduction = args.reduction.parse::<Reduction>()?;
+        cfg.loss_opts.reduction = args.reduction;
         cfg.loss_opts.eps = args.eps;
         cfg.resume = args.resume;
         cfg.batch = args.batch;
@@ -178,7 +178,10 @@ mod enabled {
             self.bar.inc(1);
             self.bar.set_message(format!(
                 "{} seed {} loss {:.3} val Dice {:.3}",
-                p.loss, p.seed, p.train_loss, p.val_dice
+                p.loss,
+                p.seed,
+                p.train_loss,
+                p.val_dice.unwrap_or(f64::NAN)
             ));
         }
         fn run_done(&mut self, loss: LossKind, seed: u64, reused: bool) {
@@ -212,8 +215,10 @@ mod enabled {
         let results_path = summary.out.join("results.json");
         let text = std::fs::read_to_string(&results_path)
             .map_err(|e| Error::input(&results_path, e.to_string()))?;
-        let results: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| Error::input(&results_path, e.to_string()))?;
+        let results = crate::schema::results::TrainingResults::from_json_str(
+            &text,
+            &results_path.display().to_string(),
+        )?;
         println!(
             "task {}: {} losses × {} seeds × {} epochs in {:.1} s ({} runs reused)",
             cfg.data.task,

@@ -77,7 +77,7 @@ use serde_json::{json, Value as Json};
 use crate::error::{Error, Result};
 use crate::io::read_volume;
 use crate::masks::labels_from_volume;
-use crate::search::rng::Rng;
+use crate::rng::Rng;
 
 /// Where Debian's `mricron-data` package installs its templates.
 pub const DEFAULT_TEMPLATE_DIR: &str = "/usr/share/mricron/templates";

@@ -345,4 +345,6 @@ impl FromStr for Measure {
 }
 
 #[cfg(test)]
+mod laws;
+#[cfg(test)]
 mod tests;

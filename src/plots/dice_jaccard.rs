@@ -15,12 +15,13 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::chart::{self, linspace, Chart, LegendAt, Mark, Panel, Series, BLACK_INDEX};
-use super::{csv_line, exact_spread, mismatch, Data, Figure, Size};
+use super::{exact_spread, mismatch, Data, Figure, Size};
 use crate::analysis::Pair;
 use crate::enumerate::count_space::for_each_tuple;
 use crate::error::{Error, Result};
 use crate::exact::{format_q, q_to_f64, Q};
 use crate::measures::{parse_measure, EmptyPolicy, Value};
+use crate::table::Csv;
 
 /// 3 − 2√2, the sup of Δ_J − Δ_D over all configurations.
 pub const GAP_LIMIT: f64 = 0.171_572_875_253_809_9;
@@ -72,16 +73,21 @@ pub struct ScatterData {
 impl ScatterData {
     /// CSV of the points.
     pub fn csv(&self) -> String {
-        let mut s = String::from("delta_dice,delta_jaccard,delta_dice_f64,delta_jaccard_f64\n");
+        let mut s = Csv::new(&[
+            "delta_dice",
+            "delta_jaccard",
+            "delta_dice_f64",
+            "delta_jaccard_f64",
+        ]);
         for p in &self.points {
-            s += &csv_line(&[
+            s.row(&[
                 p.delta_dice.clone(),
                 p.delta_jaccard.clone(),
                 p.x.to_string(),
                 p.y.to_string(),
             ]);
         }
-        s
+        s.finish()
     }
 }
 
@@ -230,10 +236,21 @@ pub struct RatioData {
 impl RatioData {
     /// CSV of the rows.
     pub fn csv(&self) -> String {
-        let mut s = String::from("n,sup_ratio,sup_ratio_f64,equals_2n_minus_1_over_n,max_gap,max_gap_f64,gap_tp,gap_fp,gap_fn,gap_tn\n");
+        let mut s = Csv::new(&[
+            "n",
+            "sup_ratio",
+            "sup_ratio_f64",
+            "equals_2n_minus_1_over_n",
+            "max_gap",
+            "max_gap_f64",
+            "gap_tp",
+            "gap_fp",
+            "gap_fn",
+            "gap_tn",
+        ]);
         for r in &self.rows {
             let w = r.gap_witness;
-            s += &csv_line(&[
+            s.row(&[
                 r.n.to_string(),
                 r.sup_ratio.clone(),
                 r.sup_ratio_f64.to_string(),
@@ -246,7 +263,7 @@ impl RatioData {
                 w[3].to_string(),
             ]);
         }
-        s
+        s.finish()
     }
 }
 

@@ -7,7 +7,7 @@
 //! exact value needs no budget or seed. Weighted-Hamming losses (the decision
 //! part of weighted cross-entropy) grow like n (adaptive weights faster), so no constant factor relates
 //! them to Dice; Jaccard and Tversky stay bounded. The fitted slope of each series
-//! is [`crate::cli::growth_exponent`], the same fit `search --growth` prints.
+//! is [`crate::search::growth_exponent`], the same fit `search --growth` prints.
 
 use std::path::{Path, PathBuf};
 
@@ -15,12 +15,13 @@ use indicatif::ProgressBar;
 use serde::{Deserialize, Serialize};
 
 use super::chart::{self, geomspace, Chart, LegendAt, Mark, Panel, Series, BLACK_INDEX};
-use super::{csv_line, exact_spread, mismatch, Data, Figure, Size};
+use super::{exact_spread, mismatch, Data, Figure, Size};
 use crate::analysis::Pair;
-use crate::cli::growth_exponent;
 use crate::error::Result;
 use crate::exact::{format_q, q_to_f64};
 use crate::measures::{parse_measure, EmptyPolicy};
+use crate::search::growth_exponent;
+use crate::table::Csv;
 
 /// The figure.
 pub const FIGURE: Figure = Figure {
@@ -80,10 +81,18 @@ pub struct GrowthData {
 impl GrowthData {
     /// CSV: one line per (candidate, n).
     pub fn csv(&self) -> String {
-        let mut s = String::from("target,candidate,n,inf,sup,spread,spread_f64\n");
+        let mut s = Csv::new(&[
+            "target",
+            "candidate",
+            "n",
+            "inf",
+            "sup",
+            "spread",
+            "spread_f64",
+        ]);
         for g in &self.series {
             for p in &g.points {
-                s += &csv_line(&[
+                s.row(&[
                     self.target.clone(),
                     g.candidate.clone(),
                     p.n.to_string(),
@@ -94,7 +103,7 @@ impl GrowthData {
                 ]);
             }
         }
-        s
+        s.finish()
     }
 }
 

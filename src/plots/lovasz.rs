@@ -17,10 +17,11 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::chart::{self, linspace, Chart, LegendAt, Mark, Panel, Series, BLACK_INDEX};
-use super::{csv_line, mismatch, Data, Figure, Size};
+use super::{mismatch, Data, Figure, Size};
 use crate::error::Result;
 use crate::exact::{format_q, q_to_f64, Q};
 use crate::surrogates::soft::{lovasz_jaccard_fast, parse_soft};
+use crate::table::Csv;
 
 /// The figure.
 pub const FIGURE: Figure = Figure {
@@ -63,16 +64,16 @@ pub struct LovaszData {
 impl LovaszData {
     /// CSV of the points.
     pub fn csv(&self) -> String {
-        let mut s = String::from("soft_jaccard,lovasz,soft_jaccard_f64,lovasz_f64\n");
+        let mut s = Csv::new(&["soft_jaccard", "lovasz", "soft_jaccard_f64", "lovasz_f64"]);
         for p in &self.points {
-            s += &csv_line(&[
+            s.row(&[
                 p.soft_jaccard.clone(),
                 p.lovasz.clone(),
                 p.x.to_string(),
                 p.y.to_string(),
             ]);
         }
-        s
+        s.finish()
     }
 }
 

@@ -319,7 +319,7 @@ pub fn redraw(fig: &Figure, from: &Path, out_dir: &Path) -> Result<Rendered> {
             .map_err(|e| Error::input(from, format!("not a saved figure: {e}")))?;
         (saved.data, saved.size)
     } else if fig.compute.is_none() {
-        let results = training::Results::from_json(json).map_err(|e| Error::input(from, e))?;
+        let results = training::Results::from_json_str(&text, &from.display().to_string())?;
         (
             training::data_for(fig.name, &results).map_err(|e| Error::input(from, e))?,
             None,
@@ -379,26 +379,6 @@ pub fn exact_spread(pair: &Pair, n: u64) -> Result<Spread> {
         })
 }
 
-/// A CSV field: quoted when it holds a comma or a quote.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// One CSV line from fields.
-fn csv_line(fields: &[String]) -> String {
-    let mut line = fields
-        .iter()
-        .map(|f| csv_field(f))
-        .collect::<Vec<_>>()
-        .join(",");
-    line.push('\n');
-    line
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -430,11 +410,6 @@ mod tests {
                 f.name
             );
         }
-    }
-
-    #[test]
-    fn csv_quotes_commas() {
-        assert_eq!(csv_line(&["a".into(), "b,c".into()]), "a,\"b,c\"\n");
     }
 
     #[test]

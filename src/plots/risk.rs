@@ -17,11 +17,12 @@ use num_traits::{One, Zero};
 use serde::{Deserialize, Serialize};
 
 use super::chart::{self, Chart, LegendAt, Mark, Panel, Series, BLACK_INDEX};
-use super::{csv_line, mismatch, Data, Figure, Size};
+use super::{mismatch, Data, Figure, Size};
 use crate::error::Result;
 use crate::exact::{format_q, q_to_f64, Q};
 use crate::measures::EmptyPolicy;
 use crate::risk::{expected_exact, optimal_topk, parse_probs, threshold_pred, RiskMetric};
+use crate::table::Csv;
 
 /// The figure.
 pub const FIGURE: Figure = Figure {
@@ -98,12 +99,20 @@ pub struct RiskData {
 impl RiskData {
     /// CSV: one line per (instance, step).
     pub fn csv(&self) -> String {
-        let mut s = String::from(
-            "instance,probs,t_from,t_to,k,expected,expected_f64,optimal_k,optimal_expected\n",
-        );
+        let mut s = Csv::new(&[
+            "instance",
+            "probs",
+            "t_from",
+            "t_to",
+            "k",
+            "expected",
+            "expected_f64",
+            "optimal_k",
+            "optimal_expected",
+        ]);
         for (i, inst) in self.instances.iter().enumerate() {
             for st in &inst.steps {
-                s += &csv_line(&[
+                s.row(&[
                     (i + 1).to_string(),
                     inst.probs.join(" "),
                     st.t_from.clone(),
@@ -116,7 +125,7 @@ impl RiskData {
                 ]);
             }
         }
-        s
+        s.finish()
     }
 }
 

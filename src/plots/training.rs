@@ -5,8 +5,8 @@
 //!
 //! Why read a file instead of training: training takes minutes to hours and
 //! belongs to its own command; a figure must be redrawable in a second from the
-//! results it describes. The schema ([`Results`]) is the training branch's
-//! `results.json`. Test images whose ground truth and prediction are both empty
+//! results it describes. The schema ([`Results`]) is
+//! [`crate::schema::results`], the same structs the training run writes. Test images whose ground truth and prediction are both empty
 //! (`"empty": true`, Dice 0/0) carry no Dice or Jaccard and are skipped, and the
 //! number skipped is shown on the figure.
 
@@ -16,9 +16,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::chart::{self, BoxPlot, Chart, LegendAt, Mark, Panel, Series};
-use super::{csv_line, mismatch, Data, Figure};
+use super::{mismatch, Data, Figure};
 use crate::error::{Error, Result};
 use crate::exact::{parse_rational, q_to_f64};
+use crate::table::Csv;
 
 /// The box-plot figure.
 pub const BOXPLOT: Figure = Figure {
@@ -36,73 +37,9 @@ pub const CURVES: Figure = Figure {
     draw: draw_curves,
 };
 
-/// One test image of one run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PerImage {
-    /// Training loss name.
-    pub loss: String,
-    /// Seed.
-    pub seed: u64,
-    /// Test slice index.
-    #[serde(default)]
-    pub slice: Option<u64>,
-    /// Both masks empty (no Dice, no Jaccard).
-    #[serde(default)]
-    pub empty: bool,
-    /// Dice exactly (`p/q`), `null` when empty.
-    #[serde(default)]
-    pub dice: Option<String>,
-    /// Jaccard exactly, `null` when empty.
-    #[serde(default)]
-    pub jaccard: Option<String>,
-    /// Dice as f64.
-    #[serde(default)]
-    pub dice_f64: Option<f64>,
-    /// Jaccard as f64.
-    #[serde(default)]
-    pub jaccard_f64: Option<f64>,
-}
-
-/// One epoch of one run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CurvePoint {
-    /// Training loss name.
-    pub loss: String,
-    /// Seed.
-    pub seed: u64,
-    /// Epoch (1-based).
-    pub epoch: u64,
-    /// Mean training loss of the epoch.
-    #[serde(default)]
-    pub train_loss: Option<f64>,
-    /// Validation Dice after the epoch.
-    #[serde(default)]
-    pub val_dice: Option<f64>,
-}
-
-/// The training results file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Results {
-    /// Task name.
-    #[serde(default)]
-    pub task: String,
-    /// Per-image metrics.
-    #[serde(default)]
-    pub per_image: Vec<PerImage>,
-    /// Training curves.
-    #[serde(default)]
-    pub curves: Vec<CurvePoint>,
-}
-
-impl Results {
-    /// Reads results from parsed JSON; the error says what is wrong.
-    pub fn from_json(json: serde_json::Value) -> std::result::Result<Results, String> {
-        if json.get("per_image").is_none() && json.get("curves").is_none() {
-            return Err("not a training results file (needs \"per_image\" or \"curves\")".into());
-        }
-        serde_json::from_value(json).map_err(|e| format!("not a training results file: {e}"))
-    }
-}
+/// The training results file these figures are drawn from (schema in
+/// [`crate::schema::results`]).
+pub use crate::schema::results::TrainingResults as Results;
 
 /// The data of `name` from training results.
 pub fn data_for(name: &str, r: &Results) -> std::result::Result<Data, String> {
@@ -138,13 +75,13 @@ pub struct BoxData {
 impl BoxData {
     /// CSV: one line per (loss, image).
     pub fn csv(&self) -> String {
-        let mut s = String::from("loss,dice,jaccard\n");
+        let mut s = Csv::new(&["loss", "dice", "jaccard"]);
         for l in &self.losses {
             for (d, j) in l.dice.iter().zip(&l.jaccard) {
-                s += &csv_line(&[l.loss.clone(), d.to_string(), j.to_string()]);
+                s.row(&[l.loss.clone(), d.to_string(), j.to_string()]);
             }
         }
-        s
+        s.finish()
     }
 }
 
@@ -227,10 +164,10 @@ impl CurveData {
     /// CSV: one line per (loss, epoch).
     pub fn csv(&self) -> String {
         let opt = |v: &Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
-        let mut s = String::from("loss,seeds,epoch,mean_train_loss,mean_val_dice\n");
+        let mut s = Csv::new(&["loss", "seeds", "epoch", "mean_train_loss", "mean_val_dice"]);
         for c in &self.series {
             for (k, e) in c.epochs.iter().enumerate() {
-                s += &csv_line(&[
+                s.row(&[
                     c.loss.clone(),
                     c.seeds.to_string(),
                     e.to_string(),
@@ -239,7 +176,7 @@ impl CurveData {
                 ]);
             }
         }
-        s
+        s.finish()
     }
 }
 
@@ -265,9 +202,9 @@ fn curve_data(r: &Results) -> std::result::Result<CurveData, String> {
         let slot = by
             .entry(p.loss.clone())
             .or_default()
-            .entry(p.epoch)
+            .entry(p.epoch as u64)
             .or_default();
-        slot.0.extend(p.train_loss.filter(|v| v.is_finite()));
+        slot.0.extend(Some(p.train_loss).filter(|v| v.is_finite()));
         slot.1.extend(p.val_dice.filter(|v| v.is_finite()));
         let s = seeds.entry(p.loss.clone()).or_default();
         if !s.contains(&p.seed) {
@@ -398,7 +335,11 @@ mod tests {
     pub const FIXTURE: &str = include_str!("../../tests/fixtures/training-results.json");
 
     fn fixture() -> Results {
-        Results::from_json(serde_json::from_str(FIXTURE).unwrap()).unwrap()
+        Results::from_json_str(FIXTURE, "fixture").unwrap()
+    }
+
+    fn results(v: serde_json::Value) -> Results {
+        Results::from_json_str(&v.to_string(), "test").unwrap()
     }
 
     #[test]
@@ -417,10 +358,11 @@ mod tests {
 
     #[test]
     fn exact_strings_are_used_without_f64() {
-        let r = Results::from_json(serde_json::json!({
-            "per_image": [{"loss": "ce", "seed": 0, "empty": false, "dice": "1/2", "jaccard": "1/3"}]
-        }))
-        .unwrap();
+        let r = results(serde_json::json!({
+            "task": "t", "curves": [],
+            "per_image": [{"loss": "ce", "seed": 0, "slice": 0, "empty": false, "dice": "1/2",
+                           "jaccard": "1/3", "dice_f64": null, "jaccard_f64": null}]
+        }));
         let Data::TrainingBoxplot(b) = data_for("training-boxplot", &r).unwrap() else {
             panic!()
         };
@@ -440,10 +382,9 @@ mod tests {
 
     #[test]
     fn wrong_files_are_explained() {
-        assert!(Results::from_json(serde_json::json!({"x": 1}))
-            .unwrap_err()
-            .contains("training results"));
-        let r = Results::from_json(serde_json::json!({"per_image": []})).unwrap();
+        let e = Results::from_json_str(r#"{"x": 1}"#, "r.json").unwrap_err();
+        assert!(e.to_string().contains("training results"), "{e}");
+        let r = results(serde_json::json!({"task": "t", "per_image": [], "curves": []}));
         assert!(data_for("training-boxplot", &r)
             .unwrap_err()
             .contains("nothing to draw"));

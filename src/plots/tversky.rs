@@ -14,11 +14,12 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::chart::{self, linspace, Chart, LegendAt, Mark, Panel, Series};
-use super::{csv_line, exact_spread, mismatch, Data, Figure, Size};
+use super::{exact_spread, mismatch, Data, Figure, Size};
 use crate::analysis::Pair;
 use crate::error::{Error, Result};
 use crate::exact::{format_q, q_to_f64, Q};
 use crate::measures::{parse_measure, EmptyPolicy};
+use crate::table::Csv;
 
 /// The figure.
 pub const FIGURE: Figure = Figure {
@@ -61,10 +62,20 @@ pub struct TverskyData {
 impl TverskyData {
     /// CSV of the rows.
     pub fn csv(&self) -> String {
-        let mut s = String::from("n,alpha,beta,inf,sup,spread,inf_f64,sup_f64,spread_f64\n");
+        let mut s = Csv::new(&[
+            "n",
+            "alpha",
+            "beta",
+            "inf",
+            "sup",
+            "spread",
+            "inf_f64",
+            "sup_f64",
+            "spread_f64",
+        ]);
         for r in &self.rows {
             let a: Q = crate::exact::parse_rational(&r.alpha).unwrap_or_default();
-            s += &csv_line(&[
+            s.row(&[
                 self.n.to_string(),
                 r.alpha.clone(),
                 format_q(&(Q::one() - a)),
@@ -76,7 +87,7 @@ impl TverskyData {
                 r.spread_f64.to_string(),
             ]);
         }
-        s
+        s.finish()
     }
 }
 

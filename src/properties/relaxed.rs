@@ -27,6 +27,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::exact::{format_q, Q};
+use crate::rng::Rng;
 
 /// Largest point list for [`metric_axioms_points`] (2^30 ordered triples).
 pub const MAX_POINTS: usize = 1024;
@@ -317,33 +318,14 @@ pub fn convex_midpoint(
     })
 }
 
-/// SplitMix64, owned here so segments replay bit for bit under a seed whatever
-/// happens to other generators in the crate or its dependencies.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// An integer in [0, m] (multiply-high; the bias is below m / 2^64).
-    fn upto(&mut self, m: u64) -> u64 {
-        ((self.next_u64() as u128 * (m as u128 + 1)) >> 64) as u64
-    }
-}
-
 /// `count` random segments (x, y) in \[0,1\]^n whose coordinates are uniform on
-/// {0, 1/den, …, 1} (`den = 0` is read as 1), from a SplitMix64 stream seeded with
-/// `seed`: the same arguments always give the same segments. Coordinates are drawn
+/// {0, 1/den, …, 1} (`den = 0` is read as 1), from the crate's generator with state
+/// `seed` ([`crate::rng::Rng::from_state`]): the same arguments always give the same segments. Coordinates are drawn
 /// x then y, voxel 0 first.
 pub fn random_segments(n: usize, count: usize, den: u64, seed: u64) -> Vec<(Vec<Q>, Vec<Q>)> {
     let den = den.max(1);
-    let mut rng = SplitMix64(seed);
-    let point = |rng: &mut SplitMix64| -> Vec<Q> {
+    let mut rng = Rng::from_state(seed);
+    let point = |rng: &mut Rng| -> Vec<Q> {
         (0..n)
             .map(|_| Q::new(rng.upto(den).into(), den.into()))
             .collect()

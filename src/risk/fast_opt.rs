@@ -292,7 +292,7 @@ mod tests {
     use super::*;
     use crate::risk::fast::{expected_f64, optimal_topk_f64};
     use crate::risk::RiskMetric;
-    use crate::search::rng::Rng;
+    use crate::rng::Rng;
 
     fn map(n: usize, seed: u64, shape: u32) -> Vec<f64> {
         let mut r = Rng::new(seed, 3);

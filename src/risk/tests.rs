@@ -98,22 +98,15 @@ fn weighted_ce_threshold_is_one_minus_w() {
     }
 }
 
-fn lcg_probs(n: usize, seed: u64) -> Vec<Q> {
-    let mut s = seed;
-    (0..n)
-        .map(|_| {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            q(((s >> 33) % 1001) as i64, 1000)
-        })
-        .collect()
+fn random_probs(n: usize, seed: u64) -> Vec<Q> {
+    let mut rng = crate::rng::Rng::from_state(seed);
+    (0..n).map(|_| q(rng.upto(1000) as i64, 1000)).collect()
 }
 
 #[test]
 fn fast_path_matches_exact() {
     for (n, seed) in [(1usize, 1u64), (7, 2), (50, 3), (120, 4), (200, 5)] {
-        let probs = lcg_probs(n, seed);
+        let probs = random_probs(n, seed);
         let pf: Vec<f64> = probs.iter().map(|p| p.to_f64().unwrap()).collect();
         let pred = threshold_pred(&probs, &q(1, 2));
         for m in METRICS {

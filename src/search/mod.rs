@@ -20,8 +20,10 @@
 //! then shrunk: sizes and counts are reduced greedily while the exact check still
 //! fails, so the witness reported is small and always a real violation.
 
+pub mod growth;
 pub mod loss;
-pub mod rng;
+/// The crate's generator, under the path search streams have always used it by.
+pub use crate::rng;
 
 use std::cmp::Ordering;
 use std::time::Instant;
@@ -35,8 +37,9 @@ use crate::exact::convert::big_to_rug;
 use crate::exact::interval::{decide, Interval, Precision};
 use crate::exact::{format_q, Q};
 use crate::measures::{EmptyPolicy, Measure};
+use crate::rng::Rng;
+pub use growth::growth_exponent;
 pub use loss::{Loss, LossValue};
-use rng::Rng;
 
 /// What the search tries to refute.
 #[derive(Clone, Debug)]

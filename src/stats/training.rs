@@ -54,7 +54,7 @@ use std::path::Path;
 
 use num_bigint::BigInt;
 use num_traits::{One, Signed, Zero};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::holm::holm;
 use super::summary::{summarize, Summary};
@@ -71,68 +71,9 @@ pub const CE_BASED: [&str; 2] = ["ce", "wce"];
 /// Largest allowed gap between an exact score and its `*_f64` companion.
 pub const F64_TOLERANCE: f64 = 1e-9;
 
-/// The results file written by the training run.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-pub struct TrainingResults {
-    /// Segmentation task, e.g. `hippocampus`.
-    pub task: String,
-    /// One record per (loss, seed, test slice).
-    pub per_image: Vec<ImageRecord>,
-    /// Training curves (carried along, not tested).
-    #[serde(default)]
-    pub curves: Vec<CurvePoint>,
-}
-
-/// Scores of one test slice under one loss and seed.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-pub struct ImageRecord {
-    /// Loss name, e.g. `soft-dice`.
-    pub loss: String,
-    /// Training seed.
-    pub seed: u64,
-    /// Test slice index.
-    pub slice: u64,
-    /// Ground truth empty: scores are absent and the slice is skipped.
-    #[serde(default)]
-    pub empty: bool,
-    /// Exact Dice as `p/q`.
-    #[serde(default)]
-    pub dice: Option<String>,
-    /// Exact Jaccard as `p/q`.
-    #[serde(default)]
-    pub jaccard: Option<String>,
-    /// Dice as a double.
-    #[serde(default)]
-    pub dice_f64: Option<f64>,
-    /// Jaccard as a double.
-    #[serde(default)]
-    pub jaccard_f64: Option<f64>,
-}
-
-/// One point of a training curve.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-pub struct CurvePoint {
-    /// Loss name.
-    pub loss: String,
-    /// Training seed.
-    pub seed: u64,
-    /// Epoch number.
-    pub epoch: u64,
-    /// Mean training loss in the epoch.
-    #[serde(default)]
-    pub train_loss: Option<f64>,
-    /// Validation Dice after the epoch.
-    #[serde(default)]
-    pub val_dice: Option<f64>,
-}
-
-impl TrainingResults {
-    /// Parses the JSON text of a results file; `source` names it in errors.
-    pub fn from_json_str(text: &str, source: &str) -> Result<TrainingResults> {
-        serde_json::from_str(text)
-            .map_err(|e| Error::source(source, format!("not a training results file: {e}")))
-    }
-}
+/// The results file written by the training run (schema in
+/// [`crate::schema::results`]).
+pub use crate::schema::results::{CurvePoint, ImageResult, TrainingResults};
 
 /// Settings of the report.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -288,10 +229,7 @@ pub fn report_from_file_with(
     opts: &ReportOptions,
 ) -> Result<TrainingReport> {
     let path = path.as_ref();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
-    let results = TrainingResults::from_json_str(&text, &path.display().to_string())?;
-    TrainingReport::from_results(&results, opts)
+    TrainingReport::from_results(&TrainingResults::read(path)?, opts)
 }
 
 /// Seed-averaged exact scores per loss and slice.

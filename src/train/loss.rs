@@ -309,7 +309,7 @@ pub fn lovasz_weights(y: &[bool], m: &[f32]) -> Vec<f32> {
 mod tests {
     use super::*;
     use crate::exact::{q_to_f64, Q};
-    use crate::search::rng::Rng;
+    use crate::rng::Rng;
     use crate::surrogates::soft::{lovasz_jaccard_fast_f64, parse_soft};
     use crate::surrogates::wce::{wce_f64, SoftConfig};
     use num_bigint::BigInt;

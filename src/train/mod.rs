@@ -66,6 +66,7 @@ use serde_json::{json, Value as Json};
 use crate::data::{self, augment, shuffled, Augment, DataConfig, Dataset, Sample, Task};
 use crate::error::{Error, Result};
 use crate::exact::{format_q, parse_rational, q_to_f64};
+use crate::table::Csv;
 use crate::{parse_measure, Counts, EmptyPolicy, Value};
 
 pub use loss::{loss, parse_losses, LossKind, LossOptions, Reduction, Targets};
@@ -191,41 +192,9 @@ impl TrainConfig {
     }
 }
 
-/// One point of a training curve.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CurvePoint {
-    /// Loss name.
-    pub loss: String,
-    /// Seed.
-    pub seed: u64,
-    /// Epoch (1-based).
-    pub epoch: usize,
-    /// Mean training loss over the epoch's batches.
-    pub train_loss: f64,
-    /// Mean Dice over the test slices with a defined Dice (monitoring only).
-    pub val_dice: f64,
-}
-
-/// The exact evaluation of one test slice.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ImageResult {
-    /// Loss name.
-    pub loss: String,
-    /// Seed.
-    pub seed: u64,
-    /// Slice index (z, or image number for `synthetic`).
-    pub slice: usize,
-    /// Ground truth and prediction both empty (Dice, Jaccard undefined).
-    pub empty: bool,
-    /// Exact Dice `p/q` (null when `empty`).
-    pub dice: Option<String>,
-    /// Exact Jaccard `p/q` (null when `empty`).
-    pub jaccard: Option<String>,
-    /// Dice as f64.
-    pub dice_f64: Option<f64>,
-    /// Jaccard as f64.
-    pub jaccard_f64: Option<f64>,
-}
+/// The records of `results.json` (and of the run state), defined once in
+/// [`crate::schema::results`].
+pub use crate::schema::results::{CurvePoint, ImageResult, TrainingResults};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct RunState {
@@ -524,7 +493,7 @@ pub fn evaluate(
             Ok(ImageResult {
                 loss: kind.to_string(),
                 seed,
-                slice: s.slice,
+                slice: s.slice as u64,
                 empty: dq.is_none(),
                 dice: dq.as_ref().map(format_q),
                 jaccard: jq.as_ref().map(format_q),
@@ -615,7 +584,7 @@ fn run_one(
             seed,
             epoch,
             train_loss: total / batches as f64,
-            val_dice: mean_dice(&val),
+            val_dice: Some(mean_dice(&val)).filter(|v| v.is_finite()),
         };
         obs.epoch_done(&point);
         state.curves.push(point);
@@ -657,39 +626,48 @@ fn run_one(
 /// `null` (and so are the f64 values) when `empty` is true. A non-finite `val_dice`
 /// (no test slice with a defined Dice) is written as `null`.
 pub fn write_outputs(out: &Path, task: Task, s: &RunSummary, provenance: &Json) -> Result<()> {
-    let results = json!({
-        "task": task.name(),
-        "per_image": s.per_image,
-        "curves": s.curves,
-    });
-    write_atomic(
-        &out.join("results.json"),
-        &serde_json::to_string_pretty(&results).expect("json"),
-    )?;
+    let results = TrainingResults {
+        task: task.name().to_string(),
+        per_image: s.per_image.clone(),
+        curves: s.curves.clone(),
+    };
+    write_atomic(&out.join("results.json"), &results.to_json_string())?;
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let optf = |v: Option<f64>| v.map(|x| format!("{x}")).unwrap_or_default();
-    let mut csv = String::from("loss,seed,slice,empty,dice,jaccard,dice_f64,jaccard_f64\n");
+    let mut csv = Csv::new(&[
+        "loss",
+        "seed",
+        "slice",
+        "empty",
+        "dice",
+        "jaccard",
+        "dice_f64",
+        "jaccard_f64",
+    ]);
     for r in &s.per_image {
-        csv.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\n",
-            r.loss,
-            r.seed,
-            r.slice,
-            r.empty,
+        csv.row(&[
+            r.loss.clone(),
+            r.seed.to_string(),
+            r.slice.to_string(),
+            r.empty.to_string(),
             opt(&r.dice),
             opt(&r.jaccard),
             optf(r.dice_f64),
-            optf(r.jaccard_f64)
-        ));
+            optf(r.jaccard_f64),
+        ]);
     }
-    write_atomic(&out.join("per_image.csv"), &csv)?;
-    let mut csv = String::from("loss,seed,epoch,train_loss,val_dice\n");
+    write_atomic(&out.join("per_image.csv"), &csv.finish())?;
+    let mut csv = Csv::new(&["loss", "seed", "epoch", "train_loss", "val_dice"]);
     for c in &s.curves {
-        csv.push_str(&format!(
-            "{},{},{},{},{}\n",
-            c.loss, c.seed, c.epoch, c.train_loss, c.val_dice
-        ));
+        csv.row(&[
+            c.loss.clone(),
+            c.seed.to_string(),
+            c.epoch.to_string(),
+            c.train_loss.to_string(),
+            c.val_dice.unwrap_or(f64::NAN).to_string(),
+        ]);
     }
+    let csv = csv.finish();
     write_atomic(&out.join("curves.csv"), &csv)?;
     write_atomic(
         &out.join("config.json"),
@@ -700,13 +678,11 @@ pub fn write_outputs(out: &Path, task: Task, s: &RunSummary, provenance: &Json) 
 /// Per-loss summary rows of a `results.json`: (loss, images with a defined Dice,
 /// both-empty images, mean Dice, median Dice, mean Jaccard, median Jaccard), in
 /// order of first appearance. Means and medians pool images over seeds.
-pub fn summary_table(results: &Json) -> Vec<(String, usize, usize, f64, f64, f64, f64)> {
-    let mut order: Vec<String> = Vec::new();
-    let rows = results["per_image"].as_array().cloned().unwrap_or_default();
-    for r in &rows {
-        let l = r["loss"].as_str().unwrap_or("").to_string();
-        if !order.contains(&l) {
-            order.push(l);
+pub fn summary_table(results: &TrainingResults) -> Vec<(String, usize, usize, f64, f64, f64, f64)> {
+    let mut order: Vec<&str> = Vec::new();
+    for r in &results.per_image {
+        if !order.contains(&r.loss.as_str()) {
+            order.push(&r.loss);
         }
     }
     let stat = |mut v: Vec<f64>| -> (f64, f64) {
@@ -726,17 +702,15 @@ pub fn summary_table(results: &Json) -> Vec<(String, usize, usize, f64, f64, f64
     order
         .into_iter()
         .map(|l| {
-            let mine: Vec<&Json> = rows.iter().filter(|r| r["loss"] == l.as_str()).collect();
-            let d: Vec<f64> = mine.iter().filter_map(|r| r["dice_f64"].as_f64()).collect();
-            let j: Vec<f64> = mine
-                .iter()
-                .filter_map(|r| r["jaccard_f64"].as_f64())
-                .collect();
-            let empty = mine.iter().filter(|r| r["empty"] == true).count();
+            let mine: Vec<&ImageResult> =
+                results.per_image.iter().filter(|r| r.loss == l).collect();
+            let d: Vec<f64> = mine.iter().filter_map(|r| r.dice_f64).collect();
+            let j: Vec<f64> = mine.iter().filter_map(|r| r.jaccard_f64).collect();
+            let empty = mine.iter().filter(|r| r.empty).count();
             let n = d.len();
             let (dm, dmed) = stat(d);
             let (jm, jmed) = stat(j);
-            (l, n, empty, dm, dmed, jm, jmed)
+            (l.to_string(), n, empty, dm, dmed, jm, jmed)
         })
         .collect()
 }
@@ -749,14 +723,13 @@ pub fn summary_table(results: &Json) -> Vec<(String, usize, usize, f64, f64, f64
 /// here (or replace the body). For now this writes the mean/median table only.
 pub fn write_report(out: &Path) -> Result<PathBuf> {
     let rp = out.join("results.json");
-    let text = fs::read_to_string(&rp).map_err(|e| io_err(&rp, e))?;
-    let results: Json = serde_json::from_str(&text).map_err(|e| io_err(&rp, e))?;
+    let results = TrainingResults::read(&rp)?;
     let mut md = format!(
         "## Training reproduction: {}\n\nPer test image, threshold p > 1/2; images pooled over seeds; \
          both-empty images excluded from means and counted separately.\n\n\
          | loss | images | both empty | mean Dice | median Dice | mean Jaccard | median Jaccard |\n\
          |---|---|---|---|---|---|---|\n",
-        results["task"].as_str().unwrap_or("?")
+        results.task
     );
     for (l, n, e, dm, dmed, jm, jmed) in summary_table(&results) {
         md.push_str(&format!(

@@ -1,0 +1,36 @@
+//! File formats: the serde structs of every JSON file the crate writes and reads
+//! back, one definition per format, always compiled.
+//!
+//! Why a module of its own: a format has two ends. The training run (feature
+//! `training`) writes `results.json`; the statistics, the figures and `report`
+//! read it without that feature. When each end kept its own structs they drifted
+//! (three `results.json` schemas with different field types, one accepting a file
+//! with no `task`, another reading `slice` as optional). A format defined once,
+//! below every layer that touches it, cannot drift.
+//!
+//! Readers are strict: every field must be present with its type, so an older or
+//! broken file is refused with serde's message naming the field (`missing field
+//! \`slice\``, `invalid type: string "x", expected u64`) and the file, never filled
+//! in with a default. Optional values are written as `null`, not left out.
+//!
+//! * [`results`]: `results.json` of a training run (per-image exact scores and
+//!   training curves).
+//!
+//! `stats.json` is [`crate::stats::TrainingReport`], written by one serializer and
+//! read by nothing; each figure's `NAME.json` is the figure's data struct in
+//! [`crate::plots`], written by `plot` and read back by `plot --from`, one struct
+//! per figure.
+
+pub mod results;
+
+/// Deserializes an `Option<T>` that must be present (as a value or `null`).
+///
+/// serde reads a missing `Option` field as `None`; with this as
+/// `deserialize_with`, a missing field is an error naming it instead.
+pub(crate) fn required<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(d)
+}
