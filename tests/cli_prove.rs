@@ -280,3 +280,86 @@ fn check_json_carries_the_smt_field() {
         claims[1]
     );
 }
+
+/// Dice with the usual `+1` smoothing, written by the user as `expr:`: its ratio to
+/// Dice is D/(D + 1) with D = 2TP + FP + FN, so [1/2, 1] holds for every image size
+/// and any smaller upper bound fails, first on images of 6 voxels.
+#[test]
+fn smoothed_dice_as_an_expression_is_proved_within_half_and_one() {
+    let smoothed = "expr:(fp+fn)/(2*tp+fp+fn+1)";
+    let (code, v) = prove(&[
+        "--target",
+        "dice",
+        "--candidate",
+        smoothed,
+        "--ratio-lower",
+        "1/2",
+        "--ratio-upper",
+        "1",
+    ]);
+    assert_eq!((code, v["status"].as_str()), (0, Some("proved")), "{v}");
+    // Over the reals the lower bound fails (D < 1 is possible), so the proof is the
+    // integer re-query, which the note names; every query ended unsat for a solver.
+    assert!(v["note"].as_str().unwrap().contains("integer"), "{v}");
+    for query in v["queries"].as_array().unwrap() {
+        let name = query["name"].as_str().unwrap();
+        let answers = query["answers"].as_array().unwrap();
+        let unsat = answers.iter().any(|a| a[1] == "unsat");
+        assert!(
+            unsat
+                || v["queries"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|o| o["name"] == format!("{name}.int")),
+            "{v}"
+        );
+    }
+
+    let (code, v) = prove(&[
+        "--target",
+        "dice",
+        "--candidate",
+        smoothed,
+        "--ratio-lower",
+        "1/2",
+        "--ratio-upper",
+        "9/10",
+    ]);
+    assert_eq!((code, v["status"].as_str()), (1, Some("refuted")), "{v}");
+    let w = &v["witnesses"][0];
+    let (tp, fp, fn_) = (
+        w["tp"].as_u64().unwrap(),
+        w["fp"].as_u64().unwrap(),
+        w["fn"].as_u64().unwrap(),
+    );
+    let d = 2 * tp + fp + fn_;
+    // candidate/target = D/(D + 1) > 9/10, recomputed from the counts.
+    assert!(fp + fn_ > 0 && 10 * d > 9 * (d + 1), "{v}");
+    assert_eq!(
+        w["n"].as_u64(),
+        Some(6),
+        "the smallest witness has 6 voxels: {v}"
+    );
+    assert_eq!(
+        q(&w["candidate"]) / q(&w["target"]),
+        Q::new(d.into(), (d + 1).into())
+    );
+}
+
+/// A formula the piecewise form cannot state (a divisor of mixed sign) is refused
+/// with a reason, never proved.
+#[test]
+fn an_expression_it_cannot_state_is_not_proved() {
+    let out = run(&[
+        "prove",
+        "--target",
+        "dice",
+        "--candidate",
+        "expr:min(fp,fn)/(tp+1)",
+        "--claim-factor",
+        "2",
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+    assert_ne!(out.status.code(), Some(1));
+}

@@ -161,6 +161,13 @@ impl CountMeasure for CountExpr {
         format!("expr:{}", self.expr)
     }
 
+    /// The formula as a piecewise rational function for `diceproof prove`, when it
+    /// can be stated faithfully (see `expr::symbolic`), checked against
+    /// [`CountMeasure::loss_exact`].
+    fn symbolic(&self) -> Option<crate::measures::symbolic::Symbolic> {
+        super::symbolic::symbolic(&self.expr, |c| self.loss_exact(c).ok().flatten())
+    }
+
     /// The value when it is a non-negative rational whose parts fit; 0/0 as 0/0;
     /// anything else (negative, an error, overflow) as "overflow", which sends
     /// callers to [`CountMeasure::loss_exact`].

@@ -68,6 +68,7 @@
 pub mod eval;
 mod measure;
 mod parse;
+mod symbolic;
 
 use std::fmt;
 
