@@ -81,6 +81,13 @@ pub struct Encoded {
 
 /// Encodes a measure at configuration `k` under a policy.
 pub fn encode(m: &Measure, k: usize, policy: EmptyPolicy) -> Result<Encoded> {
+    if policy == EmptyPolicy::NanIfGtEmpty {
+        return Err(Error::invalid(
+            "--empty nan-if-gt-empty is not available in prove: a claim must hold on every \
+             image, and that policy leaves every image with an empty ground truth without a \
+             value; prove with --nonempty-gt (and --empty one or zero) instead",
+        ));
+    }
     let s = symbolic(m)?;
     Ok(encode_symbolic(&s, k, policy))
 }
