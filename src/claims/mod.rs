@@ -463,6 +463,45 @@ pub fn outcome_json(
     }
 }
 
+/// The machine proof for every n of a claim's SMT obligation
+/// (`proofs/smt/<claim>.*.smt2`, see [`crate::prove::registry`]): `{"status",
+/// "solvers": [{"name", "version", "answer", "seconds"}], "file", "summary"}`, or
+/// null when the claim has no obligation or no solver is installed. After one
+/// solver proves a part the other gets a quarter of a second more, which keeps `check`
+/// fast; `diceproof prove --registry` gives both solvers longer.
+pub fn smt_ref(name: &str) -> Option<schema::SmtRef> {
+    use crate::prove;
+    static SOLVERS: std::sync::OnceLock<Vec<prove::solver::Solver>> = std::sync::OnceLock::new();
+    let solvers = SOLVERS.get_or_init(|| prove::solver::installed().0);
+    if solvers.is_empty() {
+        return None;
+    }
+    match prove::registry::prove_claim(name, solvers, 10.0, 0.25, None) {
+        Ok(Some(p)) => Some(schema::SmtRef {
+            status: p.status.name().to_string(),
+            summary: p.summary(),
+            solvers: p
+                .solvers
+                .iter()
+                .map(|s| schema::SmtSolver {
+                    name: s.name.clone(),
+                    version: s.version.clone(),
+                    answer: s.answer.clone(),
+                    seconds: s.seconds,
+                })
+                .collect(),
+            file: Some(p.file),
+        }),
+        Ok(None) => None,
+        Err(e) => Some(schema::SmtRef {
+            status: "error".to_string(),
+            summary: e.to_string(),
+            solvers: Vec::new(),
+            file: None,
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -611,44 +650,5 @@ mod tests {
                 );
             }
         }
-    }
-}
-
-/// The machine proof for every n of a claim's SMT obligation
-/// (`proofs/smt/<claim>.*.smt2`, see [`crate::prove::registry`]): `{"status",
-/// "solvers": [{"name", "version", "answer", "seconds"}], "file", "summary"}`, or
-/// null when the claim has no obligation or no solver is installed. After one
-/// solver proves a part the other gets a quarter of a second more, which keeps `check`
-/// fast; `diceproof prove --registry` gives both solvers longer.
-pub fn smt_ref(name: &str) -> Option<schema::SmtRef> {
-    use crate::prove;
-    static SOLVERS: std::sync::OnceLock<Vec<prove::solver::Solver>> = std::sync::OnceLock::new();
-    let solvers = SOLVERS.get_or_init(|| prove::solver::installed().0);
-    if solvers.is_empty() {
-        return None;
-    }
-    match prove::registry::prove_claim(name, solvers, 10.0, 0.25, None) {
-        Ok(Some(p)) => Some(schema::SmtRef {
-            status: p.status.name().to_string(),
-            summary: p.summary(),
-            solvers: p
-                .solvers
-                .iter()
-                .map(|s| schema::SmtSolver {
-                    name: s.name.clone(),
-                    version: s.version.clone(),
-                    answer: s.answer.clone(),
-                    seconds: s.seconds,
-                })
-                .collect(),
-            file: Some(p.file),
-        }),
-        Ok(None) => None,
-        Err(e) => Some(schema::SmtRef {
-            status: "error".to_string(),
-            summary: e.to_string(),
-            solvers: Vec::new(),
-            file: None,
-        }),
     }
 }
