@@ -370,15 +370,16 @@ pub fn check<'py>(
     let out = PyList::empty(py);
     for claim in claims {
         let size = n.unwrap_or(claim.default_n).min(claim.max_n);
-        let run = claim.check;
-        let (outcome, secs) = run_blocking(py, move |stop| {
+        let (claim, outcome, secs) = run_blocking(py, move |stop| {
             let stop = stop.clone();
             let progress = Progress::new(move |_, _| stop.bail_if_set());
             let start = std::time::Instant::now();
-            let o = run(size, &progress)?;
-            Ok((o, start.elapsed().as_secs_f64()))
+            // `run` qualifies the status by the check's scopes (holds on sample, …).
+            let o = claim.run(size, &progress)?;
+            Ok((claim, o, start.elapsed().as_secs_f64()))
         })?;
-        let j = outcome_json(&claim, &outcome, secs);
+        let j = serde_json::to_value(outcome_json(&claim, &outcome, size, secs))
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("claim entry: {e}")))?;
         let d = json_to_py(py, &j)?;
         if let Some(k) = outcome.constant.as_deref() {
             if let Ok(q) = parse_rational(k) {

@@ -127,7 +127,7 @@ fn soft_empty(spec: &str, policy: EmptyPolicy) -> Result<(Value, Value)> {
     match policy {
         EmptyPolicy::One => Ok((one(), zero())),
         EmptyPolicy::Zero => Ok((zero(), one())),
-        EmptyPolicy::Nan => Ok((Value::NaN, Value::NaN)),
+        EmptyPolicy::Nan | EmptyPolicy::NanIfGtEmpty => Ok((Value::NaN, Value::NaN)),
         EmptyPolicy::Error => Err(Error::Empty(format!(
             "{spec} is 0/0 here (labels and prediction are all zero) and the empty policy is \
              error; pass empty=\"one\", \"zero\" or \"nan\""
@@ -174,7 +174,13 @@ fn compute(
                         l.loss(&buffers::exact_values(gt), &buffers::exact_values(pred))?
                     }
                 };
+                // MONAI's default: NaN whenever the ground truth is empty (Σy = 0),
+                // whatever the prediction; the other policies govern 0/0 only.
+                let gt_empty = policy == EmptyPolicy::NanIfGtEmpty
+                    && SoftSumsCache::get(&mut sums, gt, pred, layout)?.sy
+                        == Q::from_integer(0.into());
                 match value {
+                    _ if gt_empty => (Value::NaN, Value::NaN),
                     Some(v) => (
                         Value::Exact(Q::from_integer(1.into()) - &v),
                         Value::Exact(v),
