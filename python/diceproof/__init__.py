@@ -31,6 +31,7 @@ __all__ = [
     "search",
     "check",
     "claims",
+    "prove",
     "specs",
     "audit",
     "__version__",
@@ -178,6 +179,39 @@ def check(names: Optional[Union[str, Sequence[str]]] = None, n: Optional[int] = 
     elif isinstance(names, str):
         names = [names]
     return _native.check(list(names), None if n is None else int(n))
+
+
+def prove(
+    target: str,
+    candidate: str,
+    claim_factor: Optional[Number] = None,
+    claim_abs: Optional[Number] = None,
+    ratio_lower: Optional[Number] = None,
+    ratio_upper: Optional[Number] = None,
+    empty: str = "one",
+    nonempty_gt: bool = False,
+    min_n: int = 1,
+    timeout_s: float = 10.0,
+) -> Dict[str, Any]:
+    """Prove for every image size, with the SMT solvers z3 and cvc5, that
+    ``candidate`` approximates ``target`` (``diceproof prove``): within a factor
+    (``claim_factor=K``), within an absolute gap (``claim_abs=E``), or between
+    two multiples (``ratio_lower=A, ratio_upper=B``); or refute it with verified,
+    shrunk integer witnesses.
+
+    Returns ``{"target", "candidate", "claim", "status", "solvers", "witnesses",
+    "smt", "note", "queries"}``: ``status`` is ``"proved"`` only when a solver
+    answered unsat (and none sat), ``"refuted"`` with witnesses whose
+    ``target``/``candidate`` are ``Fraction``, otherwise ``"unknown"`` with the
+    reason in ``note``. Raises ``ValueError`` for a spec that cannot be stated to a
+    solver, or when no solver is installed (the message names the packages).
+    """
+    t = lambda x, what: None if x is None else _exact_text(x, what)
+    return _native.prove(
+        target, candidate, t(claim_factor, "claim_factor"), t(claim_abs, "claim_abs"),
+        t(ratio_lower, "ratio_lower"), t(ratio_upper, "ratio_upper"), str(empty),
+        bool(nonempty_gt), int(min_n), float(timeout_s),
+    )
 
 
 def claims() -> List[Dict[str, Any]]:

@@ -89,6 +89,18 @@ def search(
     nonempty_gt: bool = ...,
 ) -> Dict[str, Any]: ...
 def check(names: Optional[Union[str, Sequence[str]]] = ..., n: Optional[int] = ...) -> List[Dict[str, Any]]: ...
+def prove(
+    target: str,
+    candidate: str,
+    claim_factor: Optional[Number] = ...,
+    claim_abs: Optional[Number] = ...,
+    ratio_lower: Optional[Number] = ...,
+    ratio_upper: Optional[Number] = ...,
+    empty: str = ...,
+    nonempty_gt: bool = ...,
+    min_n: int = ...,
+    timeout_s: float = ...,
+) -> Dict[str, Any]: ...
 def claims() -> List[Dict[str, Any]]: ...
 def specs() -> Dict[str, Any]: ...
 def audit(

@@ -408,3 +408,69 @@ pub fn claims(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     }
     Ok(out)
 }
+
+/// Native `prove` (see `diceproof.prove`): the `prove --json` document, with each
+/// witness's `target` and `candidate` as `Fraction`s.
+#[pyfunction]
+#[pyo3(signature = (target, candidate, claim_factor, claim_abs, ratio_lower, ratio_upper, empty, nonempty_gt, min_n, timeout_s))]
+#[allow(clippy::too_many_arguments)]
+pub fn prove<'py>(
+    py: Python<'py>,
+    target: String,
+    candidate: String,
+    claim_factor: Option<String>,
+    claim_abs: Option<String>,
+    ratio_lower: Option<String>,
+    ratio_upper: Option<String>,
+    empty: String,
+    nonempty_gt: bool,
+    min_n: u64,
+    timeout_s: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    use crate::prove::{self, Claim as ProveClaim, Options, Problem};
+    let claim = match (&claim_factor, &claim_abs, &ratio_lower, &ratio_upper) {
+        (Some(k), None, None, None) => ProveClaim::Factor(parse_rational(k).py()?),
+        (None, Some(e), None, None) => ProveClaim::Abs(parse_rational(e).py()?),
+        (None, None, Some(a), Some(b)) => {
+            ProveClaim::Ratio(parse_rational(a).py()?, parse_rational(b).py()?)
+        }
+        _ => {
+            return Err(super::py_err(Error::invalid(
+                "give exactly one claim: claim_factor=K, claim_abs=E, or ratio_lower=A with \
+                 ratio_upper=B",
+            )))
+        }
+    };
+    if timeout_s.is_nan() || timeout_s <= 0.0 {
+        return Err(super::py_err(Error::invalid("timeout_s must be positive")));
+    }
+    let problem = Problem {
+        target: parse_measure(&target).py()?,
+        candidate: parse_measure(&candidate).py()?,
+        claim,
+        empty: empty.parse::<EmptyPolicy>().py()?,
+        nonempty_gt,
+        min_n: min_n.max(1),
+    };
+    let opts = Options {
+        timeout_s,
+        emit_dir: None,
+        solvers: prove::solver::installed().0,
+    };
+    let outcome = run_blocking(py, move |_stop| prove::prove(&problem, &opts, &|_| {}))?;
+    let v = serde_json::to_value(&outcome)
+        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("prove outcome: {e}")))?;
+    let d = json_to_py(py, &v)?.cast_into::<PyDict>()?;
+    let ws = PyList::empty(py);
+    for w in v["witnesses"].as_array().into_iter().flatten() {
+        let wd = json_to_py(py, w)?.cast_into::<PyDict>()?;
+        for key in ["target", "candidate"] {
+            if let Some(t) = w[key].as_str() {
+                wd.set_item(key, fraction_text(py, t)?)?;
+            }
+        }
+        ws.append(wd)?;
+    }
+    d.set_item("witnesses", ws)?;
+    Ok(d)
+}

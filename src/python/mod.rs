@@ -191,6 +191,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analyses::search, m)?)?;
     m.add_function(wrap_pyfunction!(analyses::check, m)?)?;
     m.add_function(wrap_pyfunction!(analyses::claims, m)?)?;
+    m.add_function(wrap_pyfunction!(analyses::prove, m)?)?;
     m.add_function(wrap_pyfunction!(specs, m)?)?;
     m.add_class::<audit::Audit>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

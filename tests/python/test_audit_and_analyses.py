@@ -142,3 +142,21 @@ def test_search_check_specs():
     assert any(s["syntax"].startswith("soft-dice") for s in sp["soft"])
     with pytest.raises(ValueError, match="unknown claim"):
         dp.check("no-such-claim")
+
+
+def test_prove_proves_refutes_and_refuses():
+    p = dp.prove("dice", "jaccard", claim_factor=Fraction(3, 2))
+    assert p["status"] == "proved" and not p["witnesses"]
+    assert any(s["answer"] == "unsat" for s in p["solvers"])
+    r = dp.prove("dice", "jaccard", claim_factor="7/5")
+    assert r["status"] == "refuted" and len(r["witnesses"]) == 2
+    a, b = r["witnesses"]
+    assert all(type(w[k]) is Fraction for w in (a, b) for k in ("target", "candidate"))
+    ratio = lambda w: w["candidate"] / w["target"]
+    assert max(ratio(a), ratio(b)) / min(ratio(a), ratio(b)) > Fraction(49, 25)
+    s = dp.prove("dice", "expr:(fp+fn)/(2*tp+fp+fn+1)", ratio_lower="1/2", ratio_upper=1)
+    assert s["status"] == "proved"
+    with pytest.raises(ValueError, match="not expressible"):
+        dp.prove("dice", "expr:min(fp,fn)/(tp+1)", claim_factor=2)
+    with pytest.raises(ValueError, match="exactly one claim"):
+        dp.prove("dice", "jaccard", claim_factor=2, claim_abs="1/10")
