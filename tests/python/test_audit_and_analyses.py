@@ -118,11 +118,14 @@ def test_compare_fields_and_types():
 
 
 def test_compare_stops_on_ctrl_c():
-    timer = threading.Timer(0.5, _thread.interrupt_main)
+    # 4^18 mask pairs take about 20 s even on an idle machine, so the interrupt at
+    # 0.3 s always lands inside the call (n = 15 could finish first and let the
+    # interrupt fall into the next test).
+    timer = threading.Timer(0.3, _thread.interrupt_main)
     timer.start()
     t = time.perf_counter()
     with pytest.raises(KeyboardInterrupt):
-        dp.compare("dice", "jaccard", 15, mode="voxels", force=True)
+        dp.compare("dice", "jaccard", 18, mode="voxels", force=True)
     timer.cancel()
     assert time.perf_counter() - t < 30
 
