@@ -234,7 +234,15 @@ proptest! {
             prop_assert!((f - want).abs() <= 1e-9 * want.abs().max(1.0) || !f.is_finite(), "{} vs {}", f, want);
         }
         let text = e.to_string();
-        let back = parse_expr::<CountVar>(&text).unwrap();
+        let back = match parse_expr::<CountVar>(&text) {
+            Ok(back) => back,
+            // The generator can build a division by the constant 0, which the parser
+            // refuses on purpose (it would be 0/0 or an error on every image).
+            Err(err) if err.to_string().contains("division by a constant that is zero") => {
+                return Ok(());
+            }
+            Err(err) => panic!("{text}: {err}"),
+        };
         prop_assert_eq!(back.to_string(), text.clone());
         let m2 = CountExpr::from_expr(back);
         prop_assert_eq!(m2.eval_q(&c), exact);
