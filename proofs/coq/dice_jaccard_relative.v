@@ -9,10 +9,9 @@ Open Scope R_scope.
 
 Section Real.
   Variables t e : R.
-  Hypothesis Ht : 0 <= t.
-  Hypothesis He : 0 <= e.
 
-  Lemma dj_bounds : e / (2 * t + e) <= e / (t + e) <= 2 * (e / (2 * t + e)).
+  Lemma dj_bounds (Ht : 0 <= t) (He : 0 <= e) :
+    e / (2 * t + e) <= e / (t + e) <= 2 * (e / (2 * t + e)).
   Proof.
     destruct (Req_dec e 0) as [Z | NZ].
     - subst. unfold Rdiv. rewrite !Rmult_0_l. lra.
@@ -22,7 +21,8 @@ Section Real.
         apply frac_le; nra.
   Qed.
 
-  Lemma dj_ratio : 0 < e -> (e / (t + e)) / (e / (2 * t + e)) = (2 * t + e) / (t + e).
+  Lemma dj_ratio (Ht : 0 <= t) :
+    0 < e -> (e / (t + e)) / (e / (2 * t + e)) = (2 * t + e) / (t + e).
   Proof. intros. field. lra. Qed.
 End Real.
 

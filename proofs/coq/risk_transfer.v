@@ -13,12 +13,12 @@ Open Scope R_scope.
 
 Section Transfer.
   Variables (Y Hyp : Type) (E : (Y -> R) -> R).
-  Hypothesis E_mono : forall f g, (forall y, f y <= g y) -> E f <= E g.
-  Hypothesis E_scale : forall c f, 0 <= c -> E (fun y => c * f y) = c * E f.
-
   Definition risk (l : Hyp -> Y -> R) (h : Hyp) : R := E (l h).
 
-  Lemma transfer (l1 l2 : Hyp -> Y -> R) (a b : R) (class : Hyp -> Prop) (h1 h2 : Hyp) :
+  Lemma transfer
+    (E_mono : forall f g, (forall y, f y <= g y) -> E f <= E g)
+    (E_scale : forall c f, 0 <= c -> E (fun y => c * f y) = c * E f)
+    (l1 l2 : Hyp -> Y -> R) (a b : R) (class : Hyp -> Prop) (h1 h2 : Hyp) :
     0 < a -> a <= b ->
     (forall h y, a * l1 h y <= l2 h y <= b * l1 h y) ->
     class h1 -> (forall h, class h -> risk l2 h2 <= risk l2 h) ->

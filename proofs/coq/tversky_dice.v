@@ -52,10 +52,7 @@ Section Ratio.
         nra.
   Qed.
 
-  Variable n : R.
-  Hypothesis Hn : t + s <= n.
-
-  Lemma ratio_n_upper :
+  Lemma ratio_n_upper (n : R) (Hn : t + s <= n) :
     N * (2 * t + s) / ((t + N) * s) <= Rmax 1 (M * (2 * n - 1) / (n - 1 + M)).
   Proof.
     destruct N_bounds as [[L U] Pm]. assert (1 <= s) by (unfold s; lra).
@@ -78,7 +75,7 @@ Section Ratio.
         nra.
   Qed.
 
-  Lemma ratio_n_lower :
+  Lemma ratio_n_lower (n : R) (Hn : t + s <= n) :
     Rmin 1 (m * (2 * n - 1) / (n - 1 + m)) <= N * (2 * t + s) / ((t + N) * s).
   Proof.
     destruct N_bounds as [[L U] Pm]. assert (1 <= s) by (unfold s; lra).
