@@ -10,10 +10,10 @@
 //!    the compiled files, and `Print Assumptions` lists only the axioms of the
 //!    allow-list below (the ones behind Coq's real numbers, functional
 //!    extensionality and excluded middle).
-//! 3. **No escape hatches.** No `Admitted`, `admit` or `give_up` anywhere in
-//!    `proofs/coq/`, and no `Axiom`, `Parameter`, `Hypothesis`, `Variable` or
-//!    `Conjecture` outside a `Section` (inside one they become ordinary premises of
-//!    the theorems when the section closes).
+//! 3. **No escape hatches.** No `Admitted`, `admit`, `give_up` or `Hypothesis`
+//!    anywhere in `proofs/coq/` (a premise is a binder of the lemma that uses it),
+//!    and no `Axiom`, `Parameter`, `Variable` or `Conjecture` outside a `Section`
+//!    (a section `Variable` becomes an ordinary universally quantified argument).
 //!
 //! These tests need Coq (`coqc`, Debian's `coq` and the packages listed in
 //! `.ci/debian-packages.txt`); without it they fail with the install command
@@ -418,17 +418,17 @@ fn strip_comments(src: &str) -> String {
     out
 }
 
-/// Every forbidden construct in a Coq source: escape hatches anywhere, and
-/// declarations that add axioms outside a `Section`.
+/// Every forbidden construct in a Coq source: escape hatches and `Hypothesis`
+/// anywhere (a premise is written as a binder of the lemma that needs it, so a
+/// reader never has to check how a Section discharged it), and declarations that
+/// add axioms outside a `Section`.
 fn forbidden(src: &str) -> Vec<String> {
-    const ANYWHERE: &[&str] = &["Admitted", "admit", "give_up"];
+    const ANYWHERE: &[&str] = &["Admitted", "admit", "give_up", "Hypothesis", "Hypotheses"];
     const TOP_LEVEL: &[&str] = &[
         "Axiom",
         "Axioms",
         "Parameter",
         "Parameters",
-        "Hypothesis",
-        "Hypotheses",
         "Variable",
         "Variables",
         "Conjecture",
@@ -462,7 +462,11 @@ fn the_scan_finds_what_it_forbids() {
     );
     assert_eq!(forbidden("Axiom a : False."), vec!["Axiom"]);
     assert_eq!(forbidden("Hypothesis h : False."), vec!["Hypothesis"]);
-    assert!(forbidden("Section S. Hypothesis h : True. Variable n : nat. End S.").is_empty());
+    assert!(forbidden("Section S. Variable n : nat. End S.").is_empty());
+    assert_eq!(
+        forbidden("Section S. Hypothesis h : True. End S."),
+        vec!["Hypothesis"]
+    );
     assert!(forbidden("(* Admitted, Axiom *) Lemma l : True. Proof. exact I. Qed.").is_empty());
     assert_eq!(
         forbidden("Section S. End S. Parameter p : nat."),

@@ -28,9 +28,8 @@ Qed.
 
 Section Real.
   Variables I S : R.
-  Hypotheses (HI : 0 <= I) (HS : 2 * I <= S).
 
-  Lemma soft_identity_real :
+  Lemma soft_identity_real (HI : 0 <= I) (HS : 2 * I <= S) :
     (S - 2 * I) / (S - I) = 2 * ((S - 2 * I) / S) / (1 + (S - 2 * I) / S).
   Proof.
     destruct (Req_dec S 0) as [Z | NZ].
@@ -39,7 +38,7 @@ Section Real.
     - field. lra.
   Qed.
 
-  Lemma soft_bounds_real :
+  Lemma soft_bounds_real (HI : 0 <= I) (HS : 2 * I <= S) :
     0 <= (S - 2 * I) / S <= 1 /\
     (S - 2 * I) / S <= (S - 2 * I) / (S - I) <= 2 * ((S - 2 * I) / S).
   Proof.
@@ -55,7 +54,7 @@ Section Real.
           apply frac_le; nra.
   Qed.
 
-  Lemma soft_strict_real : 0 < (S - 2 * I) / S -> (S - 2 * I) / (S - I) < 2 * ((S - 2 * I) / S).
+  Lemma soft_strict_real (HI : 0 <= I) (HS : 2 * I <= S) : 0 < (S - 2 * I) / S -> (S - 2 * I) / (S - I) < 2 * ((S - 2 * I) / S).
   Proof.
     intros P. destruct (Req_dec S 0) as [Z | NZ].
     - subst. unfold Rdiv in P. rewrite Rinv_0, Rmult_0_r in P. lra.
@@ -66,7 +65,7 @@ Section Real.
       apply frac_lt; nra.
   Qed.
 
-  Lemma soft_ratio_one_real : 0 < (S - 2 * I) / S ->
+  Lemma soft_ratio_one_real (HI : 0 <= I) (HS : 2 * I <= S) : 0 < (S - 2 * I) / S ->
     ((S - 2 * I) / (S - I) / ((S - 2 * I) / S) = 1 <-> (S - 2 * I) / S = 1).
   Proof.
     intros P. destruct (Req_dec S 0) as [Z | NZ].

@@ -12,26 +12,24 @@ Open Scope R_scope.
 
 Section Ratio.
   Variables a b t x y : R.
-  Hypotheses (Ha : 0 < a) (Hb : 0 < b) (Ht : 0 <= t) (Hx : 0 <= x) (Hy : 0 <= y)
-             (Hs : 1 <= x + y).
 
   Let N := a * x + b * y.
   Let s := x + y.
   Let m := Rmin a b.
   Let M := Rmax a b.
 
-  Lemma N_bounds : m * s <= N <= M * s /\ 0 < m.
+  Lemma N_bounds (Ha : 0 < a) (Hb : 0 < b) (Ht : 0 <= t) (Hx : 0 <= x) (Hy : 0 <= y) (Hs : 1 <= x + y) : m * s <= N <= M * s /\ 0 < m.
   Proof.
     unfold N, s, m, M. unfold Rmin, Rmax.
     destruct (Rle_dec a b); split; try split; nra.
   Qed.
 
-  Lemma ratio_eq : (N / (t + N)) / (s / (2 * t + s)) = N * (2 * t + s) / ((t + N) * s).
-  Proof. destruct N_bounds as [[? ?] ?]. unfold s in *. field. nra. Qed.
+  Lemma ratio_eq (Ha : 0 < a) (Hb : 0 < b) (Ht : 0 <= t) (Hx : 0 <= x) (Hy : 0 <= y) (Hs : 1 <= x + y) : (N / (t + N)) / (s / (2 * t + s)) = N * (2 * t + s) / ((t + N) * s).
+  Proof. destruct (N_bounds Ha Hb Ht Hx Hy Hs) as [[? ?] ?]. unfold s in *. field. nra. Qed.
 
-  Lemma ratio_limits : Rmin 1 (2 * m) <= N * (2 * t + s) / ((t + N) * s) <= Rmax 1 (2 * M).
+  Lemma ratio_limits (Ha : 0 < a) (Hb : 0 < b) (Ht : 0 <= t) (Hx : 0 <= x) (Hy : 0 <= y) (Hs : 1 <= x + y) : Rmin 1 (2 * m) <= N * (2 * t + s) / ((t + N) * s) <= Rmax 1 (2 * M).
   Proof.
-    destruct N_bounds as [[L U] Pm]. assert (1 <= s) by (unfold s; lra).
+    destruct (N_bounds Ha Hb Ht Hx Hy Hs) as [[L U] Pm]. assert (1 <= s) by (unfold s; lra).
     assert (0 < N) by nra.
     split.
     - unfold Rmin. destruct (Rle_dec 1 (2 * m)).
@@ -52,10 +50,10 @@ Section Ratio.
         nra.
   Qed.
 
-  Lemma ratio_n_upper (n : R) (Hn : t + s <= n) :
+  Lemma ratio_n_upper (Ha : 0 < a) (Hb : 0 < b) (Ht : 0 <= t) (Hx : 0 <= x) (Hy : 0 <= y) (Hs : 1 <= x + y) (n : R) (Hn : t + s <= n) :
     N * (2 * t + s) / ((t + N) * s) <= Rmax 1 (M * (2 * n - 1) / (n - 1 + M)).
   Proof.
-    destruct N_bounds as [[L U] Pm]. assert (1 <= s) by (unfold s; lra).
+    destruct (N_bounds Ha Hb Ht Hx Hy Hs) as [[L U] Pm]. assert (1 <= s) by (unfold s; lra).
     assert (0 < N) by nra. assert (0 < M) by nra.
     assert (Hts : t <= s * (n - 1)) by nra.
     destruct (Rle_dec (2 * M) 1) as [Hsmall | Hbig].
@@ -75,10 +73,10 @@ Section Ratio.
         nra.
   Qed.
 
-  Lemma ratio_n_lower (n : R) (Hn : t + s <= n) :
+  Lemma ratio_n_lower (Ha : 0 < a) (Hb : 0 < b) (Ht : 0 <= t) (Hx : 0 <= x) (Hy : 0 <= y) (Hs : 1 <= x + y) (n : R) (Hn : t + s <= n) :
     Rmin 1 (m * (2 * n - 1) / (n - 1 + m)) <= N * (2 * t + s) / ((t + N) * s).
   Proof.
-    destruct N_bounds as [[L U] Pm]. assert (1 <= s) by (unfold s; lra).
+    destruct (N_bounds Ha Hb Ht Hx Hy Hs) as [[L U] Pm]. assert (1 <= s) by (unfold s; lra).
     assert (0 < N) by nra.
     assert (Hts : t <= s * (n - 1)) by nra.
     destruct (Rle_dec 1 (2 * m)) as [Hbig | Hsmall].

@@ -10,17 +10,15 @@ Open Scope R_scope.
 
 Section Real.
   Variables w t x y n : R.
-  Hypotheses (Hw : 0 <= w <= 1) (Ht : 0 <= t) (Hx : 0 <= x) (Hy : 0 <= y)
-             (Hs : 1 <= x + y) (Hn : t + (x + y) <= n).
   Let B := w * y + (1 - w) * x.
   Let s := x + y.
   Let mu := Rmin w (1 - w).
   Let nu := Rmax w (1 - w).
 
-  Lemma wj_ratio_eq : (B / n) / (s / (t + s)) = B * (t + s) / (n * s).
+  Lemma wj_ratio_eq (Hw : 0 <= w <= 1) (Ht : 0 <= t) (Hx : 0 <= x) (Hy : 0 <= y) (Hs : 1 <= x + y) (Hn : t + (x + y) <= n) : (B / n) / (s / (t + s)) = B * (t + s) / (n * s).
   Proof. unfold s in *. field. lra. Qed.
 
-  Lemma wj_ratio_bounds : mu / n <= B * (t + s) / (n * s) <= nu.
+  Lemma wj_ratio_bounds (Hw : 0 <= w <= 1) (Ht : 0 <= t) (Hx : 0 <= x) (Hy : 0 <= y) (Hs : 1 <= x + y) (Hn : t + (x + y) <= n) : mu / n <= B * (t + s) / (n * s) <= nu.
   Proof.
     destruct (weight_bounds w x y Hw Hx Hy) as [L U]. fold B s mu nu in L, U.
     assert (Es : s = x + y) by reflexivity. assert (1 <= s) by lra.
@@ -36,7 +34,7 @@ Section Real.
       nra.
   Qed.
 
-  Lemma wj_gap : Rabs (B / n - s / (t + s)) <= 1 - mu / n.
+  Lemma wj_gap (Hw : 0 <= w <= 1) (Ht : 0 <= t) (Hx : 0 <= x) (Hy : 0 <= y) (Hs : 1 <= x + y) (Hn : t + (x + y) <= n) : Rabs (B / n - s / (t + s)) <= 1 - mu / n.
   Proof.
     destruct (weight_bounds w x y Hw Hx Hy) as [L U]. fold B s mu nu in L, U.
     assert (Es : s = x + y) by reflexivity. assert (1 <= s) by lra.
@@ -59,7 +57,7 @@ Lemma wj_counts w tp fp fn tn : 0 <= w <= 1 -> (1 <= fp + fn)%nat ->
 Proof.
   intros Hw H1. unfold whamming, jaccard.
   assert (1 <= INR fp + INR fn) by (rewrite <- plus_INR; apply (le_INR 1); exact H1).
-  pose proof (pos_INR tp); pose proof (pos_INR tn).
+  pose proof (pos_INR tp); pose proof (pos_INR fp); pose proof (pos_INR fn); pose proof (pos_INR tn).
   assert (INR (tp + fp + fn + tn) = INR tp + INR fp + INR fn + INR tn) by (rewrite !plus_INR; ring).
   rewrite <- (wj_ratio_eq w (INR tp) (INR fp) (INR fn)) by lra.
   f_equal. f_equal. ring.
