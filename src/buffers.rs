@@ -13,25 +13,22 @@
 //!
 //! # Exact sums of floats
 //!
-//! Every finite `f64` is a dyadic rational m·2^e with an integer mantissa
-//! m < 2^53 and −1074 ≤ e. For a probability p ∈ \[0, 1\] the exponent is at most
-//! −52 (1.0 = 2^52·2^−52), so Σp is exact if the mantissas are added in one
-//! integer accumulator *per exponent*: [`FloatSums`] keeps 1 023 `u128` buckets
-//! (no overflow before 2^75 voxels) and joins them into one big rational at the
-//! end. Squares m²·2^2e go to buckets per doubled exponent, split into low and
-//! high 64-bit halves so that those `u128` sums cannot overflow either. With hard
-//! labels y ∈ {0, 1} every sum of [`SoftSums`] follows from these:
-//! Σp·y = Σ_{y=1} p, Σ|p − y| = Σ_{y=0} p + |y| − Σ_{y=1} p, Σy = Σy² = |y|.
-//! Soft labels (a ground truth holding values strictly between 0 and 1) take the
-//! general rational path [`SoftSums::exact`], which is exact but slower.
+//! The sums a soft loss needs are accumulated by the same code as the CLI's,
+//! [`maps::hard_label_sums`] (integer buckets per binary exponent; see
+//! [`crate::surrogates::maps`] for why that is exact and fast), called on the
+//! borrowed slices with the label's own element type, so a float32 map is summed
+//! as float32 and nothing is copied. This module only adds what arrays need on top
+//! of files: any label dtype, logical-index error messages for Fortran-ordered
+//! arrays ([`Layout`]). Soft labels (a ground truth holding values strictly
+//! between 0 and 1) take the general rational path [`SoftSums::exact`], which is
+//! exact but slower.
 
-use num_bigint::BigInt;
-use num_traits::{One, Zero};
 use rayon::prelude::*;
 
 use crate::counts::Counts;
 use crate::error::{Error, Result};
 use crate::exact::Q;
+use crate::surrogates::maps;
 use crate::surrogates::sums::SoftSums;
 
 /// A borrowed numeric buffer in logical (C) order.
@@ -227,54 +224,15 @@ pub enum PredRule {
 }
 
 /// The smallest `f64` that is ≥ the rational t: `p >= t` ⇔ `p >= threshold_f64(t)`
-/// for every `f64` p, so thresholding stays exact for any rational threshold.
+/// for every `f64` p, so thresholding stays exact for any rational threshold
+/// (the CLI's rule, [`maps::float_at_least_f64`]; +∞ when no finite double is ≥ t).
 pub fn threshold_f64(t: &Q) -> f64 {
-    let f = crate::exact::q_to_f64(t);
-    match exact_f64(f) {
-        Some(q) if q < *t => next_up(f),
-        _ => f,
-    }
+    maps::float_at_least_f64(t).unwrap_or(f64::INFINITY)
 }
 
-/// The next `f64` above a finite x (`f64::next_up` needs Rust 1.86; MSRV is 1.85).
-fn next_up(x: f64) -> f64 {
-    if x == 0.0 {
-        f64::from_bits(1)
-    } else if x > 0.0 {
-        f64::from_bits(x.to_bits() + 1)
-    } else {
-        f64::from_bits(x.to_bits() - 1)
-    }
-}
-
-/// The exact rational value of a finite `f64`.
+/// The exact rational value of a finite `f64` ([`maps::float_to_q`]).
 pub fn exact_f64(x: f64) -> Option<Q> {
-    if !x.is_finite() {
-        return None;
-    }
-    let (m, e) = decompose(x.abs());
-    let mut num = BigInt::from(m);
-    if x < 0.0 {
-        num = -num;
-    }
-    Some(if e >= 0 {
-        Q::from_integer(num << e as usize)
-    } else {
-        Q::new(num, BigInt::one() << (-e) as usize)
-    })
-}
-
-/// x = m·2^e for a finite x ≥ 0 (m < 2^53).
-#[inline]
-fn decompose(x: f64) -> (u64, i32) {
-    let bits = x.to_bits();
-    let exp = ((bits >> 52) & 0x7ff) as i32;
-    let frac = bits & ((1u64 << 52) - 1);
-    if exp == 0 {
-        (frac, -1074)
-    } else {
-        (frac | (1u64 << 52), exp - 1075)
-    }
+    x.is_finite().then(|| maps::float_to_q(x))
 }
 
 fn nan_error(name: &str, i: usize) -> Error {
@@ -361,6 +319,22 @@ pub fn counts(
     Counts::new(tp, ps - tp, gs - tp, n + tp - gs - ps)
 }
 
+/// Checks that every value of a buffer is finite (logits); the error names the
+/// array, the (logical) index and the value.
+pub fn check_finite(b: &Buf, name: &str, what: &str, layout: Layout) -> Result<()> {
+    if let Some(s) = b.find(|x| !x.is_finite()) {
+        return Err(Error::source(
+            name,
+            format!(
+                "voxel {} holds {}; {what} must be finite numbers",
+                layout.logical(s),
+                b.get(s)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks that every value of a buffer lies in \[0, 1\] (and is not NaN); the error
 /// names the array, the (logical) index and the value.
 pub fn check_unit(b: &Buf, name: &str, what: &str, layout: Layout) -> Result<()> {
@@ -376,73 +350,6 @@ pub fn check_unit(b: &Buf, name: &str, what: &str, layout: Layout) -> Result<()>
         ));
     }
     Ok(())
-}
-
-/// Exponent buckets: bucket i holds mantissas of exponent i − 1074.
-const BUCKETS: usize = 1075;
-
-/// Integer accumulators of a probability map split by a hard label (see the module
-/// documentation): Σp over y = 0 and over y = 1, and Σp² (low and high halves).
-#[derive(Clone)]
-struct FloatSums {
-    p0: Vec<u128>,
-    p1: Vec<u128>,
-    sq_lo: Vec<u128>,
-    sq_hi: Vec<u128>,
-    ones: u64,
-}
-
-impl FloatSums {
-    fn new() -> FloatSums {
-        FloatSums {
-            p0: vec![0; BUCKETS],
-            p1: vec![0; BUCKETS],
-            sq_lo: vec![0; 2 * BUCKETS],
-            sq_hi: vec![0; 2 * BUCKETS],
-            ones: 0,
-        }
-    }
-
-    #[inline]
-    fn add(&mut self, p: f64, y: bool) {
-        let (m, e) = decompose(p);
-        let i = (e + 1074) as usize;
-        if y {
-            self.p1[i] += m as u128;
-            self.ones += 1;
-        } else {
-            self.p0[i] += m as u128;
-        }
-        let sq = (m as u128) * (m as u128);
-        self.sq_lo[2 * i] += sq & u64::MAX as u128;
-        self.sq_hi[2 * i] += sq >> 64;
-    }
-
-    fn merge(mut self, o: FloatSums) -> FloatSums {
-        for (a, b) in [
-            (&mut self.p0, &o.p0),
-            (&mut self.p1, &o.p1),
-            (&mut self.sq_lo, &o.sq_lo),
-            (&mut self.sq_hi, &o.sq_hi),
-        ] {
-            for (x, y) in a.iter_mut().zip(b) {
-                *x += *y;
-            }
-        }
-        self.ones += o.ones;
-        self
-    }
-}
-
-/// Σ bucket[i]·2^(i − offset) · 2^shift, exactly.
-fn join(buckets: &[u128], offset: usize, shift: usize) -> Q {
-    let mut num = BigInt::zero();
-    for (i, &b) in buckets.iter().enumerate() {
-        if b != 0 {
-            num += BigInt::from(b) << (i + shift);
-        }
-    }
-    Q::new(num, BigInt::one() << offset)
 }
 
 /// The exact [`SoftSums`] of labels `y` (the ground truth, values in \[0, 1\]) and
@@ -474,31 +381,17 @@ pub fn soft_sums(y: &Buf, p: &Buf, names: (&str, &str), layout: Layout) -> Resul
         };
         return Ok(SoftSums::exact(&to_q(y), &to_q(p)));
     }
-    fn go<G: Elem, P: Elem>(g: &[G], p: &[P]) -> FloatSums {
-        g.par_chunks(CHUNK)
-            .zip(p.par_chunks(CHUNK))
-            .map(|(gc, pc)| {
-                let mut s = FloatSums::new();
-                for (&a, &b) in gc.iter().zip(pc) {
-                    s.add(b.f(), a.nz());
-                }
-                s
-            })
-            .reduce(FloatSums::new, FloatSums::merge)
-    }
-    let s = with_slice!(y, g => with_slice!(p, q => go(g, q)));
-    let (p0, p1) = (join(&s.p0, 1074, 0), join(&s.p1, 1074, 0));
-    let spp = join(&s.sq_lo, 2148, 0) + join(&s.sq_hi, 2148, 64);
-    let ones = Q::from_integer(BigInt::from(s.ones));
-    Ok(SoftSums {
-        n: y.len() as u64,
-        spy: p1.clone(),
-        sp: &p0 + &p1,
-        sy: ones.clone(),
-        spp,
-        syy: ones.clone(),
-        sabs: p0 + ones - p1,
-    })
+    // The one exact accumulator of float maps (the CLI's too): integer buckets per
+    // binary exponent, read in place for every label type.
+    Ok(with_slice!(y, g => match p {
+        Buf::F32(v) => maps::hard_label_sums(g, Elem::nz, v),
+        Buf::F64(v) => maps::hard_label_sums(g, Elem::nz, v),
+        // Integer or bool "probabilities" hold only 0 and 1 here (checked above).
+        other => {
+            let v: Vec<f32> = (0..other.len()).map(|i| other.get(i) as f32).collect();
+            maps::hard_label_sums(g, Elem::nz, &v)
+        }
+    }))
 }
 
 /// The exact values of a buffer, for losses that need the whole vector (Lovász).

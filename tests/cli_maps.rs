@@ -502,3 +502,196 @@ fn per_label_conventions() {
     let doc = json(&["measure", "--gt", &gt, "--pred", &pred, "--per-label"]);
     assert_eq!(doc["labels"][2]["metrics"]["dice"]["similarity"], "0");
 }
+
+fn peers() -> serde_json::Value {
+    let text = std::fs::read_to_string(fixture("peers.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The one metric of a `measure --json` document: (exact loss, decimal loss).
+fn only_metric(doc: &serde_json::Value) -> (String, f64) {
+    let m = doc["metrics"].as_object().unwrap();
+    assert_eq!(m.len(), 1, "{doc}");
+    let v = m.values().next().unwrap();
+    (
+        v["loss"].as_str().unwrap().to_string(),
+        v["loss_decimal"].as_f64().unwrap(),
+    )
+}
+
+/// MONAI's GeneralizedDiceLoss rounds its class weight to float32 even on float64
+/// input (`ground_o.float()`, see tests/peers.rs); on this map that costs 2.1e-13,
+/// still inside the 1e-12 every preset is held to.
+const PEER_TOLERANCE: f64 = 1e-12;
+
+#[test]
+fn every_preset_on_a_map_is_the_fractions_value_and_the_library_float64() {
+    let (exp, lib) = (expected(), peers());
+    let mut checked = 0;
+    for (map, key) in [("p.npy", "p"), ("p64_f.npy", "p64"), ("z.npy", "z")] {
+        let specs = exp["presets"][key].as_object().unwrap();
+        assert!(!specs.is_empty());
+        for (spec, want) in specs {
+            for gt in ["lab.nii.gz", "lab_c.npy"] {
+                let doc = json(&[
+                    "measure",
+                    "--gt",
+                    &fixture(gt),
+                    "--pred",
+                    &fixture(map),
+                    "--metric",
+                    spec,
+                ]);
+                let (loss, decimal) = only_metric(&doc);
+                assert_eq!(&loss, want, "{spec} of {map} against {gt}: exact value");
+                let theirs = lib[key][spec].as_f64().unwrap();
+                assert!(
+                    (decimal - theirs).abs() <= PEER_TOLERANCE,
+                    "{spec} of {map}: diceproof {decimal}, {} gives {theirs}",
+                    lib["versions"]["MONAI"]
+                );
+                checked += 1;
+            }
+        }
+    }
+    // Every preset the registry lists is covered on some map.
+    let listed = ok_stdout(&["specs", "--json"]);
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let text = listed.to_string();
+    for name in [
+        "monai-dice",
+        "monai-generalized-dice",
+        "monai-tversky",
+        "smp-dice",
+        "smp-jaccard",
+        "jdt-dice",
+        "jdt-jaccard",
+        "lovasz-hinge",
+        "lovasz-softmax",
+    ] {
+        assert!(text.contains(name), "specs lists {name}");
+        let covered = ["p", "z"].iter().any(|k| {
+            exp["presets"][k]
+                .as_object()
+                .unwrap()
+                .keys()
+                .any(|s| s.split(':').next() == Some(name))
+        });
+        assert!(covered, "{name} has a map fixture");
+    }
+    assert_eq!(checked, 2 * (18 + 18 + 1));
+}
+
+#[test]
+fn multi_class_presets_follow_their_library_class_options() {
+    let (exp, lib) = (expected(), peers());
+    let run = |spec: &str, extra: &[&str]| {
+        let mut args = vec![
+            "measure",
+            "--gt",
+            "",
+            "--pred",
+            "",
+            "--channel-axis",
+            "0",
+            "--metric",
+            spec,
+        ];
+        let (gt, m) = (fixture("labels3.nii.gz"), fixture("m.npy"));
+        args[2] = &gt;
+        args[4] = &m;
+        args.extend_from_slice(extra);
+        json(&args)
+    };
+    for spec in [
+        "monai-dice",
+        "monai-dice:include_background=false",
+        "lovasz-softmax",
+        "lovasz-softmax:classes=1+2",
+    ] {
+        let doc = run(spec, &[]);
+        let (loss, decimal) = only_metric(&doc);
+        assert_eq!(loss, exp["presets"]["multi"][spec], "{spec}");
+        let theirs = lib["multi"][spec].as_f64().unwrap();
+        assert!(
+            (decimal - theirs).abs() <= PEER_TOLERANCE,
+            "{spec}: {decimal} vs {theirs}"
+        );
+    }
+    // MONAI's default keeps class 0 (include_background=True), without any flag.
+    let doc = run("monai-dice", &[]);
+    assert_eq!(doc["averaging"]["classes"], serde_json::json!([0, 1, 2]));
+    assert_eq!(doc["averaging"]["include_background"], true);
+    let doc = run("monai-dice:include_background=false", &[]);
+    assert_eq!(doc["averaging"]["classes"], serde_json::json!([1, 2]));
+    // Repeating the preset's choice on the command line is fine ...
+    let same = run("monai-dice", &["--include-background", "--classes", "all"]);
+    assert_eq!(same["metrics"], run("monai-dice", &[])["metrics"]);
+    // ... contradicting it is an error naming both.
+    let (gt, m) = (fixture("labels3.nii.gz"), fixture("m.npy"));
+    let base = [
+        "measure",
+        "--gt",
+        gt.as_str(),
+        "--pred",
+        m.as_str(),
+        "--channel-axis",
+        "0",
+    ];
+    let with = |extra: &[&str]| {
+        let mut a = base.to_vec();
+        a.extend_from_slice(extra);
+        err_stderr(&a)
+    };
+    let err = with(&[
+        "--metric",
+        "monai-dice:include_background=false",
+        "--include-background",
+    ]);
+    assert!(
+        err.contains("--include-background contradicts")
+            && err.contains("include_background=false"),
+        "{err}"
+    );
+    let err = with(&["--metric", "lovasz-softmax:classes=1+2", "--classes", "1"]);
+    assert!(
+        err.contains("--classes 1 selects classes [1]") && err.contains("classes=1+2"),
+        "{err}"
+    );
+    // Two metrics that average over different classes cannot share the rows.
+    let err = with(&["--metric", "monai-dice", "--metric", "soft-dice"]);
+    assert!(
+        err.contains("averages over classes [0, 1, 2]") && err.contains("[1, 2]"),
+        "{err}"
+    );
+    // A loss that is not a mean over classes is refused with the reason.
+    let err = with(&["--metric", "monai-generalized-dice"]);
+    assert!(err.contains("not a mean of per-class losses"), "{err}");
+}
+
+#[test]
+fn logits_are_accepted_only_by_a_loss_on_logits() {
+    // z.npy holds values outside [0, 1]: lovasz-hinge takes them (its input domain
+    // is logits), a loss on probabilities names the voxel.
+    let gt = fixture("lab_c.npy");
+    let z = fixture("z.npy");
+    json(&[
+        "measure",
+        "--gt",
+        &gt,
+        "--pred",
+        &z,
+        "--metric",
+        "lovasz-hinge",
+    ]);
+    let err = err_stderr(&[
+        "measure",
+        "--gt",
+        &gt,
+        "--pred",
+        &z,
+        "--metric",
+        "soft-dice",
+    ]);
+    assert!(err.contains("not a probability in [0, 1]"), "{err}");
+}

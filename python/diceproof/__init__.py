@@ -1,7 +1,7 @@
 """diceproof: exact answers about segmentation losses and the Dice/Jaccard metrics.
 
 The functions mirror the ``diceproof`` command line (``measure``, ``compare``,
-``search``, ``check``, ``claims``, ``specs``) and return plain Python objects:
+``search``, ``check``, ``claims``, ``prove``, ``risk``, ``specs``) and return plain Python objects:
 dicts, lists and :class:`fractions.Fraction` (certified intervals as pairs of
 ``Fraction``). :func:`audit` checks a loss written in Python (numpy or PyTorch)
 against an exact target on every configuration of a small image.
@@ -32,6 +32,7 @@ __all__ = [
     "check",
     "claims",
     "prove",
+    "risk",
     "specs",
     "audit",
     "__version__",
@@ -212,6 +213,72 @@ def prove(
         t(ratio_lower, "ratio_lower"), t(ratio_upper, "ratio_upper"), str(empty),
         bool(nonempty_gt), int(min_n), float(timeout_s),
     )
+
+
+def _bits(pred: Any, n: int) -> str:
+    """A decision as the CLI's bit string: a "0110" string as it is, else a
+    sequence or array of 0/1 or booleans."""
+    if isinstance(pred, str):
+        return pred
+    arr = np.asarray(_raw(pred, "pred") if hasattr(pred, "detach") else pred).ravel()
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"pred must be a bit string such as '0110' or a sequence of 0/1, got {arr.dtype}")
+    if not np.isin(arr, (0, 1)).all():
+        bad = arr[~np.isin(arr, (0, 1))][0]
+        raise ValueError(f"pred must hold only 0 and 1 (one decision bit per probability), got {bad!r}")
+    return "".join("1" if v else "0" for v in arr)
+
+
+def risk(
+    probs: Any,
+    metric: str = "dice",
+    pred: Any = None,
+    threshold: Optional[Number] = None,
+    weight: Optional[Number] = None,
+    empty: str = "one",
+    pooled: bool = False,
+) -> Dict[str, Any]:
+    """Exact expected Dice (or Jaccard, or any measure spec) of a hard decision
+    when the labels are independent Bernoulli(π_i), the optimal top-k decision
+    and the regret (``diceproof risk --probs``).
+
+    ``probs`` are the foreground probabilities π: a sequence or 1-D array of
+    ints, floats (each taken exactly as the double it stores: ``0.1`` is
+    3602879701896397/2^55), ``Fraction`` or strings such as ``"9/10"`` or
+    ``"0.9"`` (the decimal 9/10). The decision is ``pred`` (a bit string such as
+    ``"0110"`` or a sequence of 0/1), or ``[π > threshold]`` (default 1/2), or
+    the weighted-CE Bayes rule ``[π > 1 − weight]``; give at most one of the
+    three. ``metric`` is ``"dice"``, ``"jaccard"`` or a measure spec
+    (``"tversky:a=3/10,b=7/10"``); ``empty`` is what two empty masks are worth
+    (``"one"``, ``"zero"``, ``"nan"``, ``"error"``).
+
+    Returns the CLI's ``--json`` document with ``Fraction`` values:
+    ``{"metric", "n", "decision": {"pred", "expected"}, "optimal": {"pred", "k",
+    "expected"}, "regret"}``; with ``pooled=True`` the data-set level metric
+    (ratio of expected counts) ``{"metric", "n", "pooled", "decision": {"pred",
+    "value"}, "optimal": {"pred", "k", "value", "threshold"}, "regret"}``, whose
+    optimum is the threshold F*/2. Bit strings put voxel 0 first.
+
+    >>> import diceproof
+    >>> r = diceproof.risk(["9/10", "4/5", "1/2", "1/10"], weight="1/4")
+    >>> r["decision"]["pred"], r["optimal"]["pred"]
+    ('1100', '1110')
+    """
+    if isinstance(probs, str):
+        raise TypeError("probs must be a sequence of probabilities, not one string (use a list such as ['9/10', '1/2'])")
+    if hasattr(probs, "detach") and hasattr(probs, "cpu"):
+        probs = probs.detach().cpu().numpy()
+    if isinstance(probs, np.ndarray):
+        if probs.ndim != 1:
+            raise ValueError(f"probs must be one-dimensional (one probability per voxel), got shape {probs.shape}")
+        items = probs.tolist()
+    else:
+        items = list(probs)
+    texts = [_exact_text(x, f"probability {i + 1}") for i, x in enumerate(items)]
+    t = lambda x, what: None if x is None else _exact_text(x, what)
+    bits = None if pred is None else _bits(pred, len(texts))
+    return _native.risk(texts, str(metric), bits, t(threshold, "threshold"), t(weight, "weight"),
+                        str(empty), bool(pooled))
 
 
 def claims() -> List[Dict[str, Any]]:

@@ -101,6 +101,15 @@ def prove(
     min_n: int = ...,
     timeout_s: float = ...,
 ) -> Dict[str, Any]: ...
+def risk(
+    probs: Union[Sequence[Number], np.ndarray],
+    metric: str = ...,
+    pred: Optional[Union[str, Sequence[int], np.ndarray]] = ...,
+    threshold: Optional[Number] = ...,
+    weight: Optional[Number] = ...,
+    empty: str = ...,
+    pooled: bool = ...,
+) -> Dict[str, Any]: ...
 def claims() -> List[Dict[str, Any]]: ...
 def specs() -> Dict[str, Any]: ...
 def audit(

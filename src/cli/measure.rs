@@ -46,7 +46,8 @@ use crate::surrogates::maps::{
     class_sums, class_vectors, lovasz_jaccard, map_sums, map_to_q, threshold_map, validate_map,
     ChannelLayout, MapDomain,
 };
-use crate::surrogates::soft::{parse_soft, SoftLoss};
+use crate::surrogates::presets::Classes;
+use crate::surrogates::soft::{parse_soft, ClassRule, SoftLoss};
 use crate::surrogates::sums::SoftSums;
 
 /// Largest map (voxels per class) a soft loss without a sum or map path is
@@ -94,8 +95,9 @@ pub struct MeasureArgs {
     channel_axis: Option<usize>,
     /// With --channel-axis: the classes averaged over: all, present (in the ground
     /// truth) or a list such as 1,3 (the Lovász reference's `classes`).
-    #[arg(long, value_name = "all|present|LIST", default_value = "all")]
-    classes: String,
+    /// (default all; a peer preset's own class option decides for it, see `specs`).
+    #[arg(long, value_name = "all|present|LIST")]
+    classes: Option<String>,
     /// A measure spec (repeatable); see `diceproof specs`. Default: dice and jaccard.
     #[arg(long = "metric", value_name = "SPEC")]
     metrics: Vec<String>,
@@ -275,14 +277,9 @@ impl Metric {
     }
 }
 
-/// The values a soft loss takes. Until [`SoftLoss`] can say so itself, the Lovász
-/// hinge (the one loss on logits) is recognised by its spec name.
+/// The values a soft loss takes, as the loss itself says.
 fn domain(loss: &dyn SoftLoss) -> MapDomain {
-    if loss.spec().starts_with("lovasz-hinge") {
-        MapDomain::Logits
-    } else {
-        MapDomain::Probabilities
-    }
+    loss.input_domain()
 }
 
 /// (similarity, loss) of one measure.
@@ -370,16 +367,11 @@ fn soft_binary(
     }
 }
 
-/// The classes averaged over in a multi-class map.
-fn select_classes(args: &MeasureArgs, channels: usize, present: &[bool]) -> Result<Vec<usize>> {
-    let spec = args.classes.trim();
-    let keep =
-        |c: usize| (c != 0 || args.include_background) && !args.ignore_labels.contains(&(c as i64));
-    let chosen: Vec<usize> = match spec.to_ascii_lowercase().as_str() {
-        "all" => (0..channels).filter(|&c| keep(c)).collect(),
-        "present" => (0..channels)
-            .filter(|&c| keep(c) && present.get(c).copied().unwrap_or(false))
-            .collect(),
+/// `--classes` as a class selection: `all`, `present` or a comma-separated list.
+fn parse_classes(spec: &str) -> Result<Classes> {
+    Ok(match spec.trim().to_ascii_lowercase().as_str() {
+        "all" => Classes::All,
+        "present" => Classes::Present,
         _ => {
             let mut out = Vec::new();
             for part in spec.split(',') {
@@ -390,41 +382,159 @@ fn select_classes(args: &MeasureArgs, channels: usize, present: &[bool]) -> Resu
                         part.trim()
                     ))
                 })?;
-                if c >= channels {
-                    return Err(Error::invalid(format!(
-                        "--classes {spec:?}: class {c} does not exist; the map has {channels} \
-                         channels (0 to {})",
-                        channels.saturating_sub(1)
-                    )));
-                }
-                if args.ignore_labels.contains(&(c as i64)) {
-                    return Err(Error::invalid(format!(
-                        "--classes {spec:?} lists class {c}, which --ignore-label leaves out"
-                    )));
-                }
                 if !out.contains(&c) {
                     out.push(c);
                 }
             }
-            out
+            Classes::List(out)
+        }
+    })
+}
+
+/// The classes a selection averages over in a map of `channels` classes; `who`
+/// names where the selection came from, for errors.
+fn select_classes(
+    sel: &Classes,
+    include_background: bool,
+    ignore: &[i64],
+    channels: usize,
+    present: &[bool],
+    who: &str,
+) -> Result<Vec<usize>> {
+    let keep = |c: usize| (c != 0 || include_background) && !ignore.contains(&(c as i64));
+    let chosen: Vec<usize> = match sel {
+        Classes::All => (0..channels).filter(|&c| keep(c)).collect(),
+        Classes::Present => (0..channels)
+            .filter(|&c| keep(c) && present.get(c).copied().unwrap_or(false))
+            .collect(),
+        Classes::List(list) => {
+            for &c in list {
+                if c >= channels {
+                    return Err(Error::invalid(format!(
+                        "{who}: class {c} does not exist; the map has {channels} channels \
+                         (0 to {})",
+                        channels.saturating_sub(1)
+                    )));
+                }
+                if ignore.contains(&(c as i64)) {
+                    return Err(Error::invalid(format!(
+                        "{who} lists class {c}, which --ignore-label leaves out"
+                    )));
+                }
+            }
+            list.clone()
         }
     };
     if chosen.is_empty() {
         return Err(Error::invalid(format!(
-            "no class to average over: --classes {spec} on a map of {channels} channels{}{}",
-            if args.include_background {
+            "no class to average over: {who} on a map of {channels} channels{}{}",
+            if include_background {
                 ""
             } else {
-                " without --include-background"
+                " without class 0 (include_background is false)"
             },
-            if args.ignore_labels.is_empty() {
+            if ignore.is_empty() {
                 String::new()
             } else {
-                format!(" and --ignore-label {:?}", args.ignore_labels)
+                format!(" and --ignore-label {ignore:?}")
             }
         )));
     }
     Ok(chosen)
+}
+
+/// The classes each loss averages over: the command's options for the built-in
+/// losses, the preset's own options for a peer preset ([`SoftLoss::class_rule`]),
+/// where the command's options may repeat but not contradict them. All losses of
+/// one run must average over the same classes (the output has one row per class).
+/// Returns the classes and whether class 0 was allowed.
+fn classes_of_losses(
+    args: &MeasureArgs,
+    losses: &[&dyn SoftLoss],
+    channels: usize,
+    present: &[bool],
+) -> Result<(Vec<usize>, bool)> {
+    let cli_sel = parse_classes(args.classes.as_deref().unwrap_or("all"))?;
+    let cli_who = format!("--classes {}", args.classes.as_deref().unwrap_or("all"));
+    let ignore = &args.ignore_labels;
+    let mut picked: Vec<(String, Vec<usize>, bool)> = Vec::new();
+    for l in losses {
+        let (list, background) = match l.class_rule() {
+            ClassRule::Command => (
+                select_classes(
+                    &cli_sel,
+                    args.include_background,
+                    ignore,
+                    channels,
+                    present,
+                    &cli_who,
+                )?,
+                args.include_background,
+            ),
+            ClassRule::Own {
+                classes,
+                include_background,
+                options,
+            } => {
+                if args.include_background && !include_background {
+                    return Err(Error::invalid(format!(
+                        "--include-background contradicts {} ({options}); give the choice in \
+                         one place",
+                        l.spec()
+                    )));
+                }
+                let own = select_classes(
+                    &classes,
+                    include_background,
+                    ignore,
+                    channels,
+                    present,
+                    &format!("{} ({options})", l.spec()),
+                )?;
+                if args.classes.is_some() {
+                    let cli = select_classes(
+                        &cli_sel,
+                        include_background,
+                        ignore,
+                        channels,
+                        present,
+                        &cli_who,
+                    )?;
+                    if cli != own {
+                        return Err(Error::invalid(format!(
+                            "{cli_who} selects classes {cli:?} but {} ({options}, its \
+                             library's rule) selects {own:?}; give the choice in one place \
+                             (the preset's option)",
+                            l.spec()
+                        )));
+                    }
+                }
+                (own, include_background)
+            }
+            ClassRule::NotAMean(why) => {
+                return Err(Error::invalid(format!(
+                    "{} cannot be averaged over the classes of a multi-class map: {why}",
+                    l.spec()
+                )))
+            }
+        };
+        if let Some((first, fl, _)) = picked.first() {
+            if *fl != list {
+                return Err(Error::invalid(format!(
+                    "{first} averages over classes {fl:?} but {} over {list:?} (class options \
+                     of peer presets follow their library: MONAI includes class 0 by default, \
+                     the Lovász reference averages over the classes present); measure them in \
+                     separate runs, or set the classes so that they agree",
+                    l.spec()
+                )));
+            }
+        }
+        picked.push((l.spec(), list, background));
+    }
+    let Some((_, list, background)) = picked.into_iter().next() else {
+        return Err(Error::invalid("no soft loss to average over classes"));
+    };
+    Ok((list, background))
 }
 
 /// Checks options that only make sense in some modes, so none is silently ignored.
@@ -440,7 +550,7 @@ fn check_modes(args: &MeasureArgs) -> Result<()> {
             "--ignore-label applies with --per-label or --channel-axis only",
         ));
     }
-    if args.channel_axis.is_none() && !args.classes.trim().eq_ignore_ascii_case("all") {
+    if args.channel_axis.is_none() && args.classes.is_some() {
         return Err(Error::invalid("--classes applies with --channel-axis only"));
     }
     if args.threshold.is_some() && grouped {
@@ -685,7 +795,16 @@ fn run_multiclass(
             }
         }
     }
-    let classes = select_classes(args, layout.channels, &present)?;
+    let (classes, include_background) =
+        classes_of_losses(args, &losses, layout.channels, &present)?;
+    // Each loss per class: the loss itself, or its per-class form (lovasz-softmax
+    // scores each class with the flat Lovász–Jaccard).
+    let per_class: Vec<Option<Box<dyn SoftLoss>>> = losses.iter().map(|l| l.per_class()).collect();
+    let losses: Vec<&dyn SoftLoss> = losses
+        .iter()
+        .zip(&per_class)
+        .map(|(l, p)| p.as_deref().unwrap_or(*l))
+        .collect();
     for &l in &losses {
         validate_map(map, domain(l), &pred.name)?;
     }
@@ -752,7 +871,16 @@ fn run_multiclass(
         };
         means.push((loss.complement(), loss));
     }
-    print_multiclass(args, gt, pred, metrics, &rows, &means, &classes, policy);
+    print_multiclass(
+        args,
+        gt,
+        pred,
+        metrics,
+        &rows,
+        &means,
+        (&classes, include_background),
+        policy,
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -989,7 +1117,7 @@ fn print_multiclass(
     metrics: &[Metric],
     rows: &[Row],
     means: &[Pair],
-    classes: &[usize],
+    (classes, include_background): (&[usize], bool),
     policy: EmptyPolicy,
 ) {
     let fg = foregrounds(args, pred, None);
@@ -1010,7 +1138,7 @@ fn print_multiclass(
             "averaging": {
                 "channel_axis": args.channel_axis,
                 "classes": classes,
-                "include_background": args.include_background,
+                "include_background": include_background,
                 "ignore_labels": args.ignore_labels,
                 "rule": rule,
             },

@@ -93,6 +93,10 @@ fn frac(num: u64, den: u64) -> Q {
     Q::new(num.into(), den.into())
 }
 
+/// Points visited between two calls of [`run_until`]'s `stop` check: about a
+/// millisecond of exact arithmetic, so a stop is noticed well within a second.
+pub const STOP_CHECK_EVERY: u64 = 256;
+
 /// Visits every point of the domain and summarises candidate against target.
 /// A loss's own 0/0 counts as 0 (the `one` policy); both zero is skipped.
 pub fn run(
@@ -102,11 +106,35 @@ pub fn run(
     domain: Domain,
     soft_labels: bool,
 ) -> Result<Spread<SoftPoint>> {
+    run_until(target, candidate, n, domain, soft_labels, &|| false)
+}
+
+/// [`run`], asking `stop` every [`STOP_CHECK_EVERY`] points whether to give up
+/// (the Python package's Ctrl-C): a grid of millions of points is otherwise one
+/// uninterruptible call. A stop is an [`Error::Undecided`] saying how many points
+/// were visited; no partial summary is returned, since it would describe only a
+/// prefix of the domain.
+pub fn run_until(
+    target: &dyn SoftLoss,
+    candidate: &dyn SoftLoss,
+    n: u32,
+    domain: Domain,
+    soft_labels: bool,
+    stop: &dyn Fn() -> bool,
+) -> Result<Spread<SoftPoint>> {
     if n == 0 {
         return Err(Error::invalid("the relaxed domain needs n >= 1"));
     }
     let mut s: Spread<SoftPoint> = Spread::default();
+    let mut visited = 0u64;
     let mut visit = |y: Vec<Q>, p: Vec<Q>| -> Result<()> {
+        visited += 1;
+        if visited % STOP_CHECK_EVERY == 0 && stop() {
+            return Err(Error::Undecided(format!(
+                "stopped after {} of the domain's points",
+                visited - 1
+            )));
+        }
         let value = |l: &dyn SoftLoss| -> Result<Val> {
             Ok(Val::from_q(
                 l.loss(&y, &p)?.unwrap_or_else(|| Q::from_integer(0.into())),

@@ -182,8 +182,10 @@ pub fn compare<'py>(
             ))));
         }
         let nn = n as u32;
-        let s = run_blocking(py, move |_stop| {
-            relaxed::run(&*t, &*c, nn, domain, soft_labels)
+        // Grid enumeration asks the stop flag every few hundred points, so Ctrl-C
+        // ends the call within a second.
+        let s = run_blocking(py, move |stop| {
+            relaxed::run_until(&*t, &*c, nn, domain, soft_labels, &|| stop.is_set())
         })?;
         let d = spread_dict(py, &s, &|w| soft_witness(py, w))?;
         d.set_item("target", parse_soft(&target).py()?.spec())?;

@@ -16,7 +16,7 @@ use crate::counts::Counts;
 use crate::error::{Error, Result};
 use crate::exact::{parse_rational, Q};
 use crate::measures::{parse_measure, EmptyPolicy, Measure, Value};
-use crate::surrogates::soft::{parse_soft, SoftLoss};
+use crate::surrogates::soft::{parse_soft, InputDomain, SoftLoss};
 
 /// A borrowed numpy array of one of the supported element types.
 enum Arr<'py> {
@@ -165,20 +165,26 @@ fn compute(
                 (m.similarity(c, policy)?, m.loss(c, policy)?)
             }
             Spec::Soft(l) => {
-                let value = match l.loss_sums(&SoftSumsCache::get(&mut sums, gt, pred, layout)?) {
-                    Ok(v) => v,
-                    // Losses that need the whole vector (Lovász): the exact values.
-                    Err(_) => {
+                let value = match l.input_domain() {
+                    // Logits (lovasz-hinge): finite values, the whole vector.
+                    InputDomain::Logits => {
                         buffers::check_unit(gt, "gt", "labels of a soft loss", layout)?;
-                        buffers::check_unit(pred, "pred", "probabilities", layout)?;
+                        buffers::check_finite(pred, "pred", "logits", layout)?;
                         l.loss(&buffers::exact_values(gt), &buffers::exact_values(pred))?
+                    }
+                    InputDomain::Probabilities => {
+                        match l.loss_sums(&SoftSumsCache::get(&mut sums, gt, pred, layout)?) {
+                            Ok(v) => v,
+                            // Losses that need the whole vector (Lovász): the exact values.
+                            Err(_) => {
+                                l.loss(&buffers::exact_values(gt), &buffers::exact_values(pred))?
+                            }
+                        }
                     }
                 };
                 // MONAI's default: NaN whenever the ground truth is empty (Σy = 0),
                 // whatever the prediction; the other policies govern 0/0 only.
-                let gt_empty = policy == EmptyPolicy::NanIfGtEmpty
-                    && SoftSumsCache::get(&mut sums, gt, pred, layout)?.sy
-                        == Q::from_integer(0.into());
+                let gt_empty = policy == EmptyPolicy::NanIfGtEmpty && !gt_has_foreground(gt);
                 match value {
                     _ if gt_empty => (Value::NaN, Value::NaN),
                     Some(v) => (
@@ -192,6 +198,11 @@ fn compute(
         rows.push((s.name(), sim, loss));
     }
     Ok((counts, rows))
+}
+
+/// True when some label is nonzero (Σy > 0 for labels in [0, 1]).
+fn gt_has_foreground(gt: &Buf) -> bool {
+    (0..gt.len()).any(|i| gt.get(i) != 0.0)
 }
 
 /// Computes the soft sums once, on first use.

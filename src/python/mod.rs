@@ -29,6 +29,7 @@
 mod analyses;
 mod audit;
 mod measure;
+mod risk;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -192,6 +193,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analyses::check, m)?)?;
     m.add_function(wrap_pyfunction!(analyses::claims, m)?)?;
     m.add_function(wrap_pyfunction!(analyses::prove, m)?)?;
+    m.add_function(wrap_pyfunction!(risk::risk, m)?)?;
     m.add_function(wrap_pyfunction!(specs, m)?)?;
     m.add_class::<audit::Audit>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

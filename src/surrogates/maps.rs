@@ -53,15 +53,9 @@ use crate::exact::Q;
 use crate::io::VoxelData;
 use crate::surrogates::sums::SoftSums;
 
-/// What the values of a map are, which decides how they are validated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MapDomain {
-    /// Probabilities: every value in \[0, 1\] (the sum-based soft losses and
-    /// Lovász-Jaccard).
-    Probabilities,
-    /// Logits: any finite value (Lovász hinge).
-    Logits,
-}
+/// What the values of a map are, which decides how they are validated: the
+/// loss's own [`SoftLoss::input_domain`](crate::surrogates::soft::SoftLoss::input_domain).
+pub use crate::surrogates::soft::InputDomain as MapDomain;
 
 /// A stored floating-point type whose values decompose exactly as m·2^e.
 pub trait MapFloat: Copy + Send + Sync + 'static {
@@ -229,6 +223,31 @@ impl Buckets {
         self.n += 1;
     }
 
+    /// Adds another accumulator's buckets (both over the same float type).
+    fn merge(mut self, o: Buckets) -> Buckets {
+        for (a, b) in [
+            (&mut self.inside, &o.inside),
+            (&mut self.outside, &o.outside),
+        ] {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += *y;
+            }
+        }
+        for ((lo, hi), (olo, ohi)) in self
+            .sq_lo
+            .iter_mut()
+            .zip(self.sq_hi.iter_mut())
+            .zip(o.sq_lo.iter().zip(&o.sq_hi))
+        {
+            let (r, carry) = lo.overflowing_add(*olo);
+            *lo = r;
+            *hi += ohi + u64::from(carry);
+        }
+        self.n_inside += o.n_inside;
+        self.n += o.n;
+        self
+    }
+
     /// Σ_b s[b]·2^(scale·(b + offset)) exactly.
     fn total(parts: impl Iterator<Item = (usize, BigUint)>, offset: i64, scale: i64) -> Q {
         let mut num = BigInt::zero();
@@ -337,12 +356,33 @@ pub fn validate_map(p: &VoxelData, domain: MapDomain, name: &str) -> Result<()> 
     }
 }
 
-fn sums_typed<T: MapFloat>(y: &[bool], p: &[T]) -> SoftSums<Q> {
-    let mut acc = Buckets::new(T::BUCKETS);
-    for (&yi, &pi) in y.iter().zip(p) {
-        acc.push(yi, pi);
-    }
-    acc.finish(T::OFFSET)
+/// Voxels per parallel chunk of [`hard_label_sums`].
+const CHUNK: usize = 1 << 18;
+
+/// The exact [`SoftSums`] of a hard label `y` (voxel i is foreground iff
+/// `fg(y[i])`, so a label array of any element type is read in place) and a float
+/// map `p` of the same length, held in the same voxel order. Chunks of voxels are
+/// accumulated in parallel, each into its own buckets, and the buckets added; the
+/// values are not validated (see [`validate_map`]). This is the one exact
+/// accumulator of float maps: the CLI (`measure`) and the Python `measure`
+/// (through [`crate::buffers`]) both end here.
+pub fn hard_label_sums<L: Copy + Sync, T: MapFloat>(
+    y: &[L],
+    fg: impl Fn(L) -> bool + Sync,
+    p: &[T],
+) -> SoftSums<Q> {
+    use rayon::prelude::*;
+    y.par_chunks(CHUNK)
+        .zip(p.par_chunks(CHUNK))
+        .map(|(yc, pc)| {
+            let mut acc = Buckets::new(T::BUCKETS);
+            for (&yi, &pi) in yc.iter().zip(pc) {
+                acc.push(fg(yi), pi);
+            }
+            acc
+        })
+        .reduce(|| Buckets::new(T::BUCKETS), Buckets::merge)
+        .finish(T::OFFSET)
 }
 
 /// The exact [`SoftSums`] of a hard label mask `y` and a float probability map `p`
@@ -352,8 +392,8 @@ pub fn map_sums(y: &[bool], p: &VoxelData, name: &str) -> Result<SoftSums<Q>> {
     check_len(y.len(), p.len(), name)?;
     validate_map(p, MapDomain::Probabilities, name)?;
     Ok(match p {
-        VoxelData::F32(v) => sums_typed(y, v),
-        VoxelData::F64(v) => sums_typed(y, v),
+        VoxelData::F32(v) => hard_label_sums(y, |b| b, v),
+        VoxelData::F64(v) => hard_label_sums(y, |b| b, v),
         _ => unreachable_type(name)?,
     })
 }
@@ -588,7 +628,7 @@ pub fn map_to_q(p: &VoxelData) -> Vec<Q> {
 
 /// The smallest `f64` that is ≥ `t`, so that a float `p ≥ t` exactly iff `p ≥`
 /// that double; `None` when no finite double is ≥ `t`.
-fn float_at_least_f64(t: &Q) -> Option<f64> {
+pub fn float_at_least_f64(t: &Q) -> Option<f64> {
     let mut f = crate::exact::q_to_f64(t);
     if f == f64::NEG_INFINITY {
         return Some(f);

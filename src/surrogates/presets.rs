@@ -23,9 +23,16 @@
 //! (`tests/fixtures/peers/*.json`, made by `scripts/peers/make_fixtures.py`), to
 //! 1e-12, with the library version recorded in the fixture.
 //!
-//! For one image and one foreground channel, the options `batch` (MONAI),
-//! `per_image` (Lovász) and `include_background` change nothing; they are accepted
-//! so that pasted arguments parse, and listed as such.
+//! For one image and one foreground channel, the options `batch` (MONAI) and
+//! `per_image` (Lovász) change nothing; they are accepted so that pasted arguments
+//! parse, and listed as such. The class options do change multi-class maps
+//! (`measure --channel-axis`), so there the preset's own option decides
+//! ([`SoftLoss::class_rule`]): MONAI's `include_background` (default true, as in
+//! MONAI) and the Lovász reference's `classes` (default `present`). The command's
+//! `--include-background`/`--classes` may repeat the preset's choice but a
+//! contradiction is an error, never a silent winner. On a single-channel map MONAI
+//! itself ignores `include_background=false` (with a warning), and so does the
+//! preset.
 
 use num_traits::{Signed, Zero};
 
@@ -34,8 +41,8 @@ use crate::exact::{format_q, parse_rational, Q};
 use crate::measures::expr::{parse_expr, SumVar};
 use crate::measures::spec::Args;
 use crate::surrogates::soft::{
-    lovasz_jaccard_fast, lovasz_jaccard_fast_f64, validate, validate_labels, SoftInfo, SoftLoss,
-    SumFormula,
+    lovasz_jaccard_fast, lovasz_jaccard_fast_f64, validate, validate_labels, ClassRule,
+    InputDomain, SoftInfo, SoftLoss, SumFormula,
 };
 use crate::surrogates::soft_expr::SoftExpr;
 use crate::surrogates::sums::{Needs, SoftNum, SoftSums};
@@ -58,6 +65,7 @@ pub struct Preset {
     no_label: Option<SoftExpr>,
     equivalent: Option<String>,
     hard: Option<String>,
+    classes: ClassRule,
 }
 
 impl Preset {
@@ -73,7 +81,13 @@ impl Preset {
             no_label,
             equivalent: None,
             hard: None,
+            classes: ClassRule::Command,
         })
+    }
+
+    fn with_classes(mut self, rule: ClassRule) -> Preset {
+        self.classes = rule;
+        self
     }
 
     fn equivalent_to(mut self, e: Option<String>) -> Preset {
@@ -110,6 +124,28 @@ impl SumFormula for Preset {
     }
     fn hard_restriction(&self) -> Option<String> {
         self.hard.clone()
+    }
+    fn class_rule(&self) -> ClassRule {
+        self.classes.clone()
+    }
+}
+
+/// MONAI's class rule: a mean over every channel, channel 0 only with
+/// `include_background` (MONAI's default: true).
+fn monai_classes(include_background: bool) -> ClassRule {
+    ClassRule::Own {
+        classes: Classes::All,
+        include_background,
+        options: format!("include_background={include_background}"),
+    }
+}
+
+/// `,include_background=false` for a canonical spec (true is MONAI's default).
+fn background_suffix(include_background: bool) -> &'static str {
+    if include_background {
+        ""
+    } else {
+        ",include_background=false"
     }
 }
 
@@ -195,7 +231,8 @@ pub const MONAI_DICE: SoftInfo = SoftInfo {
     summary: "MONAI DiceLoss: 1 − (2I + smooth_nr)/(D + smooth_dr), D = Σp + Σy (squared_pred: Σp² + Σy²); \
               jaccard=true replaces D by 2(D − I)",
     options: "smooth_nr=1e-5, smooth_dr=1e-5 (exact 1/100000), squared_pred=false, jaccard=false, soft_label=false; \
-              soft_label=false; batch, include_background accepted (no effect on one image and channel); sigmoid/softmax must be false",
+              include_background=true (decides class 0 on a multi-class map, --channel-axis; no effect on one channel); \
+              batch accepted (no effect on one image); sigmoid/softmax must be false",
     peer: Some(MONAI),
     build: |_, o| {
         let syn = MONAI_DICE_SYNTAX;
@@ -206,7 +243,7 @@ pub const MONAI_DICE: SoftInfo = SoftInfo {
         must_be_false(o, "sigmoid", ACTIVATION, syn)?;
         must_be_false(o, "softmax", ACTIVATION, syn)?;
         o.bool_or("batch", false, syn)?;
-        o.bool_or("include_background", true, syn)?;
+        let background = o.bool_or("include_background", true, syn)?;
         let nr = number(o, "smooth_nr", "1e-5", syn)?;
         let dr = number(o, "smooth_dr", "1e-5", syn)?;
         let squared = o.bool_or("squared_pred", false, syn)?;
@@ -218,10 +255,11 @@ pub const MONAI_DICE: SoftInfo = SoftInfo {
         let d = if squared { "spp+syy" } else { "sp+sy" };
         let den = if jaccard { format!("2*({d}-{tp})") } else { d.to_string() };
         let spec = format!(
-            "monai-dice:smooth_nr={},smooth_dr={},squared_pred={squared},jaccard={jaccard}{}",
+            "monai-dice:smooth_nr={},smooth_dr={},squared_pred={squared},jaccard={jaccard}{}{}",
             format_q(&nr),
             format_q(&dr),
-            if soft { ",soft_label=true" } else { "" }
+            if soft { ",soft_label=true" } else { "" },
+            background_suffix(background)
         );
         let main = format!("1-(2*{tp}+{})/({den}+{})", q(&nr), q(&dr));
         let base = if jaccard { "soft-jaccard" } else { "soft-dice" };
@@ -237,7 +275,12 @@ pub const MONAI_DICE: SoftInfo = SoftInfo {
         .collect();
         let equivalent = same.then(|| crate::surrogates::soft::with_options(base, &opts));
         let hard = (nr.is_zero() && dr.is_zero()).then(|| if jaccard { "jaccard" } else { "dice" }.to_string());
-        Ok(Box::new(Preset::new(spec, &main, None)?.equivalent_to(equivalent).restricts_to(hard)))
+        Ok(Box::new(
+            Preset::new(spec, &main, None)?
+                .equivalent_to(equivalent)
+                .restricts_to(hard)
+                .with_classes(monai_classes(background)),
+        ))
     },
 };
 
@@ -250,7 +293,8 @@ pub const MONAI_GENERALIZED_DICE: SoftInfo = SoftInfo {
     summary: "MONAI GeneralizedDiceLoss: 1 − (2w·I + smooth_nr)/(w·(Σp + Σy) + smooth_dr), w = 1/Σy² (square), \
               1/Σy (simple) or 1 (uniform); an infinite weight (Σy = 0) becomes 0, as MONAI does",
     options: "w_type=square (default) | simple | uniform, smooth_nr=1e-5, smooth_dr=1e-5, soft_label=false; batch, include_background \
-              accepted (no effect on one image and channel); sigmoid/softmax must be false",
+              accepted (no effect on one image and channel); one channel only (a multi-class map is refused: the class \
+              weights sit inside one ratio); sigmoid/softmax must be false",
     peer: Some(MONAI),
     build: |_, o| {
         let syn = MONAI_GDL_SYNTAX;
@@ -290,7 +334,12 @@ pub const MONAI_GENERALIZED_DICE: SoftInfo = SoftInfo {
         let main = format!("1-(2*{tp}*{weight}+{})/((sp+sy)*{weight}+{})", q(&nr), q(&dr));
         let zero = format!("1-{}/{}", q(&nr), q(&dr));
         let no_label = (w != "uniform").then_some(zero.as_str());
-        let preset = Preset::new(spec, &main, no_label)?;
+        let preset = Preset::new(spec, &main, no_label)?.with_classes(ClassRule::NotAMean(
+            "MONAI's GeneralizedDiceLoss weighs the classes inside one ratio \
+             (Σ_c w_c·2I_c over Σ_c w_c·S_c), which is not a mean of per-class losses; \
+             the preset covers one channel"
+                .into(),
+        ));
         let hard = (nr.is_zero() && dr.is_zero() && w == "uniform").then(|| "dice".to_string());
         Ok(Box::new(preset.restricts_to(hard)))
     },
@@ -304,8 +353,9 @@ pub const MONAI_TVERSKY: SoftInfo = SoftInfo {
     name: "monai-tversky",
     syntax: MONAI_TVERSKY_SYNTAX,
     summary: "MONAI TverskyLoss: 1 − (I + smooth_nr)/(I + alpha·Σp(1−y) + beta·Σ(1−p)y + smooth_dr); alpha weights FP, beta FN",
-    options: "alpha=0.5, beta=0.5, smooth_nr=1e-5, smooth_dr=1e-5, soft_label=false; batch, include_background accepted (no effect on one \
-              image and channel); sigmoid/softmax must be false",
+    options: "alpha=0.5, beta=0.5, smooth_nr=1e-5, smooth_dr=1e-5, soft_label=false; include_background=true (decides class 0 \
+              on a multi-class map, --channel-axis; no effect on one channel); batch accepted (no effect on one image); \
+              sigmoid/softmax must be false",
     peer: Some(MONAI),
     build: |_, o| {
         let syn = MONAI_TVERSKY_SYNTAX;
@@ -317,18 +367,19 @@ pub const MONAI_TVERSKY: SoftInfo = SoftInfo {
         must_be_false(o, "sigmoid", ACTIVATION, syn)?;
         must_be_false(o, "softmax", ACTIVATION, syn)?;
         o.bool_or("batch", false, syn)?;
-        o.bool_or("include_background", true, syn)?;
+        let background = o.bool_or("include_background", true, syn)?;
         let a = number(o, "alpha", "0.5", syn)?;
         let b = number(o, "beta", "0.5", syn)?;
         let nr = number(o, "smooth_nr", "1e-5", syn)?;
         let dr = number(o, "smooth_dr", "1e-5", syn)?;
         let spec = format!(
-            "monai-tversky:alpha={},beta={},smooth_nr={},smooth_dr={}{}",
+            "monai-tversky:alpha={},beta={},smooth_nr={},smooth_dr={}{}{}",
             format_q(&a),
             format_q(&b),
             format_q(&nr),
             format_q(&dr),
-            if tp == "spy" { "" } else { ",soft_label=true" }
+            if tp == "spy" { "" } else { ",soft_label=true" },
+            background_suffix(background)
         );
         let main = format!(
             "1-({tp}+{})/({tp}+{}*(sp-{tp})+{}*(sy-{tp})+{})",
@@ -347,7 +398,12 @@ pub const MONAI_TVERSKY: SoftInfo = SoftInfo {
         });
         let hard = (nr.is_zero() && dr.is_zero() && !(a.is_zero() && b.is_zero()))
             .then(|| format!("tversky:a={},b={}", format_q(&a), format_q(&b)));
-        Ok(Box::new(Preset::new(spec, &main, None)?.equivalent_to(equivalent).restricts_to(hard)))
+        Ok(Box::new(
+            Preset::new(spec, &main, None)?
+                .equivalent_to(equivalent)
+                .restricts_to(hard)
+                .with_classes(monai_classes(background)),
+        ))
     },
 };
 
@@ -524,6 +580,16 @@ impl SoftLoss for LovaszHinge {
     fn hard_restriction(&self) -> Option<String> {
         None
     }
+    fn input_domain(&self) -> InputDomain {
+        InputDomain::Logits
+    }
+    fn class_rule(&self) -> ClassRule {
+        ClassRule::NotAMean(
+            "the reference lovasz_hinge is binary (one channel of logits); for classes use \
+             lovasz-softmax on probabilities"
+                .into(),
+        )
+    }
 }
 
 /// LOVASZ_HINGE syntax.
@@ -556,7 +622,8 @@ pub enum Classes {
 }
 
 impl Classes {
-    fn spec(&self) -> String {
+    /// The option value as written in a spec: `present`, `all` or `1+3`.
+    pub fn spec(&self) -> String {
         match self {
             Classes::All => "all".into(),
             Classes::Present => "present".into(),
@@ -678,6 +745,18 @@ impl SoftLoss for LovaszSoftmax {
     fn hard_restriction(&self) -> Option<String> {
         None
     }
+    fn class_rule(&self) -> ClassRule {
+        ClassRule::Own {
+            classes: self.classes.clone(),
+            include_background: true,
+            options: format!("classes={}", self.classes.spec()),
+        }
+    }
+    fn per_class(&self) -> Option<Box<dyn SoftLoss>> {
+        // lovasz_softmax_flat of one class: the Lovász–Jaccard extension at
+        // |[label = c] − p_c|, which is diceproof's lovasz-jaccard.
+        crate::surrogates::soft::parse_soft("lovasz-jaccard").ok()
+    }
 }
 
 const LOVASZ_SOFTMAX_SYNTAX: &str = "lovasz-softmax[:classes=present|all|K+K…]";
@@ -689,7 +768,8 @@ pub const LOVASZ_SOFTMAX: SoftInfo = SoftInfo {
     summary: "reference lovasz_softmax: mean over classes of the Lovász–Jaccard extension at |[label = c] − p_c|; \
               on a binary problem the channels are (1 − p, p)",
     options: "classes=present (default) | all | a list such as 1 or 0+1 (`+` separates, since `,` separates options); \
-              per_image accepted (one image); ignore is not supported",
+              on a multi-class map (--channel-axis) the mean over these classes of each channel's lovasz-jaccard, class 0 \
+              included as in the reference; per_image accepted (one image); ignore: use measure --ignore-label",
     peer: Some(LOVASZ),
     build: |_, o| {
         o.only(&["classes", "per_image"], LOVASZ_SOFTMAX_SYNTAX)?;

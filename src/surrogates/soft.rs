@@ -110,6 +110,49 @@ use crate::surrogates::presets;
 use crate::surrogates::soft_expr::SoftExpr;
 use crate::surrogates::sums::{Needs, SoftNum, SoftSums};
 
+/// What a loss's prediction input holds, which decides how a map is validated
+/// before it is evaluated (`measure`, the Python `measure`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputDomain {
+    /// Probabilities: every value in \[0, 1\] (every loss but the Lovász hinge).
+    Probabilities,
+    /// Logits: any finite value (the reference `lovasz_hinge`).
+    Logits,
+}
+
+impl InputDomain {
+    /// The word used in messages and in `specs`.
+    pub fn name(self) -> &'static str {
+        match self {
+            InputDomain::Probabilities => "probabilities in [0, 1]",
+            InputDomain::Logits => "logits (any finite number)",
+        }
+    }
+}
+
+/// How a loss is averaged over the classes of a multi-class map
+/// (`measure --channel-axis`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClassRule {
+    /// The command chooses the classes (`--classes`, `--include-background`): the
+    /// built-in losses, which have no class options of their own.
+    Command,
+    /// The loss's own options choose, as its library does (MONAI's
+    /// `include_background`, the Lovász reference's `classes`); the command's class
+    /// options may repeat that choice but not contradict it.
+    Own {
+        /// Which classes the mean runs over.
+        classes: presets::Classes,
+        /// Whether class 0 may be among them.
+        include_background: bool,
+        /// The options as the loss's library names them, for messages.
+        options: String,
+    },
+    /// The loss is not a mean of per-class losses (MONAI's generalized Dice weighs
+    /// the classes inside one ratio); a multi-class map is refused with this reason.
+    NotAMean(String),
+}
+
 /// A loss on (labels, probabilities), exact and in `f64`.
 pub trait SoftLoss: Send + Sync + fmt::Debug {
     /// The canonical spec, which [`parse_soft`] reads back to this loss.
@@ -141,6 +184,20 @@ pub trait SoftLoss: Send + Sync + fmt::Debug {
     fn hard_restriction(&self) -> Option<String> {
         None
     }
+    /// What the prediction input holds (probabilities unless the loss says
+    /// otherwise); every caller that validates a map asks this, never the name.
+    fn input_domain(&self) -> InputDomain {
+        InputDomain::Probabilities
+    }
+    /// How the loss averages over the classes of a multi-class map.
+    fn class_rule(&self) -> ClassRule {
+        ClassRule::Command
+    }
+    /// The loss of one class channel against its one-hot target, when that is not
+    /// this loss itself (`lovasz-softmax` is the flat Lovász–Jaccard per class).
+    fn per_class(&self) -> Option<Box<dyn SoftLoss>> {
+        None
+    }
 }
 
 /// A loss that is a function of the per-image sums, written once over
@@ -161,6 +218,10 @@ pub trait SumFormula: Send + Sync + fmt::Debug {
     /// See [`SoftLoss::hard_restriction`].
     fn hard_restriction(&self) -> Option<String> {
         None
+    }
+    /// See [`SoftLoss::class_rule`].
+    fn class_rule(&self) -> ClassRule {
+        ClassRule::Command
     }
 }
 
@@ -189,6 +250,9 @@ impl<F: SumFormula> SoftLoss for F {
     }
     fn hard_restriction(&self) -> Option<String> {
         SumFormula::hard_restriction(self)
+    }
+    fn class_rule(&self) -> ClassRule {
+        SumFormula::class_rule(self)
     }
 }
 
