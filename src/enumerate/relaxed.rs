@@ -192,3 +192,40 @@ pub fn run_until(
     }
     Ok(s)
 }
+
+#[cfg(test)]
+mod stop_tests {
+    use std::cell::Cell;
+
+    use super::*;
+    use crate::surrogates::soft::parse_soft;
+
+    #[test]
+    fn run_until_stops_at_the_first_check_and_otherwise_equals_run() {
+        let (t, c) = (
+            parse_soft("soft-dice").unwrap(),
+            parse_soft("soft-jaccard").unwrap(),
+        );
+        let grid = Domain::Grid { k: 4 };
+        // 2^3 labels × 5^3 predictions = 1000 points: several checks.
+        let asked = Cell::new(0u32);
+        let err = run_until(&*t, &*c, 3, grid, false, &|| {
+            asked.set(asked.get() + 1);
+            true
+        })
+        .unwrap_err();
+        assert_eq!(asked.get(), 1);
+        assert!(
+            matches!(&err, Error::Undecided(m) if m == &format!("stopped after {} of the domain's points", STOP_CHECK_EVERY - 1)),
+            "{err}"
+        );
+        let never = run_until(&*t, &*c, 3, grid, false, &|| false).unwrap();
+        let plain = run(&*t, &*c, 3, grid, false).unwrap();
+        assert_eq!(never.configurations, plain.configurations);
+        assert_eq!(never.configurations, 1000u32.into());
+        assert_eq!(
+            format!("{:?}", never.max_ratio),
+            format!("{:?}", plain.max_ratio)
+        );
+    }
+}

@@ -801,3 +801,92 @@ pub const LOVASZ_SOFTMAX: SoftInfo = SoftInfo {
         Ok(Box::new(LovaszSoftmax { classes }))
     },
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::surrogates::soft::parse_soft;
+
+    #[test]
+    fn input_domain_is_the_loss_own_word() {
+        assert_eq!(
+            parse_soft("lovasz-hinge").unwrap().input_domain(),
+            InputDomain::Logits
+        );
+        for spec in [
+            "soft-dice",
+            "lovasz-jaccard",
+            "lovasz-softmax",
+            "monai-dice",
+            "jdt-dice",
+            "smp-jaccard",
+            "soft-expr:1-spy/sp",
+        ] {
+            assert_eq!(
+                parse_soft(spec).unwrap().input_domain(),
+                InputDomain::Probabilities,
+                "{spec}"
+            );
+        }
+    }
+
+    #[test]
+    fn class_options_of_presets_are_read_and_round_trip() {
+        let rule = |s: &str| parse_soft(s).unwrap().class_rule();
+        let own = |classes: Classes, include_background: bool| (classes, include_background);
+        let pick = |r: ClassRule| match r {
+            ClassRule::Own {
+                classes,
+                include_background,
+                ..
+            } => Some((classes, include_background)),
+            _ => None,
+        };
+        assert_eq!(pick(rule("monai-dice")), Some(own(Classes::All, true)));
+        assert_eq!(
+            pick(rule("monai-dice:include_background=false")),
+            Some(own(Classes::All, false))
+        );
+        assert_eq!(
+            pick(rule("monai-tversky:include_background=false")),
+            Some(own(Classes::All, false))
+        );
+        assert_eq!(
+            pick(rule("lovasz-softmax")),
+            Some(own(Classes::Present, true))
+        );
+        assert_eq!(
+            pick(rule("lovasz-softmax:classes=1+2")),
+            Some(own(Classes::List(vec![1, 2]), true))
+        );
+        assert_eq!(rule("soft-dice"), ClassRule::Command);
+        assert_eq!(rule("jdt-dice"), ClassRule::Command);
+        assert!(matches!(
+            rule("monai-generalized-dice"),
+            ClassRule::NotAMean(_)
+        ));
+        assert!(matches!(rule("lovasz-hinge"), ClassRule::NotAMean(_)));
+        // The canonical spec keeps a non-default include_background, so it parses
+        // back to the same rule.
+        for s in [
+            "monai-dice:include_background=false",
+            "monai-tversky:include_background=false",
+        ] {
+            let l = parse_soft(s).unwrap();
+            assert!(
+                l.spec().contains("include_background=false"),
+                "{}",
+                l.spec()
+            );
+            assert_eq!(parse_soft(&l.spec()).unwrap().class_rule(), l.class_rule());
+        }
+        assert!(!parse_soft("monai-dice")
+            .unwrap()
+            .spec()
+            .contains("include_background"));
+        // lovasz-softmax scores each class with the flat loss.
+        let per = parse_soft("lovasz-softmax").unwrap().per_class().unwrap();
+        assert_eq!(per.spec(), "lovasz-jaccard");
+        assert!(parse_soft("monai-dice").unwrap().per_class().is_none());
+    }
+}

@@ -240,3 +240,37 @@ fn squares_carry_past_128_bits() {
     assert_eq!(s.spp, &q * &q * Q::from_integer(BigInt::from(n)));
     assert_eq!(s.sp, q * Q::from_integer(BigInt::from(n)));
 }
+
+#[test]
+fn parallel_chunks_sum_like_one_sequential_pass() {
+    // More than two chunks, with every kind of value, against a single-threaded
+    // accumulation of the same voxels: the merge of per-chunk buckets (carries of
+    // Σm² included) loses nothing.
+    let n = 2 * CHUNK + 1234;
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let p: Vec<f64> = (0..n)
+        .map(|i| match i % 5 {
+            0 => 1.0,
+            1 => f64::from_bits(next() % 0x3ff0_0000_0000_0000),
+            2 => 1.0 - f64::EPSILON / 2.0,
+            3 => f64::from_bits(1 + next() % 1000),
+            _ => (next() % 1000) as f64 / 1000.0,
+        })
+        .collect();
+    let y: Vec<u8> = (0..n)
+        .map(|i| u8::from(next() % 3 == 0 || i % 7 == 0))
+        .collect();
+    let mut seq = Buckets::new(<f64 as MapFloat>::BUCKETS);
+    for (&yi, &pi) in y.iter().zip(&p) {
+        seq.push(yi != 0, pi);
+    }
+    let want = seq.finish(<f64 as MapFloat>::OFFSET);
+    assert_eq!(hard_label_sums(&y, |v| v != 0, &p), want);
+    assert_eq!(want.n, n as u64);
+}
