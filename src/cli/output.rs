@@ -275,7 +275,8 @@ pub fn specs(args: &SpecsArgs) -> Result<ExitCode> {
     );
     println!("Numbers are exact: 3/10, 0.3 (= 3/10), 1e-2 (= 1/100).");
     println!(
-        "Empty masks (0/0) follow --empty: one (default: similarity 1, loss 0), zero, nan, error."
+        "Empty masks (0/0) follow --empty: one (default: similarity 1, loss 0), zero, nan, error; \
+         nan-if-gt-empty is MONAI's default (nan whenever the ground truth is empty, and for 0/0)."
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -222,7 +222,7 @@ fn q(v: &Q) -> String {
 // ----- MONAI -----
 
 const MONAI_DICE_SYNTAX: &str =
-    "monai-dice[:smooth_nr=1e-5,smooth_dr=1e-5,squared_pred=false,jaccard=false,batch=false]";
+    "monai-dice[:smooth_nr=1e-5,smooth_dr=1e-5,squared_pred=false,jaccard=false,include_background=true]";
 
 /// MONAI `DiceLoss` (binary, one channel, probabilities).
 pub const MONAI_DICE: SoftInfo = SoftInfo {
@@ -346,7 +346,7 @@ pub const MONAI_GENERALIZED_DICE: SoftInfo = SoftInfo {
 };
 
 const MONAI_TVERSKY_SYNTAX: &str =
-    "monai-tversky[:alpha=0.5,beta=0.5,smooth_nr=1e-5,smooth_dr=1e-5,batch=false]";
+    "monai-tversky[:alpha=0.5,beta=0.5,smooth_nr=1e-5,smooth_dr=1e-5,include_background=true]";
 
 /// MONAI `TverskyLoss` (binary, one channel, probabilities).
 pub const MONAI_TVERSKY: SoftInfo = SoftInfo {

@@ -163,3 +163,31 @@ def test_prove_proves_refutes_and_refuses():
         dp.prove("dice", "expr:min(fp,fn)/(tp+1)", claim_factor=2)
     with pytest.raises(ValueError, match="exactly one claim"):
         dp.prove("dice", "jaccard", claim_factor=2, claim_abs="1/10")
+
+
+def test_grid_compare_stops_on_ctrl_c():
+    # A relaxed-domain grid of 2^9 labels × 9^9 predictions (2e11 points, forced)
+    # cannot finish; grid enumeration asks the stop flag every few hundred points,
+    # so the interrupt ends the call within a second, not after the 30 s grace.
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    t = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        dp.compare("soft-dice", "soft-jaccard", 9, grid=8, force=True)
+    timer.cancel()
+    assert time.perf_counter() - t < 1.5
+
+
+def test_notebooks_call_the_package_not_the_cli():
+    # Issue 17: the notebooks use `import diceproof`; none shells out to the binary.
+    import json as _json
+    from pathlib import Path
+
+    nbs = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+    assert len(nbs) >= 6
+    for nb in nbs:
+        code = "\n".join("".join(c["source"]) for c in _json.loads(nb.read_text())["cells"]
+                         if c["cell_type"] == "code")
+        assert "import diceproof" in code, nb.name
+        for banned in ("subprocess", "os.system", "os.popen", "\n!"):
+            assert banned not in code, (nb.name, banned)

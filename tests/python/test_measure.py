@@ -158,3 +158,27 @@ def test_bad_spec_policy_and_dtype():
         dp.measure(np.zeros(3, np.float16), np.zeros(3))
     with pytest.raises(TypeError, match="numpy array"):
         dp.measure([0, 1], np.zeros(2))
+
+
+def test_presets_and_logits_follow_the_loss_input_domain(cli, tmp_path):
+    # lovasz-hinge takes logits (any finite value); a loss on probabilities refuses them.
+    r = np.random.default_rng(11)
+    gt = (r.random((5, 6)) < 0.4).astype(np.uint8)
+    z = (r.normal(size=(5, 6)) * 3).astype(np.float32)
+    want = cli_measure(cli, tmp_path, gt, z, ["lovasz-hinge"])
+    got = dp.measure(gt, z, metrics=["lovasz-hinge"])
+    assert got["metrics"]["lovasz-hinge"]["loss"] == Fraction(want["metrics"]["lovasz-hinge"]["loss"])
+    with pytest.raises(ValueError, match="outside \\[0, 1\\]"):
+        dp.measure(gt, z, metrics=["soft-dice"])
+    z[1, 2] = np.inf
+    with pytest.raises(ValueError, match="voxel 8 holds inf; logits must be finite"):
+        dp.measure(gt, z, metrics=["lovasz-hinge"])
+    # Every peer preset on a probability map equals the CLI on the same .npy files.
+    p = r.random((5, 6)).astype(np.float32)
+    presets = ["monai-dice", "monai-generalized-dice:w_type=simple", "monai-tversky:alpha=0.3,beta=0.7",
+               "smp-dice", "smp-jaccard:smooth=1", "jdt-dice", "jdt-jaccard", "lovasz-softmax"]
+    want = cli_measure(cli, tmp_path, gt, p, presets)
+    got = dp.measure(gt, p, metrics=presets)
+    assert list(got["metrics"]) == list(want["metrics"])
+    for spec, v in want["metrics"].items():
+        assert got["metrics"][spec]["loss"] == Fraction(v["loss"]), spec
