@@ -24,6 +24,12 @@
 //! is a label map: each selected class c is scored against `labels == c` and the
 //! losses are averaged over the classes, as MONAI's `DiceLoss` (mean over
 //! channels) and the Lovász reference's `lovasz_softmax` (mean over `classes`) do.
+//! Which classes: `--classes`/`--include-background` for the built-in losses; a
+//! peer preset's own option for a preset ([`SoftLoss::class_rule`]), which the
+//! flags may repeat but not contradict; and every metric of one run must average
+//! over the same classes, since the output has one row per class. A loss whose
+//! per-class form differs from itself ([`SoftLoss::per_class`], `lovasz-softmax`)
+//! is scored per class in that form.
 
 use std::path::Path;
 use std::process::ExitCode;
