@@ -16,7 +16,7 @@
 //! Every finite `f64` is a dyadic rational m·2^e with an integer mantissa
 //! m < 2^53 and −1074 ≤ e. For a probability p ∈ \[0, 1\] the exponent is at most
 //! −52 (1.0 = 2^52·2^−52), so Σp is exact if the mantissas are added in one
-//! integer accumulator *per exponent*: [`FloatSums`] keeps 1 023 `u128` buckets
+//! integer accumulator *per exponent*: `FloatSums` keeps 1 023 `u128` buckets
 //! (no overflow before 2^75 voxels) and joins them into one big rational at the
 //! end. Squares m²·2^2e go to buckets per doubled exponent, split into low and
 //! high 64-bit halves so that those `u128` sums cannot overflow either. With hard

@@ -32,6 +32,8 @@
 //! turns them into checked statements, and `plots` and `report` draw and write
 //! them up. `data` and `train` (feature `training`) are the MRI training run.
 
+#![warn(missing_docs)]
+
 pub mod analysis;
 pub mod buffers;
 pub mod claims;
