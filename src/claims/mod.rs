@@ -41,6 +41,7 @@ mod risk;
 pub mod schema;
 mod softgap;
 mod structure;
+mod tally;
 mod transfer;
 mod wce;
 
