@@ -15,6 +15,7 @@ use num_traits::{One, Zero};
 use rug::Rational;
 use serde_json::{json, Value as Json};
 
+use super::schema::Constant;
 use super::tally::Tally;
 use super::{Claim, Outcome, Part, Progress, Scope, Status};
 use crate::analysis::{Extreme, Pair, Spread};
@@ -274,8 +275,11 @@ fn dice_jaccard_relative(n: u64, progress: &Progress) -> Result<Outcome> {
             }
         }
         let exact = hi == Some(&closed) && lo == Some(&Q::one());
-        if !tally.cross_check_once("inf Δ_J/Δ_D = 1 and sup = (2n−1)/n exactly", "sizes n", exact)
-        {
+        if !tally.cross_check_once(
+            "inf Δ_J/Δ_D = 1 and sup = (2n−1)/n exactly",
+            "sizes n",
+            exact,
+        ) {
             details.push(format!(
                 "n={m}: enumerated [{}, {}] differs from [1, {}]",
                 lo.map_or("-".into(), format_q),
@@ -302,7 +306,7 @@ fn dice_jaccard_relative(n: u64, progress: &Progress) -> Result<Outcome> {
             Status::Holds
         },
         n,
-        constant: Some(format_q(&hi.value)),
+        constant: Some(Constant::Exact(hi.value.clone())),
         witness: Some(witness(&p, &violation.unwrap_or(hi.witness))?),
         consistent: tally.consistent(),
         details,
@@ -400,7 +404,10 @@ fn dice_jaccard_absolute(n: u64, progress: &Progress) -> Result<Outcome> {
     let gap_to_bound = bound.sub(&Interval::from_big(&e.value, 128));
     details.insert(
         0,
-        format!("{} (intervals needed at most {max_bits} bits)", tally.summary()),
+        format!(
+            "{} (intervals needed at most {max_bits} bits)",
+            tally.summary()
+        ),
     );
     details.push(format!(
         "maximiser (TP, FP+FN) changes at n = {}: {}",
@@ -432,7 +439,7 @@ fn dice_jaccard_absolute(n: u64, progress: &Progress) -> Result<Outcome> {
             Status::Holds
         },
         n,
-        constant: Some(format_q(&e.value)),
+        constant: Some(Constant::Exact(e.value.clone())),
         witness: Some(witness(&p, &violation.unwrap_or(e.witness))?),
         consistent: tally.consistent(),
         details,
@@ -524,11 +531,19 @@ fn tversky_at(
         let closed_lo = Q::one().min(at_n(&lo_w));
         let closed_hi = Q::one().max(at_n(&hi_w));
         let in_limits = s.unbounded.is_none() && lo.value >= lim_lo && hi.value <= lim_hi;
-        if !tally.statement_once("ratio extremes in the limit interval", "(α, β, n) triples", in_limits) {
+        if !tally.statement_once(
+            "ratio extremes in the limit interval",
+            "(α, β, n) triples",
+            in_limits,
+        ) {
             violation = violation.or(Some(s.unbounded.unwrap_or(hi.witness)));
         }
         let closed = lo.value == closed_lo && hi.value == closed_hi;
-        if !tally.cross_check_once("extremes = min/max(1, w(2n−1)/(n−1+w))", "(α, β, n) triples", closed) {
+        if !tally.cross_check_once(
+            "extremes = min/max(1, w(2n−1)/(n−1+w))",
+            "(α, β, n) triples",
+            closed,
+        ) {
             problems.push(format!(
                 "{spec} n={m}: enumerated [{}, {}], closed form [{}, {}]",
                 format_q(&lo.value),
@@ -538,7 +553,11 @@ fn tversky_at(
             ));
         }
         let verified = ratio_ok(&p, &lo)? && ratio_ok(&p, &hi)?;
-        if !tally.cross_check_once("extreme witnesses re-verified", "(α, β, n) triples", verified) {
+        if !tally.cross_check_once(
+            "extreme witnesses re-verified",
+            "(α, β, n) triples",
+            verified,
+        ) {
             problems.push(format!("{spec} n={m}: witness failed re-verification"));
         }
         // Absolute gap against the bound |√(2w) − 1|/(√(2w) + 1): decided exactly
@@ -726,7 +745,7 @@ fn tversky_dice(n: u64, progress: &Progress) -> Result<Outcome> {
             Status::Holds
         },
         n,
-        constant: Some(format_q(&reported.spread)),
+        constant: Some(Constant::Exact(reported.spread.clone())),
         witness: Some(witness_json),
         consistent: tally.consistent(),
         details,
@@ -800,7 +819,11 @@ fn whamming(target: Target, n: u64, progress: &Progress) -> Result<Outcome> {
                 && s.unbounded.is_none();
             let verified = ratio_ok(&p, &lo)? && ratio_ok(&p, &hi)? && gap_ok(&p, &gap)?;
             tally.cross_check_once("witnesses re-verified", "(w, n) pairs", verified);
-            if !tally.cross_check_once("inf, sup and abs gap = closed forms", "(w, n) pairs", closed) {
+            if !tally.cross_check_once(
+                "inf, sup and abs gap = closed forms",
+                "(w, n) pairs",
+                closed,
+            ) {
                 details.push(format!(
                     "w={ws} n={m}: enumerated inf {} sup {} gap {}; closed forms {} {} {}",
                     format_q(&lo.value),
@@ -821,7 +844,11 @@ fn whamming(target: Target, n: u64, progress: &Progress) -> Result<Outcome> {
                     // Unbounded growth: the spread strictly increases with n.
                     if let Some(pv) = &prev {
                         let grows = sp > *pv;
-                        if !tally.statement_once("spread strictly increasing in n", "(w, n) pairs", grows) {
+                        if !tally.statement_once(
+                            "spread strictly increasing in n",
+                            "(w, n) pairs",
+                            grows,
+                        ) {
                             bounded = Some((ws.to_string(), m));
                         }
                     }
@@ -870,7 +897,7 @@ fn whamming(target: Target, n: u64, progress: &Progress) -> Result<Outcome> {
             Status::Holds
         },
         n,
-        constant: s.spread().map(|q| format_q(&q)),
+        constant: s.spread().map(Constant::Exact),
         witness: Some(json!({
             "candidate_spec": "whamming:w=1/2",
             "min": witness(&p, &lo)?,

@@ -122,8 +122,8 @@ pub struct Outcome {
     pub status: Status,
     /// Largest size checked.
     pub n: u64,
-    /// The tight constant at `n`, exact (`p/q`), if the claim has one.
-    pub constant: Option<String>,
+    /// The tight constant at `n`, typed, if the claim has one.
+    pub constant: Option<schema::Constant>,
     /// The configuration attaining the constant, or refuting the claim.
     pub witness: Option<Json>,
     /// Every internal cross-check passed (closed forms equal enumeration, …).

@@ -6,6 +6,7 @@
 use num_traits::{One, Zero};
 use serde_json::{json, Value as Json};
 
+use super::schema::Constant;
 use super::tally::Tally;
 use super::{Claim, Outcome, Part, Progress, Scope, Status};
 use crate::enumerate::relaxed::{self, Domain};
@@ -120,8 +121,11 @@ fn soft_dice_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
                 let d = sd.loss(&e.witness.y, &e.witness.p)?.unwrap_or_default();
                 let j = sj.loss(&e.witness.y, &e.witness.p)?.unwrap_or_default();
                 let identity = j == q(2, 1) * &d / (q(1, 1) + &d);
-                if !tally.cross_check_once("SJ = 2·SD/(1 + SD) at the extremes", "extremes", identity)
-                {
+                if !tally.cross_check_once(
+                    "SJ = 2·SD/(1 + SD) at the extremes",
+                    "extremes",
+                    identity,
+                ) {
                     details.push(format!("identity fails at {}", e.witness.short()));
                 }
             }
@@ -199,7 +203,7 @@ fn soft_dice_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
             Status::Holds
         },
         n,
-        constant: Some(format_q(&grid_sup.value)),
+        constant: Some(Constant::Exact(grid_sup.value.clone())),
         witness: Some(witness),
         consistent: tally.consistent(),
         details,
@@ -541,7 +545,7 @@ fn lovasz_vs_soft_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
             Status::Refuted
         },
         n,
-        constant: Some("1".into()),
+        constant: Some(Constant::Exact(Q::one())),
         witness: Some(witness),
         consistent,
         details,

@@ -98,17 +98,12 @@ impl Tally {
     /// tested, for example growth in n at n = 1, is not inconsistent; the summary
     /// says `NOT TESTED` rather than `held`.)
     pub(crate) fn consistent(&self) -> bool {
-        self.rows
-            .iter()
-            .all(|r| r.statement || r.held == r.tested)
+        self.rows.iter().all(|r| r.statement || r.held == r.tested)
     }
 
     /// Some statement relation failed at least once.
-    #[cfg(test)]
-    fn refuted(&self) -> bool {
-        self.rows
-            .iter()
-            .any(|r| r.statement && r.held < r.tested)
+    pub(crate) fn refuted(&self) -> bool {
+        self.rows.iter().any(|r| r.statement && r.held < r.tested)
     }
 
     /// The summary line: the scope, then each relation with its counts.
@@ -124,7 +119,11 @@ impl Tally {
                 } else {
                     format!(
                         "{} at {} of {} {}",
-                        if r.statement { "FAILED" } else { "CROSS-CHECK FAILED" },
+                        if r.statement {
+                            "FAILED"
+                        } else {
+                            "CROSS-CHECK FAILED"
+                        },
                         r.tested - r.held,
                         r.tested,
                         r.unit
