@@ -334,11 +334,7 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
     ));
     Ok(Outcome {
         parts,
-        status: if !tally.refuted() {
-            Status::Holds
-        } else {
-            Status::Refuted
-        },
+        status: Status::refuted_if(tally.refuted()),
         n,
         constant: None,
         witness: Some(Json::Object(per_scheme)),

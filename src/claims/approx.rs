@@ -235,11 +235,7 @@ fn dice_jaccard_identity(n: u64, progress: &Progress) -> Result<Outcome> {
             "J = D/(2 − D), D = 2J/(1 + J) and Δ_J = 2Δ_D/(1 + Δ_D), exactly, from the measures' own losses",
             Scope::exhaustive(over),
         )],
-        status: if failed.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(failed.is_some()),
         n,
         constant: None,
         witness: failed.map(|c| json!({"tp": c.tp, "fp": c.fp, "fn": c.fn_, "tn": c.tn})),
@@ -300,11 +296,7 @@ fn dice_jaccard_relative(n: u64, progress: &Progress) -> Result<Outcome> {
             "Δ_D ≤ Δ_J ≤ 2Δ_D, inf ratio 1 and sup (2n−1)/n, witnesses re-verified",
             Scope::exhaustive(format!("every (TP, FP, FN, TN) on n = 1..={n} voxels")),
         )],
-        status: if violation.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(violation.is_some()),
         n,
         constant: Some(Constant::Exact(hi.value.clone())),
         witness: Some(witness(&p, &violation.unwrap_or(hi.witness))?),
@@ -433,11 +425,7 @@ fn dice_jaccard_absolute(n: u64, progress: &Progress) -> Result<Outcome> {
             "max |Δ_J − Δ_D| < 3 − 2√2 (algebraic and certified) and equal to the Pell closed form",
             Scope::exhaustive(format!("every (TP, FP, FN, TN) on n = 1..={n} voxels")),
         )],
-        status: if violation.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(violation.is_some()),
         n,
         constant: Some(Constant::Exact(e.value.clone())),
         witness: Some(witness(&p, &violation.unwrap_or(e.witness))?),
@@ -739,11 +727,7 @@ fn tversky_dice(n: u64, progress: &Progress) -> Result<Outcome> {
                 Scope::grid("(α, β) ∈ {1/4, 1, 2}²"),
             ),
         ],
-        status: if violation.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(violation.is_some()),
         n,
         constant: Some(Constant::Exact(reported.spread.clone())),
         witness: Some(witness_json),
@@ -891,11 +875,7 @@ fn whamming(target: Target, n: u64, progress: &Progress) -> Result<Outcome> {
             ),
             Scope::grid(format!("w ∈ {{{}}}", weights.join(", "))),
         )],
-        status: if bounded.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(bounded.is_some()),
         n,
         constant: s.spread().map(Constant::Exact),
         witness: Some(json!({

@@ -415,11 +415,7 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
         },
     ];
     Ok(Outcome {
-        status: if refuted.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(refuted.is_some()),
         n: n as u64,
         constant: Some(Constant::Exact(Q::new((n as i64 + 1).into(), 3.into()))),
         witness: Some(refuted.unwrap_or_else(|| json!({ "per_image": table }))),

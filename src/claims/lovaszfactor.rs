@@ -264,11 +264,7 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
         },
     ];
     Ok(Outcome {
-        status: if refuted.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(refuted.is_some()),
         n,
         // sup SJ/L = n, approached and not attained (the grid sups are in the
         // witness and the details).

@@ -16,11 +16,11 @@ use std::cmp::Ordering;
 use serde_json::json;
 
 use super::schema::Constant;
-use crate::exact::q_from_u128;
 use super::tally::Tally;
 use super::{Claim, Outcome, Part, Progress, Scope, Status};
 use crate::counts::per_label_counts;
 use crate::error::{Error, Result};
+use crate::exact::q_from_u128;
 use crate::exact::Q;
 use crate::measures::{parse_measure, EmptyPolicy};
 
@@ -355,11 +355,7 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
         },
     ];
     Ok(Outcome {
-        status: if refuted.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(refuted.is_some()),
         n,
         constant: Some({
             let f = observed_sup(n);

@@ -197,11 +197,7 @@ fn soft_dice_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
                 Scope::sampled(3000 * n, "enumerate::relaxed Domain::Random (search::rng, stream 0x5eed)", 1),
             ),
         ],
-        status: if refuted {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(refuted),
         n,
         constant: Some(Constant::Exact(grid_sup.value.clone())),
         witness: Some(witness),
@@ -306,11 +302,7 @@ fn lovasz_extension(n: u64, progress: &Progress) -> Result<Outcome> {
                 ),
             ),
         ],
-        status: if refuted.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(refuted.is_some()),
         n,
         constant: None,
         witness: refuted,
@@ -539,11 +531,7 @@ fn lovasz_vs_soft_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
             ),
             sample("conjecture (unproved): y ≠ ∅ ⇒ SJ − L ≤ (√n − 1)/(√n + 1)"),
         ],
-        status: if above.is_empty() {
-            Status::Holds
-        } else {
-            Status::Refuted
-        },
+        status: Status::refuted_if(!above.is_empty()),
         n,
         constant: Some(Constant::Exact(Q::one())),
         witness: Some(witness),

@@ -433,6 +433,77 @@ mod tests {
     }
 
     #[test]
+    fn constants_are_typed_and_parsed_once() {
+        let q = |s: &str| parse_rational(s).unwrap();
+        let cases = [
+            (
+                Constant::Exact(q("35/18")),
+                serde_json::json!("35/18"),
+                "35/18",
+            ),
+            (
+                Constant::Surd {
+                    a: q("3"),
+                    b: q("-2"),
+                    d: 2,
+                },
+                serde_json::json!({"kind": "surd", "a": "3", "b": "-2", "d": 2}),
+                "3 − 2√2",
+            ),
+            (
+                Constant::Interval {
+                    lo: q("1/3"),
+                    hi: q("1/2"),
+                },
+                serde_json::json!({"kind": "interval", "lo": "1/3", "hi": "1/2"}),
+                "[0.3333333333, 0.5]",
+            ),
+            (
+                Constant::Unbounded,
+                serde_json::json!({"kind": "unbounded"}),
+                "unbounded",
+            ),
+        ];
+        for (c, json, text) in cases {
+            assert_eq!(serde_json::to_value(&c).unwrap(), json);
+            assert_eq!(serde_json::from_value::<Constant>(json).unwrap(), c);
+            assert_eq!(c.to_string(), text);
+        }
+        let surd = Constant::Surd {
+            a: q("3"),
+            b: q("-2"),
+            d: 2,
+        };
+        assert!((surd.to_f64() - (3.0 - 2.0 * 2f64.sqrt())).abs() < 1e-15);
+        // Not a number, a square radicand, an empty interval, free text, an unknown
+        // kind: each refused.
+        for bad in [
+            serde_json::json!("1/O"),
+            serde_json::json!("3 − 2√2 ≈ 0.171573"),
+            serde_json::json!({"kind": "surd", "a": "3", "b": "-2", "d": 4}),
+            serde_json::json!({"kind": "interval", "lo": "1", "hi": "1/2"}),
+            serde_json::json!({"kind": "circle"}),
+            serde_json::json!({"kind": "unbounded", "note": "x"}),
+            serde_json::json!(2),
+        ] {
+            assert!(
+                serde_json::from_value::<Constant>(bad.clone()).is_err(),
+                "{bad}"
+            );
+        }
+        // In a file, a bad constant is an error naming the field.
+        let mut v = serde_json::to_value(ClaimsFile {
+            claims: vec![entry()],
+        })
+        .unwrap();
+        v["claims"][0]["constant"] = serde_json::json!("spread ≥ 3");
+        let err = ClaimsFile::parse(&v.to_string(), Path::new("c.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`constant`"), "{err}");
+    }
+
+    #[test]
     fn older_or_broken_files_name_the_field() {
         let mut v = serde_json::to_value(ClaimsFile {
             claims: vec![entry()],

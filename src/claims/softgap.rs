@@ -353,11 +353,7 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
         },
     ];
     Ok(Outcome {
-        status: if refuted.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(refuted.is_some()),
         n,
         constant: Some(Constant::Surd {
             a: Q::from_integer(3.into()),

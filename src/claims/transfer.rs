@@ -335,11 +335,7 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
                 ),
             ),
         ],
-        status: if holds {
-            Status::Holds
-        } else {
-            Status::Refuted
-        },
+        status: Status::refuted_if(!holds),
         n: n as u64,
         constant,
         witness: Some(witness),

@@ -19,8 +19,8 @@ use rayon::prelude::*;
 use rug::Rational;
 use serde_json::{json, Value as Json};
 
-use super::schema::Constant;
 use super::approx::constant;
+use super::schema::Constant;
 use super::tally::Tally;
 use super::{Claim, Outcome, Part, Progress, Scope, Status};
 use crate::error::{Error, Result};
@@ -461,11 +461,7 @@ fn hamming_transfer(n: u64, progress: &Progress) -> Result<Outcome> {
     };
     Ok(Outcome {
         parts: transfer_parts(&t, n),
-        status: if violation.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(violation.is_some()),
         n,
         constant,
         witness: Some(witness),
@@ -1282,11 +1278,7 @@ fn dice_unbounded(n: u64, progress: &Progress) -> Result<Outcome> {
                 ),
             ),
         ],
-        status: if violation.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(violation.is_some()),
         n: last_n,
         constant,
         witness,
