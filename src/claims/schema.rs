@@ -162,7 +162,9 @@ pub enum Constant {
 enum TaggedConstant {
     Surd { a: String, b: String, d: u64 },
     Interval { lo: String, hi: String },
-    Unbounded,
+    // A struct variant, not a unit one: serde's deny_unknown_fields only applies
+    // to struct variants of an internally tagged enum.
+    Unbounded {},
 }
 
 /// Either JSON form, before its numbers are parsed.
@@ -218,7 +220,7 @@ impl Constant {
                 }
                 Constant::Interval { lo, hi }
             }
-            ConstantRepr::Tagged(TaggedConstant::Unbounded) => Constant::Unbounded,
+            ConstantRepr::Tagged(TaggedConstant::Unbounded {}) => Constant::Unbounded,
         })
     }
 }
@@ -268,7 +270,7 @@ impl Serialize for Constant {
                 hi: format_q(hi),
             }
             .serialize(s),
-            Constant::Unbounded => TaggedConstant::Unbounded.serialize(s),
+            Constant::Unbounded => TaggedConstant::Unbounded {}.serialize(s),
         }
     }
 }

@@ -1044,6 +1044,14 @@ fn degenerate(n: u64) -> Result<(String, bool)> {
 /// Largest n of the exhaustive hedged part of wce-dice-unbounded.
 const HEDGED_EXHAUSTIVE_N: u64 = 12;
 
+/// Every hedged configuration (K, a, b) on n voxels: 0 ≤ a ≤ K ≤ n,
+/// 0 ≤ b ≤ n − K, a + b > 0 (the family's parameters, see [`hedged`]).
+fn hedged_triples(n: u64) -> impl Iterator<Item = (u64, u64, u64)> {
+    (0..=n)
+        .flat_map(move |k| (0..=k).flat_map(move |a| (0..=n - k).map(move |b| (k, a, b))))
+        .filter(|&(_, a, b)| a + b > 0)
+}
+
 /// Every hedged configuration (K, a, b) on n = 1..=n_max voxels at every interior
 /// weight: SD equals its closed form exactly, the certified wCE interval contains
 /// ln 2 times its closed form, and n·(wCE/SD)/ln 2 has exactly the extremes m and
@@ -1058,31 +1066,24 @@ fn hedged_exhaustive(n_max: u64) -> Result<(u64, Vec<String>)> {
         for n in 1..=n_max {
             let (m, big) = hedged_bounds(&w, n);
             let (mut lo, mut hi): (Option<Q>, Option<Q>) = (None, None);
-            for k in 0..=n {
-                for a in 0..=k {
-                    for b in 0..=(n - k) {
-                        if a + b == 0 {
-                            continue;
-                        }
-                        seen += 1;
-                        let c = hedged(n, k, a, b)?;
-                        let (cw, sd) = hedged_closed(&w, n, k, a, b);
-                        let v = wce(&c, &w, 128)?;
-                        let truth = ln2(128).mul(&Interval::from_big(&cw, 128));
-                        if c.soft_dice_loss() != sd
-                            || v.cmp_interval(&truth).is_some_and(|o| o != Ordering::Equal)
-                        {
-                            problems.push(format!(
-                                "w={} n={n} (K,a,b)=({k},{a},{b}): closed forms differ from the \
-                                 evaluation",
-                                format_q(&w)
-                            ));
-                        }
-                        let r = cw / sd * qu(n);
-                        lo = Some(lo.map_or(r.clone(), |x| x.min(r.clone())));
-                        hi = Some(hi.map_or(r.clone(), |x| x.max(r)));
-                    }
+            for (k, a, b) in hedged_triples(n) {
+                seen += 1;
+                let c = hedged(n, k, a, b)?;
+                let (cw, sd) = hedged_closed(&w, n, k, a, b);
+                let v = wce(&c, &w, 128)?;
+                let truth = ln2(128).mul(&Interval::from_big(&cw, 128));
+                if c.soft_dice_loss() != sd
+                    || v.cmp_interval(&truth).is_some_and(|o| o != Ordering::Equal)
+                {
+                    problems.push(format!(
+                        "w={} n={n} (K,a,b)=({k},{a},{b}): closed forms differ from the \
+                         evaluation",
+                        format_q(&w)
+                    ));
                 }
+                let r = cw / sd * qu(n);
+                lo = Some(lo.map_or(r.clone(), |x| x.min(r.clone())));
+                hi = Some(hi.map_or(r.clone(), |x| x.max(r)));
             }
             if lo.as_ref() != Some(&m) || hi.as_ref() != Some(&big) {
                 problems.push(format!(
@@ -1335,20 +1336,13 @@ mod tests {
             for n in 1..=7u64 {
                 let (m, big) = hedged_bounds(&w, n);
                 let (mut lo, mut hi): (Option<Q>, Option<Q>) = (None, None);
-                for k in 0..=n {
-                    for a in 0..=k {
-                        for b in 0..=(n - k) {
-                            if a + b == 0 {
-                                continue;
-                            }
-                            let c = hedged(n, k, a, b).expect("valid");
-                            let (cw, sd) = hedged_closed(&w, n, k, a, b);
-                            assert_eq!(c.soft_dice_loss(), sd);
-                            let r = cw / sd * qu(n);
-                            lo = Some(lo.map_or(r.clone(), |x| x.min(r.clone())));
-                            hi = Some(hi.map_or(r.clone(), |x| x.max(r)));
-                        }
-                    }
+                for (k, a, b) in hedged_triples(n) {
+                    let c = hedged(n, k, a, b).expect("valid");
+                    let (cw, sd) = hedged_closed(&w, n, k, a, b);
+                    assert_eq!(c.soft_dice_loss(), sd);
+                    let r = cw / sd * qu(n);
+                    lo = Some(lo.map_or(r.clone(), |x| x.min(r.clone())));
+                    hi = Some(hi.map_or(r.clone(), |x| x.max(r)));
                 }
                 assert_eq!(lo, Some(m.clone()), "w={ws} n={n}");
                 assert_eq!(hi, Some(big.clone()), "w={ws} n={n}");
