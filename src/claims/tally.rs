@@ -115,7 +115,7 @@ impl Tally {
                 let verdict = if r.tested == 0 {
                     "NOT TESTED".to_string()
                 } else if r.held == r.tested {
-                    format!("held at all {} {}", r.tested, r.unit)
+                    format!("held at {} of {} {}", r.held, r.tested, r.unit)
                 } else {
                     format!(
                         "{} at {} of {} {}",
@@ -151,14 +151,14 @@ mod tests {
         let all_held = t.summary();
         assert_eq!(
             all_held,
-            "every (TP, FP, FN, TN) on n = 1..=3 voxels: Δ_D ≤ Δ_J < 2Δ_D: held at all 3 \
-             sizes n; sup = (2n−1)/n: held at all 3 sizes n"
+            "every (TP, FP, FN, TN) on n = 1..=3 voxels: Δ_D ≤ Δ_J < 2Δ_D: held at 3 of 3 \
+             sizes n; sup = (2n−1)/n: held at 3 of 3 sizes n"
         );
 
         // One more size tested changes the count in the text.
         let mut more = t.clone();
         more.cross_check_once("sup = (2n−1)/n", "sizes n", true);
-        assert!(more.summary().contains("held at all 4 sizes n"));
+        assert!(more.summary().contains("held at 4 of 4 sizes n"));
 
         // A failing cross-check: inconsistent, not refuted, and the text says so.
         let mut bad = t.clone();
