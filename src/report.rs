@@ -56,7 +56,7 @@ fn smt_cell(entry: &ClaimEntry) -> String {
 
 /// The "constant or witness" cell of one claim entry.
 fn constant_or_witness(entry: &ClaimEntry) -> String {
-    let constant = entry.constant.as_deref();
+    let constant = entry.constant.as_ref().map(ToString::to_string);
     let witness = entry.witness.as_ref().map(|w| w.to_string());
     match (constant, witness) {
         (Some(c), Some(w)) if entry.status != Status::Holds => {
@@ -245,7 +245,9 @@ mod tests {
     #[test]
     fn table_marks_contradictions_and_escapes_cells() {
         let mut a = entry("a", "x | y", Status::Holds, Status::Holds);
-        a.constant = Some("1/2".into());
+        a.constant = Some(crate::claims::schema::Constant::Exact(
+            crate::exact::parse_rational("1/2").unwrap(),
+        ));
         a.details = vec!["d1".into(), "d2".into()];
         let mut b = entry("b", "s", Status::Refuted, Status::Holds);
         b.witness = Some(json!({"y": "01"}));

@@ -2,12 +2,8 @@
 
 mod common;
 
-use common::{err_stderr, golden, ok_stdout, run};
+use common::{assert_refused, err_stderr, golden, json, ok_stdout, run};
 use serde_json::Value;
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&ok_stdout(args)).expect("valid JSON")
-}
 
 #[test]
 fn compare_json_has_the_documented_shape() {
@@ -210,55 +206,19 @@ fn an_interrupted_checkpointed_run_resumes() {
 
 #[test]
 fn large_runs_are_refused_with_an_estimate() {
-    let err = err_stderr(&[
-        "compare",
-        "--target",
-        "dice",
-        "--candidate",
-        "jaccard",
-        "--n",
-        "20",
-        "--mode",
-        "voxels",
+    let pair = "compare --target dice --candidate jaccard";
+    assert_refused(&[
+        (
+            &format!("{pair} --n 20 --mode voxels"),
+            &["mask pairs", "--force"],
+        ),
+        (
+            &format!("{pair} --n 1..=5 --checkpoint x.json"),
+            &["single --n"],
+        ),
+        (&format!("{pair} --n 0"), &["--n expects"]),
+        (&format!("{pair} --n 3 --empty nan"), &["needs a value"]),
     ]);
-    assert!(
-        err.contains("mask pairs") && err.contains("--force"),
-        "{err}"
-    );
-    let err = err_stderr(&[
-        "compare",
-        "--target",
-        "dice",
-        "--candidate",
-        "jaccard",
-        "--n",
-        "1..=5",
-        "--checkpoint",
-        "x.json",
-    ]);
-    assert!(err.contains("single --n"), "{err}");
-    let err = err_stderr(&[
-        "compare",
-        "--target",
-        "dice",
-        "--candidate",
-        "jaccard",
-        "--n",
-        "0",
-    ]);
-    assert!(err.contains("--n expects"), "{err}");
-    let err = err_stderr(&[
-        "compare",
-        "--target",
-        "dice",
-        "--candidate",
-        "jaccard",
-        "--n",
-        "3",
-        "--empty",
-        "nan",
-    ]);
-    assert!(err.contains("needs a value"), "{err}");
 }
 
 #[test]

@@ -2,12 +2,8 @@
 
 mod common;
 
-use common::{err_stderr, ok_stdout};
+use common::{err_stderr, json, ok_stdout, search_dice};
 use serde_json::Value;
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&ok_stdout(args)).expect("valid JSON")
-}
 
 /// Equal field by field, except the candidate's spec string.
 fn same_result(mut a: Value, mut b: Value) {
@@ -110,44 +106,12 @@ fn expr_in_merge_risk_measure_and_search() {
     assert_eq!(v["metrics"][cand]["loss"], "2/5", "{v}");
 
     // search: an expr: candidate is searched like a built-in, and sqrt is certified.
-    let v = json(&[
-        "search",
-        "--target",
-        "dice",
-        "--candidate",
-        "expr:(fp+fn)/n",
-        "--claim-factor",
-        "100",
-        "--json",
-        "--quiet",
-    ]);
-    assert_eq!(v["found"], true, "{v}");
-    let v = json(&[
-        "search",
-        "--target",
-        "dice",
-        "--candidate",
-        "expr:(fp+fn)/sqrt(n)",
-        "--claim-factor",
-        "100",
-        "--json",
-        "--quiet",
-    ]);
-    assert_eq!(v["found"], true, "{v}");
+    for candidate in ["expr:(fp+fn)/n", "expr:(fp+fn)/sqrt(n)"] {
+        let v = search_dice(candidate, "100", &[]);
+        assert_eq!(v["found"], true, "{candidate}: {v}");
+    }
     // A soft-expr: candidate goes through its restriction to hard predictions.
-    let v = json(&[
-        "search",
-        "--target",
-        "dice",
-        "--candidate",
-        "soft-expr:1-2*spy/(sp+sy)",
-        "--claim-factor",
-        "1",
-        "--json",
-        "--quiet",
-        "--budget-s",
-        "2",
-    ]);
+    let v = search_dice("soft-expr:1-2*spy/(sp+sy)", "1", &["--budget-s", "2"]);
     assert_eq!(
         v["found"], false,
         "soft Dice restricted to hard predictions is Dice: {v}"

@@ -7,7 +7,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{err_stderr, ok_stdout};
+use common::{err_stderr, measure_args, ok_stdout, refused, write_map};
 use diceproof::io::{read_volume, write_volume, Volume, VoxelData};
 
 fn fixture(name: &str) -> String {
@@ -156,50 +156,22 @@ fn multi_class_maps_average_over_classes() {
         exp["multi"]["soft-dice"]["per_class"][2]
     );
     // A channel axis that is not there, and a class that is not there.
-    let err = err_stderr(&[
-        "measure",
-        "--gt",
-        &fixture("labels3.nii.gz"),
-        "--pred",
-        &fixture("m.npy"),
-        "--channel-axis",
-        "4",
-        "--metric",
-        "soft-dice",
-    ]);
-    assert!(
-        err.contains("--channel-axis 4") && err.contains("4 axes"),
-        "{err}"
-    );
-    let err = err_stderr(&[
-        "measure",
-        "--gt",
-        &fixture("labels3.nii.gz"),
-        "--pred",
-        &fixture("m.npy"),
-        "--channel-axis",
-        "1",
-        "--metric",
-        "soft-dice",
-    ]);
-    assert!(
-        err.contains("shape mismatch") && err.contains("channel axis 1"),
-        "{err}"
-    );
-    let err = err_stderr(&[
-        "measure",
-        "--gt",
-        &fixture("labels3.nii.gz"),
-        "--pred",
-        &fixture("m.npy"),
-        "--channel-axis",
-        "0",
-        "--metric",
-        "soft-dice",
-        "--classes",
-        "1,7",
-    ]);
-    assert!(err.contains("class 7 does not exist"), "{err}");
+    let (gt, m) = (fixture("labels3.nii.gz"), fixture("m.npy"));
+    let soft = ["--metric", "soft-dice"];
+    let cases: [(&[&str], &[&str]); 3] = [
+        (&["--channel-axis", "4"], &["--channel-axis 4", "4 axes"]),
+        (
+            &["--channel-axis", "1"],
+            &["shape mismatch", "channel axis 1"],
+        ),
+        (
+            &["--channel-axis", "0", "--classes", "1,7"],
+            &["class 7 does not exist"],
+        ),
+    ];
+    for (extra, fragments) in cases {
+        refused(&measure_args(&gt, &m, &[extra, &soft].concat()), fragments);
+    }
 }
 
 #[test]
@@ -254,18 +226,7 @@ fn threshold_scores_the_mask_p_at_least_t() {
 fn bad_maps_and_options_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let gt = fixture("lab_c.npy");
-    let write = |name: &str, data: VoxelData| {
-        let path = dir.path().join(name);
-        write_volume(
-            &path,
-            &Volume {
-                shape: vec![4, 5, 3],
-                data,
-            },
-        )
-        .unwrap();
-        path.to_string_lossy().into_owned()
-    };
+    let write = |name: &str, data: VoxelData| write_map(dir.path(), name, vec![4, 5, 3], data);
     let mut v = vec![0.25f32; 60];
     v[7] = f32::NAN;
     let nan = write("nan.npy", VoxelData::F32(v));
@@ -278,181 +239,85 @@ fn bad_maps_and_options_are_clear_errors() {
         (&big, "voxel 59 holds 1.5"),
         (&ints, "holds uint8 data"),
     ] {
-        let err = err_stderr(&[
-            "measure",
-            "--gt",
-            &gt,
-            "--pred",
-            pred,
-            "--metric",
-            "soft-dice",
-        ]);
-        assert!(err.contains(want), "{err}");
+        refused(
+            &measure_args(&gt, pred, &["--metric", "soft-dice"]),
+            &[want],
+        );
     }
-    // Count measures on a map need --threshold.
     let p = fixture("p.npy");
-    let err = err_stderr(&[
-        "measure",
-        "--gt",
-        &gt,
-        "--pred",
-        &p,
-        "--metric",
-        "soft-dice",
-        "--metric",
-        "dice",
-    ]);
-    assert!(err.contains("--threshold"), "{err}");
-    let err = err_stderr(&["measure", "--gt", &gt, "--pred", &fixture("p.npy")]);
-    assert!(err.contains("--threshold"), "{err}");
-    let err = err_stderr(&[
-        "measure",
-        "--gt",
-        &gt,
-        "--pred",
-        &fixture("p.npy"),
-        "--threshold",
-        "half",
-    ]);
-    assert!(err.contains("--threshold \"half\""), "{err}");
-    // Shapes differ.
-    let err = err_stderr(&[
-        "measure",
-        "--gt",
-        &fixture("labels3.nii.gz"),
-        "--pred",
-        &fixture("m.npy"),
-        "--metric",
-        "soft-dice",
-    ]);
-    assert!(err.contains("shape mismatch"), "{err}");
-    // Options outside their mode are refused, not ignored.
-    let err = err_stderr(&[
-        "measure",
-        "--gt",
-        &gt,
-        "--pred",
-        &gt,
-        "--include-background",
-    ]);
-    assert!(
-        err.contains("--include-background applies with --per-label"),
-        "{err}"
-    );
-    let err = err_stderr(&["measure", "--gt", &gt, "--pred", &gt, "--ignore-label", "3"]);
-    assert!(err.contains("--ignore-label applies"), "{err}");
-    let err = err_stderr(&[
-        "measure",
-        "--gt",
-        &gt,
-        "--pred",
-        &gt,
-        "--metric",
-        "soft-dicee",
-    ]);
-    assert!(
-        err.contains("valid specs are") && err.contains("soft"),
-        "{err}"
-    );
+    let (labels3, m) = (fixture("labels3.nii.gz"), fixture("m.npy"));
+    let cases: [(&str, &[&str], &[&str]); 7] = [
+        // Count measures on a map need --threshold.
+        (
+            &p,
+            &["--metric", "soft-dice", "--metric", "dice"],
+            &["--threshold"],
+        ),
+        (&p, &[], &["--threshold"]),
+        (&p, &["--threshold", "half"], &["--threshold \"half\""]),
+        // Options outside their mode are refused, not ignored.
+        (
+            &gt,
+            &["--include-background"],
+            &["--include-background applies with --per-label"],
+        ),
+        (&gt, &["--ignore-label", "3"], &["--ignore-label applies"]),
+        (
+            &gt,
+            &["--metric", "soft-dicee"],
+            &["valid specs are", "soft"],
+        ),
+        // Shapes differ (its own ground truth below).
+        (&m, &["--metric", "soft-dice"], &["shape mismatch"]),
+    ];
+    for (pred, extra, fragments) in cases {
+        let truth = if pred == m { &labels3 } else { &gt };
+        refused(&measure_args(truth, pred, extra), fragments);
+    }
 }
 
 #[test]
 fn soft_losses_follow_the_empty_policy() {
     let dir = tempfile::tempdir().unwrap();
-    let zeros = dir.path().join("z.npy");
-    write_volume(
-        &zeros,
-        &Volume {
-            shape: vec![3],
-            data: VoxelData::F32(vec![0.0; 3]),
-        },
-    )
-    .unwrap();
-    let z = zeros.to_str().unwrap();
-    let doc = json(&[
-        "measure",
-        "--gt",
-        "000",
-        "--pred",
-        z,
-        "--metric",
-        "soft-dice",
-    ]);
-    assert_eq!(doc["metrics"]["soft-dice"]["loss"], "0");
-    let doc = json(&[
-        "measure",
-        "--gt",
-        "000",
-        "--pred",
-        z,
-        "--metric",
-        "soft-dice",
-        "--empty",
-        "zero",
-    ]);
-    assert_eq!(doc["metrics"]["soft-dice"]["loss"], "1");
-    let err = err_stderr(&[
-        "measure",
-        "--gt",
-        "000",
-        "--pred",
-        z,
-        "--metric",
-        "soft-dice",
-        "--empty",
-        "error",
-    ]);
+    let zeros = write_map(dir.path(), "z.npy", vec![3], VoxelData::F32(vec![0.0; 3]));
+    let half = write_map(dir.path(), "h.npy", vec![3], VoxelData::F32(vec![0.5; 3]));
+    let soft_dice = |pred: &str, empty: &[&str]| -> Vec<String> {
+        [
+            "measure",
+            "--gt",
+            "000",
+            "--pred",
+            pred,
+            "--metric",
+            "soft-dice",
+        ]
+        .iter()
+        .chain(empty)
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let cases: [(&str, &[&str], &str); 4] = [
+        (&zeros, &[], "0"),
+        (&zeros, &["--empty", "zero"], "1"),
+        // MONAI's default: nan whenever the ground truth is empty, even if p is not.
+        (&half, &["--empty", "nan-if-gt-empty"], "nan"),
+        (&half, &[], "1"),
+    ];
+    for (pred, empty, loss) in cases {
+        let args = soft_dice(pred, empty);
+        let doc = json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(doc["metrics"]["soft-dice"]["loss"], loss, "{args:?}");
+    }
+    let args = soft_dice(&zeros, &["--empty", "error"]);
+    let err = err_stderr(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(err.contains("0/0"), "{err}");
-    // MONAI's default: nan whenever the ground truth is empty, even if p is not.
-    let half = dir.path().join("h.npy");
-    write_volume(
-        &half,
-        &Volume {
-            shape: vec![3],
-            data: VoxelData::F32(vec![0.5; 3]),
-        },
-    )
-    .unwrap();
-    let h = half.to_str().unwrap();
-    let doc = json(&[
-        "measure",
-        "--gt",
-        "000",
-        "--pred",
-        h,
-        "--metric",
-        "soft-dice",
-        "--empty",
-        "nan-if-gt-empty",
-    ]);
-    assert_eq!(doc["metrics"]["soft-dice"]["loss"], "nan");
-    let doc = json(&[
-        "measure",
-        "--gt",
-        "000",
-        "--pred",
-        h,
-        "--metric",
-        "soft-dice",
-    ]);
-    assert_eq!(doc["metrics"]["soft-dice"]["loss"], "1");
 }
 
 #[test]
 fn per_label_conventions() {
     let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, v: Vec<i32>| {
-        let path = dir.path().join(name);
-        write_volume(
-            &path,
-            &Volume {
-                shape: vec![v.len()],
-                data: VoxelData::I32(v),
-            },
-        )
-        .unwrap();
-        path.to_string_lossy().into_owned()
-    };
+    let write =
+        |name: &str, v: Vec<i32>| write_map(dir.path(), name, vec![v.len()], VoxelData::I32(v));
     let gt = write("gt.npy", vec![0, 0, 1, 1, 2, 9, 9]);
     let pred = write("pred.npy", vec![0, 3, 1, 0, 2, 2, 9]);
     let labels = |doc: &serde_json::Value| -> Vec<i64> {

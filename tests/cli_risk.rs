@@ -2,14 +2,10 @@
 
 mod common;
 
-use common::{err_stderr, ok_stdout};
+use common::{err_stderr, json, ok_stdout};
 use diceproof::exact::{parse_rational, Q};
 use num_traits::{One, ToPrimitive, Zero};
 use serde_json::Value;
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&ok_stdout(args)).expect("valid JSON")
-}
 
 /// E[Dice(y, pred)] over all 2^n label vectors (policy one).
 fn brute_dice(probs: &[Q], pred: &[bool]) -> Q {

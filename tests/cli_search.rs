@@ -2,27 +2,13 @@
 
 mod common;
 
-use common::{err_stderr, ok_stdout};
+use common::{assert_refused, json, ok_stdout, search_dice};
 use serde_json::Value;
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&ok_stdout(args)).expect("valid JSON")
-}
 
 #[test]
 fn weightings_are_refuted_within_the_default_budget() {
     for cand in ["whamming:w=1/2", "whamming:balanced", "whamming:gdice"] {
-        let v = json(&[
-            "search",
-            "--target",
-            "dice",
-            "--candidate",
-            cand,
-            "--claim-factor",
-            "100",
-            "--json",
-            "--quiet",
-        ]);
+        let v = search_dice(cand, "100", &[]);
         assert_eq!(v["found"], true, "{cand}: {v}");
         assert!(v["seconds"].as_f64().unwrap() < 10.0);
         let w = v["witnesses"].as_array().unwrap();
@@ -40,19 +26,7 @@ fn weightings_are_refuted_within_the_default_budget() {
 #[test]
 fn true_bounds_find_nothing_and_say_so() {
     for cand in ["jaccard", "tversky:a=1/2,b=1/2"] {
-        let v = json(&[
-            "search",
-            "--target",
-            "dice",
-            "--candidate",
-            cand,
-            "--claim-factor",
-            "2",
-            "--json",
-            "--quiet",
-            "--max-evals",
-            "2e6",
-        ]);
+        let v = search_dice(cand, "2", &["--max-evals", "2e6"]);
         assert_eq!(v["found"], false, "{cand}: {v}");
         assert!(v["evaluations"].as_u64().unwrap() >= 2_000_000);
     }
@@ -139,36 +113,22 @@ fn growth_curves_in_csv_and_json() {
 
 #[test]
 fn bad_arguments_are_clear_errors() {
-    let err = err_stderr(&[
-        "search",
-        "--target",
-        "dice",
-        "--candidate",
-        "jaccard",
-        "--claim-factor",
-        "1/2",
+    assert_refused(&[
+        (
+            "search --target dice --candidate jaccard --claim-factor 1/2",
+            &["at least 1"],
+        ),
+        (
+            "search --target dice --candidate nope",
+            &["valid specs are"],
+        ),
+        (
+            "search --target dice --candidate jaccard --max-n 1.5",
+            &["positive integer"],
+        ),
+        (
+            "measure --gt 01 --pred 01 --metric whamming:sqrt",
+            &["irrational"],
+        ),
     ]);
-    assert!(err.contains("at least 1"), "{err}");
-    let err = err_stderr(&["search", "--target", "dice", "--candidate", "nope"]);
-    assert!(err.contains("valid specs are"), "{err}");
-    let err = err_stderr(&[
-        "search",
-        "--target",
-        "dice",
-        "--candidate",
-        "jaccard",
-        "--max-n",
-        "1.5",
-    ]);
-    assert!(err.contains("positive integer"), "{err}");
-    let err = err_stderr(&[
-        "measure",
-        "--gt",
-        "01",
-        "--pred",
-        "01",
-        "--metric",
-        "whamming:sqrt",
-    ]);
-    assert!(err.contains("irrational"), "{err}");
 }

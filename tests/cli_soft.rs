@@ -2,13 +2,9 @@
 
 mod common;
 
-use common::{err_stderr, ok_stdout};
+use common::{err_stderr, json, search_dice};
 use diceproof::exact::{parse_rational, Q};
 use serde_json::Value;
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&ok_stdout(args)).expect("valid JSON")
-}
 
 fn q(v: &Value) -> Q {
     parse_rational(v.as_str().expect("a p/q string")).unwrap()
@@ -123,19 +119,7 @@ fn hard_specs_in_the_relaxed_domain_get_a_pointer() {
 #[test]
 fn search_accepts_relaxations_through_their_set_losses() {
     for cand in ["soft-jaccard", "jml", "lovasz-jaccard"] {
-        let v = json(&[
-            "search",
-            "--target",
-            "dice",
-            "--candidate",
-            cand,
-            "--claim-factor",
-            "2",
-            "--json",
-            "--quiet",
-            "--max-evals",
-            "5e5",
-        ]);
+        let v = search_dice(cand, "2", &["--max-evals", "5e5"]);
         assert_eq!(v["found"], false, "{cand}");
         assert_eq!(v["candidate"], "jaccard");
     }

@@ -21,6 +21,7 @@ use num_traits::Zero;
 use rug::Rational;
 use serde_json::{json, Value as Json};
 
+use super::tally::Tally;
 use super::{Claim, Outcome, Part, Progress, Scope, Status};
 use crate::counts::Counts;
 use crate::error::{Error, Result};
@@ -112,8 +113,15 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
     }
     let total = (SCHEMES.len() * (factors.len() + sizes.len())) as u64;
     let mut done = 0;
-    let mut all_found = true;
-    let mut consistent = true;
+    let mut tally = Tally::new(format!(
+        "{} schemes, factors K ∈ {{{}}}, images of 1..={n} voxels",
+        SCHEMES.len(),
+        factors
+            .iter()
+            .map(|k| k.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
     let mut details = Vec::new();
     let mut per_scheme = serde_json::Map::new();
     let mut evaluations = 0u64;
@@ -134,18 +142,28 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
                     n,
                     nonempty,
                 )?;
-                all_found &= f.found;
+                tally.statement_once(
+                    "the search refutes factor K (witnesses verified exactly)",
+                    "searches",
+                    f.found,
+                );
                 evaluations += f.evaluations;
                 // The cross-entropy half: the same pair, as soft predictions.
                 if f.found {
-                    match wce_pair(scheme, &f.witnesses, k)? {
+                    let pair = wce_pair(scheme, &f.witnesses, k)?;
+                    tally.cross_check_once(
+                        "the near-equality family certifies the pair for weighted \
+                         cross-entropy (wCE < (ln 2 + 2ε/(1 − 2ε))·H, spread > K²)",
+                        "witness pairs",
+                        pair.is_some(),
+                    );
+                    match pair {
                         Some(r) => {
                             wce_pairs += 1;
                             wce_min_spread = wce_min_spread.min(r.spread_lo / (k * k) as f64);
                             wce_eps_max = wce_eps_max.max(r.eps_exponent);
                         }
                         None => {
-                            consistent = false;
                             details.push(format!(
                                 "{scheme}, K = {k}{}: the near-equality family did NOT \
                                  certify the pair for weighted cross-entropy",
@@ -200,9 +218,11 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
         }
         let exponent = crate::search::growth_exponent(&curve);
         let increasing = curve.windows(2).all(|w| w[1].1 > w[0].1);
-        if !increasing || exponent.is_none_or(|e| e < 0.5) {
-            consistent = false;
-        }
+        tally.cross_check_once(
+            "best spread increases with n, fitted exponent ≥ 1/2",
+            "schemes",
+            increasing && exponent.is_some_and(|e| e >= 0.5),
+        );
         details.push(format!(
             "{scheme}: best spread on n = {} is {} (fitted exponent {})",
             sizes
@@ -221,22 +241,21 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
     }
     // Control: a bounded pair never reaches spread 2 whatever the size.
     let control = search("jaccard", Bound::None, 1, n, false)?;
-    if control.best_spread_f64 >= 2.0 {
-        consistent = false;
-    }
+    tally.cross_check_once(
+        "control: jaccard vs dice stays below spread 2 (proved)",
+        "searches",
+        control.best_spread_f64 < 2.0,
+    );
+    let searched = SCHEMES.len() * factors.len() * 2;
+    details.insert(0, tally.summary());
     details.push(format!(
-        "control jaccard vs dice: best spread found {} < 2, as proved",
+        "control jaccard vs dice: best spread found {}",
         control.best_spread
     ));
-    let searched = SCHEMES.len() * factors.len() * 2;
-    if wce_pairs != searched as u64 {
-        consistent = false;
-    }
     details.push(format!(
-        "weighted cross-entropy: {wce_pairs} of {searched} witness pairs certified on the near-equality \
-         family (p = 1/2 at FN, 1/2 + ε at FP, y elsewhere; ε ≥ 10^-{wce_eps_max}): \
-         wCE < (ln 2 + 2ε/(1 − 2ε))·H at every configuration, and each pair's wCE spread \
-         exceeds K² (smallest certified spread/K² {wce_min_spread:.4})"
+        "weighted cross-entropy: {wce_pairs} of {searched} searches gave a witness pair \
+         certified on the near-equality family (p = 1/2 at FN, 1/2 + ε at FP, y elsewhere; \
+         ε ≥ 10^-{wce_eps_max}); smallest certified spread/K² {wce_min_spread:.4}"
     ));
     let sizes_text = sizes
         .iter()
@@ -310,19 +329,16 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
                 .join(" and ")
         })
         .unwrap_or_default();
+    details.push(format!(
+        "class-balanced weighting refuted at K = {kmax} by images of n = {balanced_n}"
+    ));
     Ok(Outcome {
         parts,
-        status: if all_found {
-            Status::Holds
-        } else {
-            Status::Refuted
-        },
+        status: Status::refuted_if(tally.refuted()),
         n,
-        constant: Some(format!(
-            "class-balanced refuted at K = {kmax} by images of n = {balanced_n}"
-        )),
+        constant: None,
         witness: Some(Json::Object(per_scheme)),
-        consistent,
+        consistent: tally.consistent(),
         details,
     })
 }

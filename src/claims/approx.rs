@@ -15,6 +15,8 @@ use num_traits::{One, Zero};
 use rug::Rational;
 use serde_json::{json, Value as Json};
 
+use super::schema::Constant;
+use super::tally::Tally;
 use super::{Claim, Outcome, Part, Progress, Scope, Status};
 use crate::analysis::{Extreme, Pair, Spread};
 use crate::counts::Counts;
@@ -233,11 +235,7 @@ fn dice_jaccard_identity(n: u64, progress: &Progress) -> Result<Outcome> {
             "J = D/(2 − D), D = 2J/(1 + J) and Δ_J = 2Δ_D/(1 + Δ_D), exactly, from the measures' own losses",
             Scope::exhaustive(over),
         )],
-        status: if failed.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(failed.is_some()),
         n,
         constant: None,
         witness: failed.map(|c| json!({"tp": c.tp, "fp": c.fp, "fn": c.fn_, "tn": c.tn})),
@@ -251,26 +249,33 @@ fn dice_jaccard_identity(n: u64, progress: &Progress) -> Result<Outcome> {
 
 fn dice_jaccard_relative(n: u64, progress: &Progress) -> Result<Outcome> {
     let p = pair("dice", "jaccard")?;
-    let (mut consistent, mut violation, mut last) = (true, None, None);
+    let mut tally = Tally::new(format!("every (TP, FP, FN, TN) on n = 1..={n} voxels"));
+    let (mut violation, mut last) = (None, None);
     let mut details = Vec::new();
     for m in 1..=n {
         let s = spread_at(&p, m)?;
         let (lo, hi) = (value(&s.min_ratio), value(&s.max_ratio));
         let closed = Q::new((2 * m - 1).into(), m.into());
-        if s.unbounded.is_some() || lo.is_none_or(|v| *v < Q::one()) {
+        let below_two = s.max_ratio.as_ref().is_none_or(|e| e.value < qi(2));
+        let above_one = s.unbounded.is_none() && lo.is_none_or(|v| *v >= Q::one());
+        if !above_one {
             violation = s.unbounded.or(s.min_ratio.as_ref().map(|e| e.witness));
         }
+        if !below_two {
+            violation = s.max_ratio.as_ref().map(|e| e.witness);
+        }
+        tally.statement_once("Δ_D ≤ Δ_J < 2Δ_D", "sizes n", above_one && below_two);
         if let Some(e) = &s.max_ratio {
-            if e.value >= qi(2) {
-                violation = Some(e.witness);
-            }
-            if !ratio_ok(&p, e)? {
-                consistent = false;
+            if !tally.cross_check_once("sup witness re-verified", "sizes n", ratio_ok(&p, e)?) {
                 details.push(format!("n={m}: witness of the sup failed re-verification"));
             }
         }
-        if hi != Some(&closed) || lo != Some(&Q::one()) {
-            consistent = false;
+        let exact = hi == Some(&closed) && lo == Some(&Q::one());
+        if !tally.cross_check_once(
+            "inf Δ_J/Δ_D = 1 and sup = (2n−1)/n exactly",
+            "sizes n",
+            exact,
+        ) {
             details.push(format!(
                 "n={m}: enumerated [{}, {}] differs from [1, {}]",
                 lo.map_or("-".into(), format_q),
@@ -282,12 +287,7 @@ fn dice_jaccard_relative(n: u64, progress: &Progress) -> Result<Outcome> {
         last = Some(s);
     }
     let s = last.ok_or_else(|| Error::invalid("check needs n >= 1"))?;
-    details.insert(
-        0,
-        format!(
-            "every configuration on n = 1..={n} voxels: inf Δ_J/Δ_D = 1 and sup = (2n−1)/n exactly"
-        ),
-    );
+    details.insert(0, tally.summary());
     let hi = s
         .max_ratio
         .ok_or_else(|| Error::invalid("no configuration with Δ_D > 0"))?;
@@ -296,15 +296,11 @@ fn dice_jaccard_relative(n: u64, progress: &Progress) -> Result<Outcome> {
             "Δ_D ≤ Δ_J ≤ 2Δ_D, inf ratio 1 and sup (2n−1)/n, witnesses re-verified",
             Scope::exhaustive(format!("every (TP, FP, FN, TN) on n = 1..={n} voxels")),
         )],
-        status: if violation.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(violation.is_some()),
         n,
-        constant: Some(format_q(&hi.value)),
+        constant: Some(Constant::Exact(hi.value.clone())),
         witness: Some(witness(&p, &violation.unwrap_or(hi.witness))?),
-        consistent,
+        consistent: tally.consistent(),
         details,
     })
 }
@@ -337,7 +333,8 @@ fn pell_gap(n: u64) -> (Q, (u64, u64)) {
 
 fn dice_jaccard_absolute(n: u64, progress: &Progress) -> Result<Outcome> {
     let p = pair("dice", "jaccard")?;
-    let (mut consistent, mut violation) = (true, None);
+    let mut tally = Tally::new(format!("every (TP, FP, FN, TN) on n = 1..={n} voxels"));
+    let mut violation = None;
     let mut details = Vec::new();
     let mut changes: Vec<(u64, u64, u64)> = Vec::new();
     let mut last = None;
@@ -361,24 +358,26 @@ fn dice_jaccard_absolute(n: u64, progress: &Progress) -> Result<Outcome> {
         )?;
         max_bits = max_bits.max(bits);
         let below_interval = ord == Ordering::Greater;
-        if below_algebraic != below_interval {
-            consistent = false;
+        if !tally.cross_check_once(
+            "exact (3 − g)² > 8 and certified-interval comparisons agree",
+            "sizes n",
+            below_algebraic == below_interval,
+        ) {
             details.push(format!(
                 "n={m}: algebraic and interval comparisons disagree at {}",
                 format_q(g)
             ));
         }
-        if !below_algebraic {
+        if !tally.statement_once("max gap < 3 − 2√2", "sizes n", below_algebraic) {
             violation = Some(e.witness);
         }
-        if !gap_ok(&p, &e)? {
-            consistent = false;
+        if !tally.cross_check_once("gap witness re-verified", "sizes n", gap_ok(&p, &e)?) {
             details.push(format!("n={m}: gap witness failed re-verification"));
         }
         let (closed, pk) = pell_gap(m);
         let t_e = (e.witness.tp, e.witness.fp + e.witness.fn_);
-        if *g != closed || (m >= 2 && t_e != pk) {
-            consistent = false;
+        let pell_ok = *g == closed && (m < 2 || t_e == pk);
+        if !tally.cross_check_once("max gap = Pell closed form", "sizes n", pell_ok) {
             details.push(format!(
                 "n={m}: enumerated max {} at (t,e)={t_e:?}, closed form {} at {pk:?}",
                 format_q(g),
@@ -398,9 +397,8 @@ fn dice_jaccard_absolute(n: u64, progress: &Progress) -> Result<Outcome> {
     details.insert(
         0,
         format!(
-            "every configuration on n = 1..={n} voxels: max gap < 3 − 2√2, decided exactly by \
-             (3 − g)² > 8 and by certified MPFR intervals (at most {max_bits} bits); max gap = \
-             Pell closed form at every n"
+            "{} (intervals needed at most {max_bits} bits)",
+            tally.summary()
         ),
     );
     details.push(format!(
@@ -427,15 +425,11 @@ fn dice_jaccard_absolute(n: u64, progress: &Progress) -> Result<Outcome> {
             "max |Δ_J − Δ_D| < 3 − 2√2 (algebraic and certified) and equal to the Pell closed form",
             Scope::exhaustive(format!("every (TP, FP, FN, TN) on n = 1..={n} voxels")),
         )],
-        status: if violation.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(violation.is_some()),
         n,
-        constant: Some(format_q(&e.value)),
+        constant: Some(Constant::Exact(e.value.clone())),
         witness: Some(witness(&p, &violation.unwrap_or(e.witness))?),
-        consistent,
+        consistent: tally.consistent(),
         details,
     })
 }
@@ -497,7 +491,13 @@ struct TverskyRun {
 /// Every configuration on 1..=n voxels at one (α, β): extremes equal the
 /// closed forms min/max(1, w(2n−1)/(n−1+w)) and lie in the limit interval, and
 /// the absolute gap is below the √ bound (certified intervals).
-fn tversky_at(alpha: &Q, beta: &Q, n: u64, tick: &dyn Fn(u64)) -> Result<TverskyRun> {
+fn tversky_at(
+    alpha: &Q,
+    beta: &Q,
+    n: u64,
+    tally: &mut Tally,
+    tick: &dyn Fn(u64),
+) -> Result<TverskyRun> {
     let spec = format!("tversky:a={},b={}", format_q(alpha), format_q(beta));
     let p = pair("dice", &spec)?;
     let (lo_w, hi_w) = if alpha < beta {
@@ -518,10 +518,20 @@ fn tversky_at(alpha: &Q, beta: &Q, n: u64, tick: &dyn Fn(u64)) -> Result<Tversky
         let at_n = |w: &Q| qi(2 * m - 1) * w / (qi(m - 1) + w);
         let closed_lo = Q::one().min(at_n(&lo_w));
         let closed_hi = Q::one().max(at_n(&hi_w));
-        if s.unbounded.is_some() || lo.value < lim_lo || hi.value > lim_hi {
+        let in_limits = s.unbounded.is_none() && lo.value >= lim_lo && hi.value <= lim_hi;
+        if !tally.statement_once(
+            "ratio extremes in the limit interval",
+            "(α, β, n) triples",
+            in_limits,
+        ) {
             violation = violation.or(Some(s.unbounded.unwrap_or(hi.witness)));
         }
-        if lo.value != closed_lo || hi.value != closed_hi {
+        let closed = lo.value == closed_lo && hi.value == closed_hi;
+        if !tally.cross_check_once(
+            "extremes = min/max(1, w(2n−1)/(n−1+w))",
+            "(α, β, n) triples",
+            closed,
+        ) {
             problems.push(format!(
                 "{spec} n={m}: enumerated [{}, {}], closed form [{}, {}]",
                 format_q(&lo.value),
@@ -530,7 +540,12 @@ fn tversky_at(alpha: &Q, beta: &Q, n: u64, tick: &dyn Fn(u64)) -> Result<Tversky
                 format_q(&closed_hi)
             ));
         }
-        if !ratio_ok(&p, &lo)? || !ratio_ok(&p, &hi)? {
+        let verified = ratio_ok(&p, &lo)? && ratio_ok(&p, &hi)?;
+        if !tally.cross_check_once(
+            "extreme witnesses re-verified",
+            "(α, β, n) triples",
+            verified,
+        ) {
             problems.push(format!("{spec} n={m}: witness failed re-verification"));
         }
         // Absolute gap against the bound |√(2w) − 1|/(√(2w) + 1): decided exactly
@@ -546,14 +561,18 @@ fn tversky_at(alpha: &Q, beta: &Q, n: u64, tick: &dyn Fn(u64)) -> Result<Tversky
                 if !on {
                     let (ord, _) =
                         decide(|prec| tversky_gap_bound(w, prec), &gr, Precision::default())?;
-                    if (ord == Ordering::Greater) != below {
+                    if !tally.cross_check_once(
+                        "exact and certified comparisons of the gap agree",
+                        "(α, β, n, w) off the bound",
+                        (ord == Ordering::Greater) == below,
+                    ) {
                         problems.push(format!(
                             "{spec} n={m}: algebraic and interval comparisons of the gap disagree"
                         ));
                     }
                 }
             }
-            if !within {
+            if !tally.statement_once("abs gap ≤ the √ bound", "(α, β, n) triples", within) {
                 violation = violation.or(Some(g.witness));
             }
         }
@@ -589,17 +608,26 @@ fn tversky_dice(n: u64, progress: &Progress) -> Result<Outcome> {
     let total = (line.len() + off.len()) as u64 * n;
     let mut runs: Vec<TverskyRun> = Vec::new();
     let mut details = Vec::new();
+    let mut tally = Tally::new(format!(
+        "{} pairs (α, β): α = 1/20..19/20 with β = 1 − α, and α, β ∈ {{1/4, 1, 2}} off the \
+         line; every (TP, FP, FN, TN) on n = 1..={n}",
+        line.len() + off.len()
+    ));
     let mut spreads: Vec<(u64, Q)> = Vec::new();
     for (gi, &k) in line.iter().enumerate() {
         let alpha = Q::new(k.into(), 20u64.into());
         let beta = Q::one() - &alpha;
-        let run = tversky_at(&alpha, &beta, n, &|m| {
+        let run = tversky_at(&alpha, &beta, n, &mut tally, &|m| {
             progress.tick(gi as u64 * n + m, total)
         })?;
         // The spread at n equals the finite-n closed form.
         let big_m = alpha.clone().max(beta.clone());
         let closed = tversky_line_spread(&big_m, n);
-        if run.spread != closed {
+        if !tally.cross_check_once(
+            "spread at n along the line = M(n − M)/((1 − M)(n − 1 + M))",
+            "values of α",
+            run.spread == closed,
+        ) {
             details.push(format!(
                 "{}: spread {} at n = {n}, closed form M(n − M)/((1 − M)(n − 1 + M)) = {}",
                 run.spec,
@@ -612,21 +640,28 @@ fn tversky_dice(n: u64, progress: &Progress) -> Result<Outcome> {
     }
     for (oi, (a, b)) in off.iter().enumerate() {
         let base = (line.len() + oi) as u64 * n;
-        runs.push(tversky_at(a, b, n, &|m| progress.tick(base + m, total))?);
+        runs.push(tversky_at(a, b, n, &mut tally, &|m| {
+            progress.tick(base + m, total)
+        })?);
     }
-    let mut consistent = details.is_empty();
     // Spread along α + β = 1: exactly 1 at α = 1/2, strictly increasing away from it.
     for (k, sp) in &spreads {
-        if (*k == 10) != sp.is_one() {
-            consistent = false;
+        if !tally.cross_check_once(
+            "spread 1 exactly at α = 1/2 only",
+            "values of α",
+            (*k == 10) == sp.is_one(),
+        ) {
             details.push(format!("spread {} at α = {k}/20", format_q(sp)));
         }
     }
     for w in spreads.windows(2) {
         let (a, b) = (&w[0], &w[1]);
         let ok = if b.0 <= 10 { a.1 > b.1 } else { a.1 < b.1 };
-        if !ok {
-            consistent = false;
+        if !tally.cross_check_once(
+            "spread strictly increasing in |α − 1/2|",
+            "neighbouring α",
+            ok,
+        ) {
             details.push(format!(
                 "spread not strictly monotone between α = {}/20 and {}/20",
                 a.0, b.0
@@ -634,24 +669,12 @@ fn tversky_dice(n: u64, progress: &Progress) -> Result<Outcome> {
         }
     }
     for r in &runs {
-        consistent &= r.problems.is_empty();
         details.extend(r.problems.iter().cloned());
     }
     let violation = runs
         .iter()
         .find_map(|r| r.violation.map(|c| (r.pair.clone(), c)));
-    details.insert(
-        0,
-        format!(
-            "{} pairs (α, β) — α = 1/20..19/20 with β = 1 − α, and α, β ∈ {{1/4, 1, 2}} off the \
-             line — every configuration on n = 1..={n}: ratio extremes equal \
-             min/max(1, w(2n−1)/(n−1+w)) and lie in the limit interval; the abs gap is below \
-             the √ bound (certified intervals); along the line the spread at n = {n} equals \
-             M(n − M)/((1 − M)(n − 1 + M)), is 1 only at α = 1/2 and strictly increases in \
-             |α − 1/2|",
-            runs.len()
-        ),
-    );
+    details.insert(0, tally.summary());
     details.push(format!(
         "spread at n = {n} along α = k/20: {}",
         spreads
@@ -704,15 +727,11 @@ fn tversky_dice(n: u64, progress: &Progress) -> Result<Outcome> {
                 Scope::grid("(α, β) ∈ {1/4, 1, 2}²"),
             ),
         ],
-        status: if violation.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(violation.is_some()),
         n,
-        constant: Some(format_q(&reported.spread)),
+        constant: Some(Constant::Exact(reported.spread.clone())),
         witness: Some(witness_json),
-        consistent,
+        consistent: tally.consistent(),
         details,
     })
 }
@@ -739,7 +758,10 @@ fn whamming(target: Target, n: u64, progress: &Progress) -> Result<Outcome> {
     };
     let weights = WHAMMING_WEIGHTS;
     let total = weights.len() as u64 * n;
-    let mut consistent = true;
+    let mut tally = Tally::new(format!(
+        "w ∈ {{{}}}, every (TP, FP, FN, TN) on n = 1..={n}",
+        weights.join(", ")
+    ));
     let mut bounded = None;
     let mut details = Vec::new();
     let mut summary = Vec::new();
@@ -775,15 +797,17 @@ fn whamming(target: Target, n: u64, progress: &Progress) -> Result<Outcome> {
             };
             let closed_lo = &mu / qi(m);
             let closed_gap = Q::one() - &mu / qi(m);
-            let ok = hi.value == closed_hi
+            let closed = hi.value == closed_hi
                 && lo.value == closed_lo
                 && gap.value == closed_gap
-                && s.unbounded.is_none()
-                && ratio_ok(&p, &lo)?
-                && ratio_ok(&p, &hi)?
-                && gap_ok(&p, &gap)?;
-            if !ok {
-                consistent = false;
+                && s.unbounded.is_none();
+            let verified = ratio_ok(&p, &lo)? && ratio_ok(&p, &hi)? && gap_ok(&p, &gap)?;
+            tally.cross_check_once("witnesses re-verified", "(w, n) pairs", verified);
+            if !tally.cross_check_once(
+                "inf, sup and abs gap = closed forms",
+                "(w, n) pairs",
+                closed,
+            ) {
                 details.push(format!(
                     "w={ws} n={m}: enumerated inf {} sup {} gap {}; closed forms {} {} {}",
                     format_q(&lo.value),
@@ -796,21 +820,30 @@ fn whamming(target: Target, n: u64, progress: &Progress) -> Result<Outcome> {
             }
             match s.spread() {
                 Some(sp) => {
-                    if mu.is_zero() {
-                        consistent = false;
-                    }
+                    tally.cross_check_once(
+                        "spread finite iff 0 < w < 1 (inf 0 at w ∈ {0, 1})",
+                        "(w, n) pairs",
+                        !mu.is_zero(),
+                    );
                     // Unbounded growth: the spread strictly increases with n.
                     if let Some(pv) = &prev {
-                        if sp <= *pv && m > 1 {
+                        let grows = sp > *pv;
+                        if !tally.statement_once(
+                            "spread strictly increasing in n",
+                            "(w, n) pairs",
+                            grows,
+                        ) {
                             bounded = Some((ws.to_string(), m));
                         }
                     }
                     prev = Some(sp);
                 }
                 None => {
-                    if !mu.is_zero() {
-                        consistent = false;
-                    }
+                    tally.cross_check_once(
+                        "spread finite iff 0 < w < 1 (inf 0 at w ∈ {0, 1})",
+                        "(w, n) pairs",
+                        mu.is_zero(),
+                    );
                 }
             }
             progress.tick(wi as u64 * n + m, total);
@@ -829,15 +862,7 @@ fn whamming(target: Target, n: u64, progress: &Progress) -> Result<Outcome> {
             reported = Some((p, s));
         }
     }
-    details.insert(
-        0,
-        format!(
-            "w ∈ {{{}}}, every configuration on n = 1..={n}: inf, sup, spread and abs gap equal \
-             the closed forms; the spread strictly increases with n; w ∈ {{0, 1}} has inf 0 \
-             (H_w = 0 < Δ), so the spread is infinite",
-            weights.join(", ")
-        ),
-    );
+    details.insert(0, tally.summary());
     details.push(format!("spread at n = {n}: {}", summary.join(", ")));
     let (p, s) = reported.ok_or_else(|| Error::invalid("grid misses w = 1/2"))?;
     let lo = s.min_ratio.as_ref().map(|e| e.witness).unwrap_or_default();
@@ -850,20 +875,16 @@ fn whamming(target: Target, n: u64, progress: &Progress) -> Result<Outcome> {
             ),
             Scope::grid(format!("w ∈ {{{}}}", weights.join(", "))),
         )],
-        status: if bounded.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(bounded.is_some()),
         n,
-        constant: s.spread().map(|q| format_q(&q)),
+        constant: s.spread().map(Constant::Exact),
         witness: Some(json!({
             "candidate_spec": "whamming:w=1/2",
             "min": witness(&p, &lo)?,
             "max": witness(&p, &hi)?,
             "w0_infinite_ratio": zero_weight,
         })),
-        consistent,
+        consistent: tally.consistent(),
         details,
     })
 }

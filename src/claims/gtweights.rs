@@ -31,6 +31,8 @@ use num_bigint::BigInt;
 use rug::Rational;
 use serde_json::json;
 
+use super::schema::Constant;
+use super::tally::Tally;
 use super::{Claim, Outcome, Part, Progress, Scope, Status};
 use crate::error::{Error, Result};
 use crate::exact::interval::{decide, Interval, Precision};
@@ -268,11 +270,14 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
     }
     let n = n as usize;
     let mut rng = Rng::new(SEED, 0);
-    let mut consistent = true;
+    let mut tally = Tally::new(format!(
+        "every prediction ŷ ≠ y of every image of m = 2..={n} voxels and every K < m"
+    ));
     let mut refuted = None;
     let mut details = Vec::new();
-    let (mut random_checked, mut scheme_checked, mut zero_checked, mut wce_checked) =
-        (0u64, 0u64, 0u64, 0u64);
+    let mut random_checked = 0u64;
+    const BOUND: &str = "spread ≥ (m + K)/(2K + 1) exactly";
+    const PAIR: &str = "the proof's two predictions alone reach the bound";
     let mut table = Vec::new();
     let total: u64 = (2..=n as u64).sum();
     let mut done = 0;
@@ -289,18 +294,22 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
                 let w = random_map(&mut rng, m);
                 let x = extremes(&w, k);
                 random_checked += 1;
-                if !above_bound(&x, m, k) {
+                if !tally.statement_once(BOUND, "random maps", above_bound(&x, m, k)) {
                     fail("random map below the bound", &w, &x);
                 }
-                if !proof_pair_holds(&w, k) {
-                    consistent = false;
-                }
+                tally.cross_check_once(
+                    PAIR,
+                    "random and adversarial maps",
+                    proof_pair_holds(&w, k),
+                );
             }
             // (b) the rational schemes.
             for (name, w) in scheme_maps(m, k) {
                 let x = extremes(&w, k);
-                scheme_checked += 1;
-                if !above_bound(&x, m, k) {
+                let what =
+                    "spread ≥ the bound for balanced, generalized Dice, median frequency and \
+                            fixed 1/2 weights";
+                if !tally.statement_once(what, "scheme maps", above_bound(&x, m, k)) {
                     fail(name, &w, &x);
                 }
             }
@@ -308,25 +317,26 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
             let mut w = random_map(&mut rng, m);
             let z = rng.upto(m as u64 - 1) as usize;
             w[z] = 0;
-            zero_checked += 1;
-            if extremes(&w, k).min.0 != 0 {
-                consistent = false;
+            let zero_inf = extremes(&w, k).min.0 == 0;
+            if !tally.cross_check_once("a zero weight gives inf 0", "maps", zero_inf) {
                 details.push(format!(
                     "m = {m}, K = {k}: a zero weight left the inf positive"
                 ));
             }
             // (d) the adversary.
             let (w, x) = adversary(&mut rng, m, k);
-            if !above_bound(&x, m, k) {
+            let what = format!(
+                "spread ≥ the bound for the adversary (hill-climb, {ADVERSARY_STEPS} steps)"
+            );
+            if !tally.statement_once(&what, "adversarial maps", above_bound(&x, m, k)) {
                 fail("adversary below the bound", &w, &x);
             }
-            if !proof_pair_holds(&w, k) {
-                consistent = false;
-            }
+            tally.cross_check_once(PAIR, "random and adversarial maps", proof_pair_holds(&w, k));
             if m <= 6 {
-                wce_checked += 1;
-                if !wce_consequence(&w, k, &x)? {
-                    consistent = false;
+                let certified = wce_consequence(&w, k, &x)?;
+                let what = "certified wCE spread > (1 − 10^-5)·bound on the near-equality family \
+                            (ε = 10^-6) of the adversary's extremes, m ≤ 6";
+                if !tally.cross_check_once(what, "images", certified) {
                     details.push(format!(
                         "m = {m}, K = {k}: the wCE spread of the adversary's extremes was not \
                          certified above the bound"
@@ -350,22 +360,15 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
     details.insert(
         0,
         format!(
-            "every prediction ŷ ≠ y of every image of m = 2..={n} voxels and every K < m: \
-             spread ≥ (m + K)/(2K + 1) exactly for {random_checked} random weight maps, \
-             {scheme_checked} scheme maps (balanced, generalized Dice, median frequency, fixed \
-             1/2) and {} adversarial maps (hill-climb, {ADVERSARY_STEPS} steps); the \
-             proof's two predictions alone reach the bound on every random and adversarial \
-             map; a zero weight gave inf 0 on all {zero_checked} maps; the closest the \
-             adversary came is {tightest:.4} × the bound",
-            table.len()
+            "{}; the closest the adversary came is {tightest:.4} × the bound",
+            tally.summary()
         ),
     );
     details.push(format!(
-        "weighted cross-entropy: on the near-equality family (ε = 10^-6) of the adversary's \
-         extreme predictions, the certified wCE spread exceeds (1 − 10^-5)·(m + K)/(2K + 1) \
-         for all {wce_checked} images with m ≤ 6"
+        "constant: spread ≥ (n + K)/(2K + 1) on one image, so ≥ (n + 1)/3 = {:.4} over images of \
+         n = {n} voxels with nonempty ground truth",
+        (n as f64 + 1.0) / 3.0
     ));
-    let bound_n = format!("({} + 1)/3 = {:.4}", n, (n as f64 + 1.0) / 3.0);
     let parts = vec![
         Part {
             what: format!(
@@ -412,18 +415,11 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
         },
     ];
     Ok(Outcome {
-        status: if refuted.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(refuted.is_some()),
         n: n as u64,
-        constant: Some(format!(
-            "spread ≥ (n + K)/(2K + 1) on one image; ≥ {bound_n} over images of n = {n} voxels \
-             with nonempty ground truth"
-        )),
+        constant: Some(Constant::Exact(Q::new((n as i64 + 1).into(), 3.into()))),
         witness: Some(refuted.unwrap_or_else(|| json!({ "per_image": table }))),
-        consistent,
+        consistent: tally.consistent(),
         details,
         parts,
     })

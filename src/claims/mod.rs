@@ -41,6 +41,7 @@ mod risk;
 pub mod schema;
 mod softgap;
 mod structure;
+mod tally;
 mod transfer;
 mod wce;
 
@@ -103,6 +104,16 @@ impl Status {
         )
     }
 
+    /// `Refuted` when the check found a contradiction, otherwise `Holds` (which
+    /// [`Outcome::qualify`] narrows to the weakest scope of the parts).
+    pub fn refuted_if(refuted: bool) -> Status {
+        if refuted {
+            Status::Refuted
+        } else {
+            Status::Holds
+        }
+    }
+
     /// The `holds` status a check covering `scope` may claim.
     fn holds_on(scope: &Scope) -> Status {
         match scope {
@@ -121,8 +132,8 @@ pub struct Outcome {
     pub status: Status,
     /// Largest size checked.
     pub n: u64,
-    /// The tight constant at `n`, exact (`p/q`), if the claim has one.
-    pub constant: Option<String>,
+    /// The tight constant at `n`, typed, if the claim has one.
+    pub constant: Option<schema::Constant>,
     /// The configuration attaining the constant, or refuting the claim.
     pub witness: Option<Json>,
     /// Every internal cross-check passed (closed forms equal enumeration, …).
@@ -627,6 +638,23 @@ mod tests {
                 claim.name,
                 out.details
             );
+            // The constants that used to be free text are exact numbers now.
+            let q = |s: &str| crate::exact::parse_rational(s).unwrap();
+            let n = out.n.to_string();
+            let want = match claim.name {
+                "gt-weighting-fails" => {
+                    Some(schema::Constant::Exact(q(&format!("{}/3", out.n + 1))))
+                }
+                "lovasz-soft-jaccard-factor" => Some(schema::Constant::Exact(q(&n))),
+                "soft-dice-jaccard-absolute" => Some(schema::Constant::Surd {
+                    a: q("3"),
+                    b: q("-2"),
+                    d: 2,
+                }),
+                "adaptive-weights-fail" => None,
+                _ => out.constant.clone(),
+            };
+            assert_eq!(out.constant, want, "{}", claim.name);
             let entry =
                 serde_json::to_value(outcome_json(&claim, &out, claim.quick_n, 0.0)).unwrap();
             let proof = claim.proof();

@@ -15,9 +15,12 @@ use std::cmp::Ordering;
 
 use serde_json::json;
 
+use super::schema::Constant;
+use super::tally::Tally;
 use super::{Claim, Outcome, Part, Progress, Scope, Status};
 use crate::counts::per_label_counts;
 use crate::error::{Error, Result};
+use crate::exact::q_from_u128;
 use crate::exact::Q;
 use crate::measures::{parse_measure, EmptyPolicy};
 
@@ -229,7 +232,12 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
             "mean-dice-jaccard enumerates label maps on 1..=14 voxels (--n 1 to 14), got --n {n}"
         )));
     }
-    let mut consistent = true;
+    let mut tally = Tally::new(format!(
+        "every C × C confusion matrix on n voxels (C = 2, 3 up to n = {n}, C = 4 up to {}, \
+         C = 5 up to {}), policies one and zero",
+        cap(4, n),
+        cap(5, n)
+    ));
     let mut refuted = None;
     let mut details = Vec::new();
     let mut rows = Vec::new();
@@ -248,6 +256,9 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
             });
             matrices += one.configurations;
             for (policy, e) in [("one", &one), ("zero", &zero)] {
+                let what = "mΔ_D ≤ mΔ_J < 2·mΔ_D (mΔ_J = 0 where mΔ_D = 0)";
+                let unit = "(C, n, policy) enumerations";
+                tally.statement_once(what, unit, e.violation.is_none());
                 if let Some(v) = &e.violation {
                     refuted.get_or_insert_with(
                         || json!({"C": c, "n": m, "policy": policy, "matrix": v}),
@@ -257,11 +268,12 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
             let sup = one.max.as_ref().map(|x| x.0);
             // Observed closed form, the proved bound (2n − 1)/n, and inf 1 attained.
             let bound = Frac::new(2 * u128::from(m) - 1, u128::from(m));
-            if sup != Some(observed_sup(m))
-                || sup.is_some_and(|s| s.cmp(bound) == Ordering::Greater)
-                || one.min != Some(Frac(1, 1))
-            {
-                consistent = false;
+            let expected = sup == Some(observed_sup(m))
+                && sup.is_some_and(|s| s.cmp(bound) != Ordering::Greater)
+                && one.min == Some(Frac(1, 1));
+            let what = "inf 1 attained; sup (policy one) = 2n/(n + 1) for odd n, \
+                        2(n + 1)²(n − 1)/(n²(n + 2)) for even n, ≤ (2n − 1)/n";
+            if !tally.cross_check_once(what, "(C, n) enumerations", expected) {
                 details.push(format!(
                     "C = {c}, n = {m}: sup {:?} or inf {:?} unexpected",
                     sup, one.min
@@ -285,12 +297,15 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
         for m in 1..=nmax {
             let e = label_maps(c, m)?;
             maps += e.configurations;
-            if e.violation.is_some() {
+            let what = "mΔ_D ≤ mΔ_J < 2·mΔ_D on label maps through per_label_counts";
+            if !tally.statement_once(what, "(C, n) label-map enumerations", e.violation.is_none()) {
                 refuted
                     .get_or_insert_with(|| json!({"C": c, "n": m, "label_map_code": e.violation}));
             }
-            if e.max.map(|x| x.0) != Some(observed_sup(m as u64)) || e.min != Some(Frac(1, 1)) {
-                consistent = false;
+            let same =
+                e.max.map(|x| x.0) == Some(observed_sup(m as u64)) && e.min == Some(Frac(1, 1));
+            let what = "label maps give the same extremes as the matrices";
+            if !tally.cross_check_once(what, "(C, n) label-map enumerations", same) {
                 details.push(format!(
                     "C = {c}, n = {m}: label maps disagree with matrices"
                 ));
@@ -301,19 +316,14 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
     details.insert(
         0,
         format!(
-            "every C × C confusion matrix on n voxels ({matrices} matrices: C = 2, 3 up to \
-             n = {n}, C = 4 up to {}, C = 5 up to {}), policies one and zero: \
-             mΔ_D ≤ mΔ_J < 2·mΔ_D wherever mΔ_D > 0 and mΔ_J = 0 where mΔ_D = 0; inf 1 attained; \
-             sup on n voxels (policy one) = 2n/(n + 1) for odd n and 2(n + 1)²(n − 1)/(n²(n + 2)) \
-             for even n at every C (e.g. {} at n = {n}), below the proved (2n − 1)/n",
-            cap(4, n),
-            cap(5, n),
+            "{}; {matrices} matrices, sup at n = {n}: {}",
+            tally.summary(),
             fs(observed_sup(n))
         ),
     );
     details.push(format!(
-        "label maps: all {maps} pairs of maps with C = 2 (n ≤ {}) and C = 3 (n ≤ {}) through \
-         per_label_counts and the dice/jaccard measures give the same extremes",
+        "label maps: {maps} pairs of maps with C = 2 (n ≤ {}) and C = 3 (n ≤ {}) through \
+         per_label_counts and the dice/jaccard measures",
         6.min(n),
         4.min(n)
     ));
@@ -345,15 +355,14 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
         },
     ];
     Ok(Outcome {
-        status: if refuted.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(refuted.is_some()),
         n,
-        constant: Some(fs(observed_sup(n))),
+        constant: Some({
+            let f = observed_sup(n);
+            Constant::Exact(q_from_u128(f.0, f.1))
+        }),
         witness: Some(refuted.unwrap_or_else(|| json!({ "per_size": rows }))),
-        consistent,
+        consistent: tally.consistent(),
         details,
         parts,
     })

@@ -6,6 +6,8 @@
 use num_traits::{One, Zero};
 use serde_json::{json, Value as Json};
 
+use super::schema::Constant;
+use super::tally::Tally;
 use super::{Claim, Outcome, Part, Progress, Scope, Status};
 use crate::enumerate::relaxed::{self, Domain};
 use crate::error::{Error, Result};
@@ -62,7 +64,11 @@ fn soft_dice_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
     let sd = parse_soft("soft-dice")?;
     let sj = parse_soft("soft-jaccard")?;
     let n32 = u32::try_from(n).map_err(|_| Error::invalid("n too large"))?;
-    let mut consistent = true;
+    let mut tally = Tally::new(format!(
+        "n = 1..={n}: soft labels and predictions on {{0, 1/4, …, 1}}ⁿ, hard labels with \
+         predictions on {{0, 1/6, …, 1}}ⁿ, 3000 random rational points per n (denominators \
+         ≤ 1000)"
+    ));
     let mut violation = None;
     let mut details = Vec::new();
     let mut best = None;
@@ -84,10 +90,10 @@ fn soft_dice_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
         for m in 1..=n32 {
             let s = relaxed::run(&*sd, &*sj, m, *domain, *soft)?;
             let (lo, hi) = (s.min_ratio.clone(), s.max_ratio.clone());
-            if s.unbounded.is_some()
-                || lo.as_ref().is_some_and(|e| e.value < q(1, 1))
-                || hi.as_ref().is_some_and(|e| e.value >= q(2, 1))
-            {
+            let within = s.unbounded.is_none()
+                && lo.as_ref().is_none_or(|e| e.value >= q(1, 1))
+                && hi.as_ref().is_none_or(|e| e.value < q(2, 1));
+            if !tally.statement_once("SD ≤ SJ < 2·SD", "(domain, n) runs", within) {
                 violation = s
                     .unbounded
                     .clone()
@@ -97,10 +103,13 @@ fn soft_dice_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
             // sup (2mk − 1)/(mk) (proofs/soft-dice-jaccard.md).
             if let Domain::Grid { k } = domain {
                 let mk = m as u64 * k;
-                if lo.as_ref().is_none_or(|e| e.value != q(1, 1))
-                    || hi.as_ref().is_none_or(|e| e.value != q(2 * mk - 1, mk))
-                {
-                    consistent = false;
+                let exact = lo.as_ref().is_some_and(|e| e.value == q(1, 1))
+                    && hi.as_ref().is_some_and(|e| e.value == q(2 * mk - 1, mk));
+                if !tally.cross_check_once(
+                    "grid inf SJ/SD = 1 and sup = (2nk − 1)/(nk) exactly",
+                    "(grid, n) runs",
+                    exact,
+                ) {
                     details.push(format!(
                         "grid k={k}, n={m}: extremes differ from [1, {}]",
                         format_q(&q(2 * mk - 1, mk))
@@ -111,8 +120,12 @@ fn soft_dice_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
             for e in s.min_ratio.iter().chain(s.max_ratio.iter()) {
                 let d = sd.loss(&e.witness.y, &e.witness.p)?.unwrap_or_default();
                 let j = sj.loss(&e.witness.y, &e.witness.p)?.unwrap_or_default();
-                if j != q(2, 1) * &d / (q(1, 1) + &d) {
-                    consistent = false;
+                let identity = j == q(2, 1) * &d / (q(1, 1) + &d);
+                if !tally.cross_check_once(
+                    "SJ = 2·SD/(1 + SD) at the extremes",
+                    "extremes",
+                    identity,
+                ) {
                     details.push(format!("identity fails at {}", e.witness.short()));
                 }
             }
@@ -131,31 +144,25 @@ fn soft_dice_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
         }
     }
     // The identity on every point of a small soft grid, not only at the extremes.
-    let mut points = 0u64;
     for y in properties::grid(2, 4) {
         for p in properties::grid(2, 4) {
             let d = sd.loss(&y, &p)?;
             let j = sj.loss(&y, &p)?;
-            points += 1;
-            match (d, j) {
-                (Some(d), Some(j)) if j != q(2, 1) * &d / (q(1, 1) + &d) => consistent = false,
-                (Some(_), None) | (None, Some(_)) => consistent = false,
-                _ => {}
-            }
+            let identity = match (d, j) {
+                (Some(d), Some(j)) => j == q(2, 1) * &d / (q(1, 1) + &d),
+                (None, None) => true,
+                _ => false,
+            };
+            tally.cross_check_once(
+                "SJ = 2·SD/(1 + SD) on the 2-voxel soft grid {0, 1/4, …, 1}² × {0, 1/4, …, 1}²",
+                "points",
+                identity,
+            );
         }
     }
     let best = best.ok_or_else(|| Error::invalid("no point with SD > 0"))?;
     let grid_sup = grid_sup.ok_or_else(|| Error::invalid("no grid point with SD > 0"))?;
-    details.insert(
-        0,
-        format!(
-            "n = 1..={n} on soft grids {{0, 1/4, …, 1}}ⁿ (labels and predictions), hard labels \
-             with predictions on {{0, 1/6, …, 1}}ⁿ, and 3000 random rational points per n \
-             (denominators ≤ 1000): SD ≤ SJ < 2·SD everywhere; on each grid inf SJ/SD = 1 and sup \
-             = (2nk − 1)/(nk) exactly; identity exact at every extreme and at all {points} points \
-             of the 2-voxel soft grid"
-        ),
-    );
+    details.insert(0, tally.summary());
     details.push(format!(
         "constant: the sup of SJ/SD on {{0, 1/6, …, 1}}^{n} with hard labels, (2nk − 1)/(nk) = {}; \
          over the whole domain the sup is 2, not attained (SJ/SD = 2/(1 + SD) → 2 as SD → 0); \
@@ -190,15 +197,11 @@ fn soft_dice_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
                 Scope::sampled(3000 * n, "enumerate::relaxed Domain::Random (search::rng, stream 0x5eed)", 1),
             ),
         ],
-        status: if refuted {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(refuted),
         n,
-        constant: Some(format_q(&grid_sup.value)),
+        constant: Some(Constant::Exact(grid_sup.value.clone())),
         witness: Some(witness),
-        consistent,
+        consistent: tally.consistent(),
         details,
     })
 }
@@ -206,9 +209,8 @@ fn soft_dice_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
 fn lovasz_extension(n: u64, progress: &Progress) -> Result<Outcome> {
     let n32 = u32::try_from(n).map_err(|_| Error::invalid("n too large"))?;
     let jac = crate::measures::parse_measure("jaccard")?;
-    let mut consistent = true;
+    let mut tally = Tally::new(format!("every hard label vector y on n = 1..={n}"));
     let mut refuted = None;
-    let mut checks = 0u64;
     let mut details = Vec::new();
     for m in 1..=n32 {
         for y in 0..(1u64 << m) {
@@ -224,9 +226,13 @@ fn lovasz_extension(n: u64, progress: &Progress) -> Result<Outcome> {
             };
             let fast = |errors: &[Q]| -> Result<Q> { Ok(lovasz_jaccard_fast(&labels, errors)) };
             // 1. Equal to Δ_J at every vertex.
+            let what = "extension = Δ_J at every vertex";
             match properties::extension(fast, set_loss, m)? {
-                Verdict::Holds { checked } => checks += checked,
+                Verdict::Holds { checked } => {
+                    tally.statement(what, "vertex checks", checked, checked);
+                }
                 Verdict::Refuted { witness, detail } => {
+                    tally.statement_once(what, "vertex checks", false);
                     refuted = Some(
                         json!({"property": "extension", "y": labels_str(&labels), "witness": witness, "detail": detail}),
                     );
@@ -245,9 +251,11 @@ fn lovasz_extension(n: u64, progress: &Progress) -> Result<Outcome> {
                     },
                     &errors,
                 );
-                checks += 1;
-                if def != lovasz_jaccard_fast(&labels, &errors) {
-                    consistent = false;
+                if !tally.cross_check_once(
+                    "sort-based algorithm = definition on the error grids",
+                    "error vectors",
+                    def == lovasz_jaccard_fast(&labels, &errors),
+                ) {
                     details.push(format!(
                         "fast ≠ definition at y={} m={errors:?}",
                         labels_str(&labels)
@@ -256,9 +264,13 @@ fn lovasz_extension(n: u64, progress: &Progress) -> Result<Outcome> {
             }
             // 3. Convex: exact midpoint and quarter-point checks on random segments.
             let segments = properties::random_segments(m as usize, 40, 12, y + 1);
+            let what = "midpoint and quarter-point convexity on 40 random segments per y";
             match properties::convex_midpoint(fast, &segments)? {
-                Verdict::Holds { checked } => checks += checked,
+                Verdict::Holds { checked } => {
+                    tally.statement(what, "exact checks", checked, checked);
+                }
                 Verdict::Refuted { witness, detail } => {
+                    tally.statement_once(what, "exact checks", false);
                     refuted = Some(
                         json!({"property": "convexity", "y": labels_str(&labels), "witness": witness, "detail": detail}),
                     );
@@ -267,14 +279,7 @@ fn lovasz_extension(n: u64, progress: &Progress) -> Result<Outcome> {
         }
         progress.tick(m as u64, n);
     }
-    details.insert(
-        0,
-        format!(
-            "every hard label vector y on n = 1..={n}: extension = Δ_J at all 2ⁿ vertices, fast \
-             sort-based algorithm = definition on error grids, midpoint and quarter-point \
-             convexity on 40 random segments per y; {checks} exact checks"
-        ),
-    );
+    details.insert(0, tally.summary());
     Ok(Outcome {
         parts: vec![
             Part::new(
@@ -297,15 +302,11 @@ fn lovasz_extension(n: u64, progress: &Progress) -> Result<Outcome> {
                 ),
             ),
         ],
-        status: if refuted.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(refuted.is_some()),
         n,
         constant: None,
         witness: refuted,
-        consistent,
+        consistent: tally.consistent(),
         details,
     })
 }
@@ -530,13 +531,9 @@ fn lovasz_vs_soft_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
             ),
             sample("conjecture (unproved): y ≠ ∅ ⇒ SJ − L ≤ (√n − 1)/(√n + 1)"),
         ],
-        status: if above.is_empty() {
-            Status::Holds
-        } else {
-            Status::Refuted
-        },
+        status: Status::refuted_if(!above.is_empty()),
         n,
-        constant: Some("1".into()),
+        constant: Some(Constant::Exact(Q::one())),
         witness: Some(witness),
         consistent,
         details,

@@ -107,6 +107,12 @@ fn size_of(n: u64, lo: u64, hi: u64, what: &str) -> Result<usize> {
     Ok(n as usize)
 }
 
+/// Every probability vector of size 1..=n on the grid, as multisets (the
+/// instances of dice-optimal-topk and pooled-threshold-half).
+fn grid_instances(n: usize) -> Vec<Vec<Q>> {
+    (1..=n).flat_map(|m| multisets(&grid(), m)).collect()
+}
+
 fn dice_optimal_topk(n: u64, progress: &Progress) -> Result<Outcome> {
     let n = size_of(n, 1, 8, "dice-optimal-topk")?;
     let metrics: Vec<RiskMetric> = vec![
@@ -115,7 +121,7 @@ fn dice_optimal_topk(n: u64, progress: &Progress) -> Result<Outcome> {
         "tversky:a=3/10,b=7/10".parse()?,
     ];
     let policies = [EmptyPolicy::One, EmptyPolicy::Zero];
-    let instances: Vec<Vec<Q>> = (1..=n).flat_map(|m| multisets(&grid(), m)).collect();
+    let instances = grid_instances(n);
     let total = instances.len() as u64;
     let ticker = Ticker::new(progress, total, 64);
     // Per instance: (all agree, worst regret of thresholding at 1/2 for Dice/one).
@@ -419,7 +425,7 @@ fn no_universal_threshold(m: u64, progress: &Progress) -> Result<Outcome> {
 
 fn pooled_threshold_half(n: u64, progress: &Progress) -> Result<Outcome> {
     let n = size_of(n, 1, 10, "pooled-threshold-half")?;
-    let instances: Vec<Vec<Q>> = (1..=n).flat_map(|m| multisets(&grid(), m)).collect();
+    let instances = grid_instances(n);
     let total = instances.len() as u64;
     let ticker = Ticker::new(progress, total, 64);
     let results: Vec<Result<(bool, Q)>> = instances

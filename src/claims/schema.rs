@@ -17,7 +17,7 @@
 //! ```json
 //! {"name": "soft-dice-jaccard", "statement": "…", "status": "holds on sample",
 //!  "expected": "holds on sample", "as_expected": true, "n": 3, "requested_n": 3,
-//!  "constant": "2", "witness": {…},
+//!  "constant": "35/18", "witness": {…},
 //!  "scope": [{"what": "SD ≤ SJ < 2·SD", "kind": "grid", "grid": "{0, 1/4, …, 1}ⁿ"},
 //!            {"what": "…", "kind": "sampled", "points": 3000,
 //!             "generator": "…", "seed": 1}],
@@ -30,8 +30,11 @@ use std::path::Path;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value as Json;
 
+use num_traits::{One, Signed, Zero};
+
 use super::{Part, Status};
 use crate::error::{Error, Result};
+use crate::exact::{decimal, format_q, parse_rational, q_to_f64, Q};
 
 /// A whole `claims.json` document.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -57,9 +60,9 @@ pub struct ClaimEntry {
     pub n: u64,
     /// Size asked for, after capping at the claim's maximum (`--resume` matches on it).
     pub requested_n: u64,
-    /// The tight constant, exact (`p/q`) or a certified interval, if any.
+    /// The tight constant, typed ([`Constant`]), if the claim has one.
     #[serde(deserialize_with = "present")]
-    pub constant: Option<String>,
+    pub constant: Option<Constant>,
     /// The attaining or refuting configuration(s), free-form per claim.
     #[serde(deserialize_with = "present")]
     pub witness: Option<Json>,
@@ -116,6 +119,172 @@ pub struct SmtSolver {
     pub answer: String,
     /// Total wall-clock seconds.
     pub seconds: f64,
+}
+
+/// A claim's tight constant, typed: an exact number, an exact quadratic surd, a
+/// certified interval, or unbounded, never free text.
+///
+/// In JSON an exact rational is the string `"p/q"` (as in every file written
+/// before this type existed, so old files still read); the other forms are
+/// objects tagged by `kind`: `{"kind": "surd", "a": "3", "b": "-2", "d": 2}`
+/// for 3 − 2√2, `{"kind": "interval", "lo": "p/q", "hi": "p/q"}`,
+/// `{"kind": "unbounded"}`. Every number is parsed when the file is read, so a
+/// malformed constant is an error naming the field `constant`, not a string
+/// passed along.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Constant {
+    /// An exact rational.
+    Exact(Q),
+    /// The exact real a + b·√d, with d > 1 not a perfect square.
+    Surd {
+        /// The rational part.
+        a: Q,
+        /// The coefficient of √d.
+        b: Q,
+        /// The radicand.
+        d: u64,
+    },
+    /// A certified enclosure lo ≤ c ≤ hi with exact rational endpoints (for
+    /// constants with logarithms, which no finite expression here writes exactly).
+    Interval {
+        /// Lower endpoint.
+        lo: Q,
+        /// Upper endpoint.
+        hi: Q,
+    },
+    /// No finite constant exists (the quantity is +∞).
+    Unbounded,
+}
+
+/// The tagged (non-rational) forms as written in JSON.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+enum TaggedConstant {
+    Surd { a: String, b: String, d: u64 },
+    Interval { lo: String, hi: String },
+    // A struct variant, not a unit one: serde's deny_unknown_fields only applies
+    // to struct variants of an internally tagged enum.
+    Unbounded {},
+}
+
+/// Either JSON form, before its numbers are parsed.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ConstantRepr {
+    Exact(String),
+    Tagged(TaggedConstant),
+}
+
+impl Constant {
+    /// The constant from an exact rational.
+    pub fn exact(q: Q) -> Constant {
+        Constant::Exact(q)
+    }
+
+    /// The nearest `f64`, for plots and tables only (+∞ when unbounded, the
+    /// midpoint of an interval).
+    pub fn to_f64(&self) -> f64 {
+        match self {
+            Constant::Exact(q) => q_to_f64(q),
+            Constant::Surd { a, b, d } => q_to_f64(a) + q_to_f64(b) * (*d as f64).sqrt(),
+            Constant::Interval { lo, hi } => (q_to_f64(lo) + q_to_f64(hi)) / 2.0,
+            Constant::Unbounded => f64::INFINITY,
+        }
+    }
+
+    fn from_repr(r: ConstantRepr) -> std::result::Result<Constant, String> {
+        let num = |field: &str, s: &str| {
+            parse_rational(s).map_err(|e| format!("{field} {s:?} is not an exact number: {e}"))
+        };
+        Ok(match r {
+            ConstantRepr::Exact(s) => Constant::Exact(num("value", &s)?),
+            ConstantRepr::Tagged(TaggedConstant::Surd { a, b, d }) => {
+                let root = (d as f64).sqrt().round() as u64;
+                if d < 2 || root * root == d {
+                    return Err(format!("surd radicand {d} must be > 1 and not a square"));
+                }
+                Constant::Surd {
+                    a: num("a", &a)?,
+                    b: num("b", &b)?,
+                    d,
+                }
+            }
+            ConstantRepr::Tagged(TaggedConstant::Interval { lo, hi }) => {
+                let (lo, hi) = (num("lo", &lo)?, num("hi", &hi)?);
+                if lo > hi {
+                    return Err(format!(
+                        "interval lo {} is above hi {}",
+                        format_q(&lo),
+                        format_q(&hi)
+                    ));
+                }
+                Constant::Interval { lo, hi }
+            }
+            ConstantRepr::Tagged(TaggedConstant::Unbounded {}) => Constant::Unbounded,
+        })
+    }
+}
+
+impl std::fmt::Display for Constant {
+    /// `p/q`; `3 − 2√2`; `[lo, hi]` in decimals (≈ 10 digits, the exact endpoints
+    /// are in the JSON); `unbounded`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Constant::Exact(q) => f.write_str(&format_q(q)),
+            Constant::Surd { a, b, d } => {
+                let root = if b.is_one() {
+                    format!("√{d}")
+                } else if (-b).is_one() {
+                    format!("−√{d}")
+                } else {
+                    format!("{}√{d}", format_q(b).replacen('-', "−", 1))
+                };
+                if a.is_zero() {
+                    return f.write_str(&root);
+                }
+                let (sign, mag) = if b.is_negative() {
+                    ("−", root.trim_start_matches('−').to_string())
+                } else {
+                    ("+", root)
+                };
+                write!(f, "{} {sign} {mag}", format_q(a).replacen('-', "−", 1))
+            }
+            Constant::Interval { lo, hi } => write!(f, "[{}, {}]", decimal(lo), decimal(hi)),
+            Constant::Unbounded => f.write_str("unbounded"),
+        }
+    }
+}
+
+impl Serialize for Constant {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Constant::Exact(q) => s.serialize_str(&format_q(q)),
+            Constant::Surd { a, b, d } => TaggedConstant::Surd {
+                a: format_q(a),
+                b: format_q(b),
+                d: *d,
+            }
+            .serialize(s),
+            Constant::Interval { lo, hi } => TaggedConstant::Interval {
+                lo: format_q(lo),
+                hi: format_q(hi),
+            }
+            .serialize(s),
+            Constant::Unbounded => TaggedConstant::Unbounded {}.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Constant {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Constant, D::Error> {
+        let repr = ConstantRepr::deserialize(d).map_err(|_| {
+            serde::de::Error::custom(
+                "a constant is a string \"p/q\" or an object with kind surd (a, b, d), interval \
+                 (lo, hi) or unbounded",
+            )
+        })?;
+        Constant::from_repr(repr).map_err(serde::de::Error::custom)
+    }
 }
 
 /// An `Option` field that must be present in the file (as `null` when empty):
@@ -209,7 +378,7 @@ fn bad_field(e: &Json) -> Option<&'static str> {
             "status" | "expected" => fits::<Status>(v),
             "as_expected" => fits::<bool>(v),
             "n" | "requested_n" => fits::<u64>(v),
-            "constant" => fits::<Option<String>>(v),
+            "constant" => fits::<Option<Constant>>(v),
             "scope" => fits::<Vec<Part>>(v),
             "details" => fits::<Vec<String>>(v),
             "seconds" => fits::<f64>(v),
@@ -263,6 +432,77 @@ mod tests {
         assert_eq!(e["scope"][1]["seed"], 7);
         assert!(e["constant"].is_null() && e["coq"].is_null() && e["smt"].is_null());
         assert_eq!(ClaimsFile::parse(&text, Path::new("c.json")).unwrap(), doc);
+    }
+
+    #[test]
+    fn constants_are_typed_and_parsed_once() {
+        let q = |s: &str| parse_rational(s).unwrap();
+        let cases = [
+            (
+                Constant::Exact(q("35/18")),
+                serde_json::json!("35/18"),
+                "35/18",
+            ),
+            (
+                Constant::Surd {
+                    a: q("3"),
+                    b: q("-2"),
+                    d: 2,
+                },
+                serde_json::json!({"kind": "surd", "a": "3", "b": "-2", "d": 2}),
+                "3 − 2√2",
+            ),
+            (
+                Constant::Interval {
+                    lo: q("1/3"),
+                    hi: q("1/2"),
+                },
+                serde_json::json!({"kind": "interval", "lo": "1/3", "hi": "1/2"}),
+                "[0.3333333333, 0.5]",
+            ),
+            (
+                Constant::Unbounded,
+                serde_json::json!({"kind": "unbounded"}),
+                "unbounded",
+            ),
+        ];
+        for (c, json, text) in cases {
+            assert_eq!(serde_json::to_value(&c).unwrap(), json);
+            assert_eq!(serde_json::from_value::<Constant>(json).unwrap(), c);
+            assert_eq!(c.to_string(), text);
+        }
+        let surd = Constant::Surd {
+            a: q("3"),
+            b: q("-2"),
+            d: 2,
+        };
+        assert!((surd.to_f64() - (3.0 - 2.0 * 2f64.sqrt())).abs() < 1e-15);
+        // Not a number, a square radicand, an empty interval, free text, an unknown
+        // kind: each refused.
+        for bad in [
+            serde_json::json!("1/O"),
+            serde_json::json!("3 − 2√2 ≈ 0.171573"),
+            serde_json::json!({"kind": "surd", "a": "3", "b": "-2", "d": 4}),
+            serde_json::json!({"kind": "interval", "lo": "1", "hi": "1/2"}),
+            serde_json::json!({"kind": "circle"}),
+            serde_json::json!({"kind": "unbounded", "note": "x"}),
+            serde_json::json!(2),
+        ] {
+            assert!(
+                serde_json::from_value::<Constant>(bad.clone()).is_err(),
+                "{bad}"
+            );
+        }
+        // In a file, a bad constant is an error naming the field.
+        let mut v = serde_json::to_value(ClaimsFile {
+            claims: vec![entry()],
+        })
+        .unwrap();
+        v["claims"][0]["constant"] = serde_json::json!("spread ≥ 3");
+        let err = ClaimsFile::parse(&v.to_string(), Path::new("c.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`constant`"), "{err}");
     }
 
     #[test]

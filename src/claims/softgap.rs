@@ -19,6 +19,8 @@ use num_traits::{One, Signed, Zero};
 use rug::Rational;
 use serde_json::json;
 
+use super::schema::Constant;
+use super::tally::Tally;
 use super::{Claim, Outcome, Part, Progress, Scope, Status};
 use crate::enumerate::relaxed::{self, Domain};
 use crate::error::{Error, Result};
@@ -187,7 +189,6 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
     let n32 = n as u32;
     let sd = parse_soft("soft-dice")?;
     let sj = parse_soft("soft-jaccard")?;
-    let mut consistent = true;
     let mut refuted = None;
     let mut details = Vec::new();
     let mut grid_points = 0u64;
@@ -196,6 +197,10 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
     // Soft labels and predictions on a grid; hard labels on a finer one; random points.
     let k_soft = if n <= 2 { 6 } else { 4 };
     let k_hard = if n <= 2 { 24 } else { 8 };
+    let mut tally = Tally::new(format!(
+        "n = 1..={n}: soft labels and predictions on {{0, 1/{k_soft}, …, 1}}ⁿ, hard labels with \
+         predictions on {{0, 1/{k_hard}, …, 1}}ⁿ, seeded random rational points"
+    ));
     let random = Domain::Random {
         m: 1000,
         den: 1000,
@@ -220,25 +225,28 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
                 grid_points += count;
             }
             // SJ ≥ SD everywhere (min ratio ≥ 1) and the largest gap below 3 − 2√2.
-            if s.min_ratio.as_ref().is_some_and(|e| e.value < Q::one()) {
+            let unit = "(domain, n) runs";
+            let ordered = s.min_ratio.as_ref().is_none_or(|e| e.value >= Q::one());
+            if !tally.statement_once("SD ≤ SJ", unit, ordered) {
                 refuted = s.min_ratio.as_ref().map(|e| e.witness.to_json());
             }
             if let Some(e) = &s.max_gap {
                 let exact = below_exact(&e.value);
-                if exact != below_interval(&e.value)? {
-                    consistent = false;
+                let agree = exact == below_interval(&e.value)?;
+                let what = "exact (3 − g)² > 8 and certified-interval comparisons agree";
+                if !tally.cross_check_once(what, unit, agree) {
                     details.push(format!(
                         "exact and interval comparisons disagree at {}",
                         format_q(&e.value)
                     ));
                 }
-                if !exact {
+                if !tally.statement_once("max SJ − SD < 3 − 2√2", unit, exact) {
                     refuted = Some(e.witness.to_json());
                 }
                 // The gap is the function of SD the proof says: SD(1 − SD)/(1 + SD).
                 let d = sd.loss(&e.witness.y, &e.witness.p)?.unwrap_or_default();
-                if e.value != &d * (Q::one() - &d) / (Q::one() + &d) {
-                    consistent = false;
+                let on_curve = e.value == &d * (Q::one() - &d) / (Q::one() + &d);
+                if !tally.cross_check_once("the max gap = SD(1 − SD)/(1 + SD)", unit, on_curve) {
                     details.push(format!(
                         "gap ≠ SD(1 − SD)/(1 + SD) at {}",
                         e.witness.short()
@@ -263,7 +271,6 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
     // and y = (1, 0, …) with p = (√2 − 1, 0, …).
     let r = QSqrt2::new(Q::from_integer((-1).into()), Q::one());
     let target = QSqrt2::new(Q::from_integer(3.into()), Q::from_integer((-2).into()));
-    let mut attained = 0u64;
     for m in 1..=n as usize {
         for pad in [false, true] {
             let y: Vec<QSqrt2> = (0..m)
@@ -280,8 +287,11 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
                 .collect();
             // p inside the cube: 0 < √2 − 1 < 1.
             let inside = r.signum() > 0 && (&QSqrt2::int(1) - &r).signum() > 0;
+            const ATTAINED: &str = "SD = √2 − 1 and SJ − SD = 3 − 2√2 exactly in Q(√2) \
+                                    (y = 1ⁿ, p = (√2 − 1)·1ⁿ and y = (1, 0, …), \
+                                    p = (√2 − 1, 0, …)), confirmed by 256-bit intervals";
             let Some((d, j)) = soft_losses(&y, &p) else {
-                consistent = false;
+                tally.cross_check_once(ATTAINED, "points", false);
                 continue;
             };
             let gap = &j - &d;
@@ -294,10 +304,7 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
                 iv.cmp_interval(&t),
                 Some(std::cmp::Ordering::Less | std::cmp::Ordering::Greater)
             );
-            if inside && sd_ok && exact_ok && overlap {
-                attained += 1;
-            } else {
-                consistent = false;
+            if !tally.cross_check_once(ATTAINED, "points", inside && sd_ok && exact_ok && overlap) {
                 details.push(format!("attainment failed at m = {m} (padded: {pad})"));
             }
         }
@@ -307,21 +314,14 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
     details.insert(
         0,
         format!(
-            "{grid_points} grid points (n = 1..={n}; soft labels and predictions on \
-             {{0, 1/{k_soft}, …, 1}}ⁿ, hard labels with predictions on {{0, 1/{k_hard}, …, 1}}ⁿ) \
-             and {sampled} seeded random rational points: SD ≤ SJ and SJ − SD < 3 − 2√2 \
-             everywhere, decided exactly by (3 − g)² > 8 and again with certified intervals; the \
-             largest grid gap, {} ≈ {} at {}, equals SD(1 − SD)/(1 + SD)",
+            "{}; {grid_points} grid points and {sampled} random points; the largest grid gap is \
+             {} ≈ {} at {}",
+            tally.summary(),
             format_q(&best.value),
             decimal(&best.value),
             best.witness.short()
         ),
     );
-    details.push(format!(
-        "attained exactly in Q(√2) at {attained} points (y = 1ⁿ, p = (√2 − 1)·1ⁿ and \
-         y = (1, 0, …), p = (√2 − 1, 0, …), n = 1..={n}): SD = √2 − 1 and SJ − SD = 3 − 2√2, \
-         confirmed by 256-bit intervals"
-    ));
     let parts = vec![
         Part {
             what: "SD ≤ SJ and SJ − SD < 3 − 2√2 at every grid point, exactly (and by intervals)"
@@ -353,13 +353,13 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
         },
     ];
     Ok(Outcome {
-        status: if refuted.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(refuted.is_some()),
         n,
-        constant: Some("3 − 2√2 ≈ 0.171573, attained at SD = √2 − 1".into()),
+        constant: Some(Constant::Surd {
+            a: Q::from_integer(3.into()),
+            b: Q::from_integer((-2).into()),
+            d: 2,
+        }),
         witness: Some(refuted.unwrap_or_else(|| {
             json!({
                 "attained_at": {"y": ["1"], "p": ["√2 − 1"], "sd": "√2 − 1", "sj": "2 − √2"},
@@ -367,7 +367,7 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
                 "grids": grids,
             })
         })),
-        consistent,
+        consistent: tally.consistent(),
         details,
         parts,
     })

@@ -21,6 +21,7 @@
 use num_traits::{One, Zero};
 use serde_json::{json, Value as Json};
 
+use super::schema::Constant;
 use super::{Claim, Outcome, Part, Progress, Scope, Status};
 use crate::error::{Error, Result};
 use crate::exact::{format_q, Q};
@@ -302,7 +303,7 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
         .ratio
         .as_ref()
         .zip(j_by_d.ratio.as_ref())
-        .map(|(a, b)| format_q(if a.0 >= b.0 { &a.0 } else { &b.0 }));
+        .map(|(a, b)| Constant::Exact(if a.0 >= b.0 { &a.0 } else { &b.0 }.clone()));
     let witness = json!({
         "dice_risk_of_jaccard_minimiser": d_by_j.ratio.as_ref().map(|(r, i)| json!({"ratio": format_q(r), "instance": i})),
         "jaccard_risk_of_dice_minimiser": j_by_d.ratio.as_ref().map(|(r, i)| json!({"ratio": format_q(r), "instance": i})),
@@ -334,11 +335,7 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
                 ),
             ),
         ],
-        status: if holds {
-            Status::Holds
-        } else {
-            Status::Refuted
-        },
+        status: Status::refuted_if(!holds),
         n: n as u64,
         constant,
         witness: Some(witness),

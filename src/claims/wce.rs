@@ -20,6 +20,8 @@ use rug::Rational;
 use serde_json::{json, Value as Json};
 
 use super::approx::constant;
+use super::schema::Constant;
+use super::tally::Tally;
 use super::{Claim, Outcome, Part, Progress, Scope, Status};
 use crate::error::{Error, Result};
 use crate::exact::convert::big_to_rug;
@@ -444,9 +446,9 @@ fn hamming_transfer(n: u64, progress: &Progress) -> Result<Outcome> {
     }
     details.push(approach_family()?);
     let constant = match (violation, tight, min_strict) {
-        (Some(v), _, _) => v.ratio.as_ref().map(|r| format!("{r:.15}")),
-        (None, Some(_), _) => Some("1".to_string()),
-        (None, None, Some(m)) => m.ratio.as_ref().map(|r| format!("{r:.15}")),
+        (Some(v), _, _) => v.ratio.as_ref().and_then(interval_constant),
+        (None, Some(_), _) => Some(Constant::Exact(Q::one())),
+        (None, None, Some(m)) => m.ratio.as_ref().and_then(interval_constant),
         (None, None, None) => None,
     };
     let wj = |e: &TransferEval| transfer_json(e, configs, &weights);
@@ -459,11 +461,7 @@ fn hamming_transfer(n: u64, progress: &Progress) -> Result<Outcome> {
     };
     Ok(Outcome {
         parts: transfer_parts(&t, n),
-        status: if violation.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(violation.is_some()),
         n,
         constant,
         witness: Some(witness),
@@ -589,6 +587,16 @@ impl TransferTally {
         }
         s
     }
+}
+
+/// A certified ratio as a typed constant: its exact rational endpoints (`None`
+/// if an endpoint is infinite, which a finite ratio's enclosure never is).
+fn interval_constant(r: &Interval) -> Option<Constant> {
+    let (lo, hi) = r.to_rational_bounds()?;
+    Some(Constant::Interval {
+        lo: crate::exact::convert::rug_to_big(&lo),
+        hi: crate::exact::convert::rug_to_big(&hi),
+    })
 }
 
 /// A background voxel at p = 1/2 + 10^-k (mispredicted, as p > 1/2): the ratio
@@ -1036,6 +1044,14 @@ fn degenerate(n: u64) -> Result<(String, bool)> {
 /// Largest n of the exhaustive hedged part of wce-dice-unbounded.
 const HEDGED_EXHAUSTIVE_N: u64 = 12;
 
+/// Every hedged configuration (K, a, b) on n voxels: 0 ≤ a ≤ K ≤ n,
+/// 0 ≤ b ≤ n − K, a + b > 0 (the family's parameters, see [`hedged`]).
+fn hedged_triples(n: u64) -> impl Iterator<Item = (u64, u64, u64)> {
+    (0..=n)
+        .flat_map(move |k| (0..=k).flat_map(move |a| (0..=n - k).map(move |b| (k, a, b))))
+        .filter(|&(_, a, b)| a + b > 0)
+}
+
 /// Every hedged configuration (K, a, b) on n = 1..=n_max voxels at every interior
 /// weight: SD equals its closed form exactly, the certified wCE interval contains
 /// ln 2 times its closed form, and n·(wCE/SD)/ln 2 has exactly the extremes m and
@@ -1050,31 +1066,24 @@ fn hedged_exhaustive(n_max: u64) -> Result<(u64, Vec<String>)> {
         for n in 1..=n_max {
             let (m, big) = hedged_bounds(&w, n);
             let (mut lo, mut hi): (Option<Q>, Option<Q>) = (None, None);
-            for k in 0..=n {
-                for a in 0..=k {
-                    for b in 0..=(n - k) {
-                        if a + b == 0 {
-                            continue;
-                        }
-                        seen += 1;
-                        let c = hedged(n, k, a, b)?;
-                        let (cw, sd) = hedged_closed(&w, n, k, a, b);
-                        let v = wce(&c, &w, 128)?;
-                        let truth = ln2(128).mul(&Interval::from_big(&cw, 128));
-                        if c.soft_dice_loss() != sd
-                            || v.cmp_interval(&truth).is_some_and(|o| o != Ordering::Equal)
-                        {
-                            problems.push(format!(
-                                "w={} n={n} (K,a,b)=({k},{a},{b}): closed forms differ from the \
-                                 evaluation",
-                                format_q(&w)
-                            ));
-                        }
-                        let r = cw / sd * qu(n);
-                        lo = Some(lo.map_or(r.clone(), |x| x.min(r.clone())));
-                        hi = Some(hi.map_or(r.clone(), |x| x.max(r)));
-                    }
+            for (k, a, b) in hedged_triples(n) {
+                seen += 1;
+                let c = hedged(n, k, a, b)?;
+                let (cw, sd) = hedged_closed(&w, n, k, a, b);
+                let v = wce(&c, &w, 128)?;
+                let truth = ln2(128).mul(&Interval::from_big(&cw, 128));
+                if c.soft_dice_loss() != sd
+                    || v.cmp_interval(&truth).is_some_and(|o| o != Ordering::Equal)
+                {
+                    problems.push(format!(
+                        "w={} n={n} (K,a,b)=({k},{a},{b}): closed forms differ from the \
+                         evaluation",
+                        format_q(&w)
+                    ));
                 }
+                let r = cw / sd * qu(n);
+                lo = Some(lo.map_or(r.clone(), |x| x.min(r.clone())));
+                hi = Some(hi.map_or(r.clone(), |x| x.max(r)));
             }
             if lo.as_ref() != Some(&m) || hi.as_ref() != Some(&big) {
                 problems.push(format!(
@@ -1102,22 +1111,33 @@ fn dice_unbounded(n: u64, progress: &Progress) -> Result<Outcome> {
         .into_par_iter()
         .map(|wi| spread_weight(wi, &sizes, &done, progress, total))
         .collect::<Result<Vec<_>>>()?;
-    let mut consistent = runs.iter().all(|r| r.consistent);
-    let mut details = Vec::new();
-    details.push(format!(
+    let sizes_text = sizes
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut tally = Tally::new(format!(
         "hedged family (|y| = K, a foreground and b background voxels at p = 1/2, all others \
-         p = y): wCE = ln 2·(w·a + (1−w)·b)/n and SD = (a+b)/(4K − a + b) exactly, so \
-         n·(wCE/SD)/ln 2 spans [min(3w, 1−w), max(w(4n−1), (1−w)(4n−3))]; at n ∈ {{{}}} and \
-         w ∈ {{{}}} the extremes equal the closed forms (certified intervals, exact SD, f64 \
-         inside), the spread M/m lies in its certified interval, is ≥ 4n − 3 exactly, \
-         certified > 4n − 4 and certified strictly increasing in n",
-        sizes
-            .iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
+         p = y: wCE = ln 2·(w·a + (1−w)·b)/n, SD = (a+b)/(4K − a + b), so n·(wCE/SD)/ln 2 spans \
+         [min(3w, 1−w), max(w(4n−1), (1−w)(4n−3))]) at n ∈ {{{sizes_text}}}, w ∈ {{{}}}",
         WEIGHTS.join(", ")
     ));
+    let statement = |r: &WeightRun| r.violation.is_none();
+    tally.statement(
+        "no certified contradiction (spread ≥ 4n − 3 exactly, certified > 4n − 4, increasing \
+         in n; random configurations inside [m, M])",
+        "weights",
+        runs.len() as u64,
+        runs.iter().filter(|r| statement(r)).count() as u64,
+    );
+    tally.cross_check(
+        "extremes = closed forms (certified intervals, exact SD, f64 inside), spread in its \
+         certified interval, n·wCE ≥ min(w, 1−w)·‖p−y‖₁ certified on the random search",
+        "weights",
+        runs.len() as u64,
+        runs.iter().filter(|r| r.consistent).count() as u64,
+    );
+    let mut details = Vec::new();
     for r in &runs {
         if r.spreads.is_empty() {
             continue;
@@ -1146,9 +1166,8 @@ fn dice_unbounded(n: u64, progress: &Progress) -> Result<Outcome> {
     let general: u64 = runs.iter().map(|r| r.general_seen).sum();
     let infinite: u64 = runs.iter().map(|r| r.general_infinite).sum();
     details.push(format!(
-        "seeded random search at every (w, n): {hedged} hedged configurations all inside \
-         [m, M] (exact and certified), {general} general grouped configurations (1–4 groups, \
-         denominators ≤ 1000) all with n·wCE ≥ min(w,1−w)·‖p−y‖₁ certified ({infinite} had \
+        "seeded random search at every (w, n): {hedged} hedged configurations, {general} \
+         general grouped configurations (1–4 groups, denominators ≤ 1000; {infinite} had \
          wCE = +∞)"
     ));
     let last_n = sizes.last().copied().unwrap_or(n);
@@ -1174,20 +1193,24 @@ fn dice_unbounded(n: u64, progress: &Progress) -> Result<Outcome> {
         }
     }
     let (line, ok) = degenerate(last_n.max(2))?;
-    consistent &= ok;
+    tally.cross_check_once(
+        "degenerate configurations (p = 10^-1000, 10^-100)",
+        "checks",
+        ok,
+    );
     details.push(line);
     let (hedged_all, hedged_problems) = hedged_exhaustive(HEDGED_EXHAUSTIVE_N)?;
-    details.push(format!(
-        "every hedged configuration (K, a, b) on n = 1..={HEDGED_EXHAUSTIVE_N} voxels at each \
-         interior w ({hedged_all} configurations): SD exact = closed form, certified wCE \
-         contains ln 2 × closed form, and n·(wCE/SD)/ln 2 has exactly the extremes m and M: {}",
-        if hedged_problems.is_empty() {
-            "confirmed".to_string()
-        } else {
-            format!("{} FAILURES", hedged_problems.len())
-        }
-    ));
-    consistent &= hedged_problems.is_empty();
+    tally.cross_check(
+        &format!(
+            "every hedged configuration (K, a, b) on n = 1..={HEDGED_EXHAUSTIVE_N} voxels at \
+             each interior w: SD exact = closed form, certified wCE contains ln 2 × closed form, \
+             n·(wCE/SD)/ln 2 has exactly the extremes m and M"
+        ),
+        "configurations",
+        hedged_all,
+        hedged_all.saturating_sub(hedged_problems.len() as u64),
+    );
+    details.insert(0, tally.summary());
     details.extend(hedged_problems.into_iter().take(5));
     for r in &runs {
         details.extend(r.problems.iter().cloned());
@@ -1206,7 +1229,7 @@ fn dice_unbounded(n: u64, progress: &Progress) -> Result<Outcome> {
                 format_q(s)
             ));
             (
-                Some(format_q(s)),
+                Some(Constant::Exact(s.clone())),
                 Some(json!({
                     "w": "1/2",
                     "n": sn,
@@ -1256,15 +1279,11 @@ fn dice_unbounded(n: u64, progress: &Progress) -> Result<Outcome> {
                 ),
             ),
         ],
-        status: if violation.is_some() {
-            Status::Refuted
-        } else {
-            Status::Holds
-        },
+        status: Status::refuted_if(violation.is_some()),
         n: last_n,
         constant,
         witness,
-        consistent,
+        consistent: tally.consistent(),
         details,
     })
 }
@@ -1296,7 +1315,7 @@ mod tests {
     #[test]
     fn transfer_constant_is_one_and_attained() {
         let out = hamming_transfer(4, &Progress::none()).expect("runs");
-        assert_eq!(out.constant.as_deref(), Some("1"));
+        assert_eq!(out.constant.map(|c| c.to_string()).as_deref(), Some("1"));
         let w = out.witness.expect("witness");
         assert_eq!(w["tight"]["exact"], "Equal");
     }
@@ -1304,7 +1323,7 @@ mod tests {
     #[test]
     fn spread_constant_is_4n_minus_1_at_half() {
         let out = dice_unbounded(100, &Progress::none()).expect("runs");
-        assert_eq!(out.constant.as_deref(), Some("399"));
+        assert_eq!(out.constant.map(|c| c.to_string()).as_deref(), Some("399"));
         assert_eq!(out.n, 100);
     }
 
@@ -1317,20 +1336,13 @@ mod tests {
             for n in 1..=7u64 {
                 let (m, big) = hedged_bounds(&w, n);
                 let (mut lo, mut hi): (Option<Q>, Option<Q>) = (None, None);
-                for k in 0..=n {
-                    for a in 0..=k {
-                        for b in 0..=(n - k) {
-                            if a + b == 0 {
-                                continue;
-                            }
-                            let c = hedged(n, k, a, b).expect("valid");
-                            let (cw, sd) = hedged_closed(&w, n, k, a, b);
-                            assert_eq!(c.soft_dice_loss(), sd);
-                            let r = cw / sd * qu(n);
-                            lo = Some(lo.map_or(r.clone(), |x| x.min(r.clone())));
-                            hi = Some(hi.map_or(r.clone(), |x| x.max(r)));
-                        }
-                    }
+                for (k, a, b) in hedged_triples(n) {
+                    let c = hedged(n, k, a, b).expect("valid");
+                    let (cw, sd) = hedged_closed(&w, n, k, a, b);
+                    assert_eq!(c.soft_dice_loss(), sd);
+                    let r = cw / sd * qu(n);
+                    lo = Some(lo.map_or(r.clone(), |x| x.min(r.clone())));
+                    hi = Some(hi.map_or(r.clone(), |x| x.max(r)));
                 }
                 assert_eq!(lo, Some(m.clone()), "w={ws} n={n}");
                 assert_eq!(hi, Some(big.clone()), "w={ws} n={n}");

@@ -136,7 +136,9 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
                     )
                 },
                 out.n,
-                out.constant.as_deref().unwrap_or("-"),
+                out.constant
+                    .as_ref()
+                    .map_or("-".to_string(), ToString::to_string),
                 secs
             );
             println!("  statement: {}", claim.statement);

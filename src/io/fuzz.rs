@@ -235,6 +235,19 @@ fn run(
     assert!(crashes.is_empty(), "{name} panicked on {crashes:?}");
 }
 
+/// Unstructured input: with probability 1/2 the format's `magic` bytes, then up
+/// to 300 random bytes (the same draws, in the same order, for every reader).
+fn noise(r: &mut TestRng, magic: &[u8]) -> Vec<u8> {
+    let mut b: Vec<u8> = if r.gen_bool(0.5) {
+        magic.to_vec()
+    } else {
+        Vec::new()
+    };
+    let n = r.gen_range(0..300);
+    b.extend((0..n).map(|_| r.gen::<u8>()));
+    b
+}
+
 /// Recomputes the CRC of every complete chunk of a PNG (after the signature).
 fn fix_png_crcs(b: &mut [u8]) {
     let mut at = 8usize;
@@ -285,14 +298,7 @@ fn fuzz_npy() {
         inputs(),
         |r| {
             if r.gen_bool(0.2) {
-                let mut b: Vec<u8> = if r.gen_bool(0.5) {
-                    b"\x93NUMPY\x01\x00".to_vec()
-                } else {
-                    Vec::new()
-                };
-                let n = r.gen_range(0..300);
-                b.extend((0..n).map(|_| r.gen::<u8>()));
-                return b;
+                return noise(r, b"\x93NUMPY\x01\x00");
             }
             let mut b = corpus[r.gen_range(0..corpus.len())].clone();
             // Structure-aware: rewrite the header dict, keeping the length field right.
@@ -439,14 +445,7 @@ fn fuzz_png() {
         inputs(),
         |r| {
             if r.gen_bool(0.2) {
-                let mut b: Vec<u8> = if r.gen_bool(0.5) {
-                    b"\x89PNG\r\n\x1a\n".to_vec()
-                } else {
-                    Vec::new()
-                };
-                let n = r.gen_range(0..300);
-                b.extend((0..n).map(|_| r.gen::<u8>()));
-                return b;
+                return noise(r, b"\x89PNG\r\n\x1a\n");
             }
             let mut b = corpus[r.gen_range(0..corpus.len())].clone();
             for _ in 0..r.gen_range(1..4) {

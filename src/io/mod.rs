@@ -625,6 +625,23 @@ pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Writes `bytes` to `dir/name` and returns the path.
+    pub(crate) fn tmp(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    /// The error of reading `p`, asserting that it names the file.
+    pub(crate) fn err_of(p: &Path) -> String {
+        let msg = read_volume(p).unwrap_err().to_string();
+        assert!(
+            msg.contains(&p.display().to_string()),
+            "message lacks the path: {msg}"
+        );
+        msg
+    }
+
     /// Bitwise equality of data (so NaN payloads compare equal to themselves).
     pub(crate) fn same_data(a: &VoxelData, b: &VoxelData) -> bool {
         match (a, b) {

@@ -454,10 +454,9 @@ pub(super) fn write(path: &Path, v: &Volume, gz: bool) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::tests::{arb_volume, same_data};
+    use crate::io::tests::{arb_volume, err_of, same_data, tmp};
     use crate::io::{read_volume, write_volume};
     use proptest::prelude::*;
-    use std::path::PathBuf;
 
     /// A header built field by field, independently of the writer.
     struct Hand {
@@ -513,25 +512,10 @@ mod tests {
         }
     }
 
-    fn tmp(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = dir.path().join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-
     fn gzip(bytes: &[u8]) -> Vec<u8> {
         let mut e = GzEncoder::new(Vec::new(), Compression::fast());
         e.write_all(bytes).unwrap();
         e.finish().unwrap()
-    }
-
-    fn err_of(p: &Path) -> String {
-        let msg = read_volume(p).unwrap_err().to_string();
-        assert!(
-            msg.contains(&p.display().to_string()),
-            "message lacks the path: {msg}"
-        );
-        msg
     }
 
     #[test]

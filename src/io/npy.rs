@@ -558,10 +558,9 @@ pub(super) fn write(path: &Path, v: &Volume) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::tests::{arb_volume, same_data};
+    use crate::io::tests::{arb_volume, err_of, same_data, tmp};
     use crate::io::{read_volume, write_volume};
     use proptest::prelude::*;
-    use std::path::PathBuf;
 
     /// A version 1.0 file built by hand from a header dict and raw data bytes.
     fn hand(dict: &str, data: &[u8]) -> Vec<u8> {
@@ -570,21 +569,6 @@ mod tests {
         b.extend_from_slice(dict.as_bytes());
         b.extend_from_slice(data);
         b
-    }
-
-    fn tmp(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = dir.path().join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-
-    fn err_of(p: &Path) -> String {
-        let msg = read_volume(p).unwrap_err().to_string();
-        assert!(
-            msg.contains(&p.display().to_string()),
-            "message lacks the path: {msg}"
-        );
-        msg
     }
 
     #[test]

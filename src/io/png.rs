@@ -216,9 +216,9 @@ pub(super) fn write(path: &Path, v: &Volume) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::tests::{err_of, tmp};
     use crate::io::{read_volume, write_volume};
     use proptest::prelude::*;
-    use std::path::PathBuf;
 
     fn encode(
         w: u32,
@@ -243,21 +243,6 @@ mod tests {
             wr.write_image_data(data).unwrap();
         }
         out
-    }
-
-    fn tmp(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = dir.path().join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-
-    fn err_of(p: &Path) -> String {
-        let msg = read_volume(p).unwrap_err().to_string();
-        assert!(
-            msg.contains(&p.display().to_string()),
-            "message lacks the path: {msg}"
-        );
-        msg
     }
 
     #[test]

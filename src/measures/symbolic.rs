@@ -30,7 +30,7 @@
 //! equals the generic piece (all counts positive) with zeros substituted are
 //! merged into it; the rest become cases, described by minimal cubes.
 //!
-//! A measure that is not a [`Formula`] (for example a user-defined expression)
+//! A measure that is not a [`Formula`](super::Formula) (for example a user-defined expression)
 //! supplies its own [`Symbolic`] by overriding
 //! [`CountMeasure::symbolic`](super::CountMeasure::symbolic).
 

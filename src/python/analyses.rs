@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use super::{fraction, fraction_text, json_to_py, run_blocking, OrPy, Stop};
 use crate::analysis::{Extreme, Pair, Spread};
+use crate::claims::schema::Constant;
 use crate::claims::{outcome_json, registry, select, Progress};
 use crate::counts::Counts;
 use crate::enumerate::relaxed::{self, Domain, SoftPoint};
@@ -383,10 +384,8 @@ pub fn check<'py>(
         let j = serde_json::to_value(outcome_json(&claim, &outcome, size, secs))
             .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("claim entry: {e}")))?;
         let d = json_to_py(py, &j)?;
-        if let Some(k) = outcome.constant.as_deref() {
-            if let Ok(q) = parse_rational(k) {
-                d.set_item("constant", fraction(py, &q)?)?;
-            }
+        if let Some(Constant::Exact(q)) = &outcome.constant {
+            d.set_item("constant", fraction(py, q)?)?;
         }
         out.append(d)?;
     }

@@ -21,7 +21,7 @@ pub const FAST_SCAN_MAX: usize = 1000;
 const LEAF: usize = 64;
 const DIRECT: usize = 64;
 
-/// A distribution on {off, off+1, ...}: P(X = off + i) = p[i].
+/// A distribution on {off, off+1, ...}: P(X = off + i) = `p[i]`.
 #[derive(Clone, Debug)]
 pub struct Dist64 {
     /// The value of the first stored entry.

@@ -31,7 +31,7 @@
 //! # Which k: branch and bound
 //!
 //! On a block of sizes [k₁, k₂], S_m is largest at k₂ and C_j at k₁, which bounds
-//! E[Dice] on the whole block from above. Blocks whose bound falls below the best
+//! E\[Dice\] on the whole block from above. Blocks whose bound falls below the best
 //! value found are discarded; the rest are halved until single sizes remain, whose
 //! values are computed. The answer is the best k, the number of sizes evaluated,
 //! and the certified margin: every discarded k is below the reported optimum by
@@ -58,7 +58,7 @@ pub struct LargeOptimum {
     pub pred: Vec<bool>,
     /// Its size.
     pub k: usize,
-    /// E[Dice] of the decision (within `error` of the true value).
+    /// E\[Dice\] of the decision (within `error` of the true value).
     pub expected: f64,
     /// Bound on the numerical error of `expected` from truncating the series.
     pub error: f64,
@@ -113,14 +113,14 @@ impl Ctx {
         (sum, last)
     }
 
-    /// Upper bound of E[Dice] over k ∈ [k1, k2] (k1 ≥ 1): S_m is largest at k2,
+    /// Upper bound of E\[Dice\] over k ∈ [k1, k2] (k1 ≥ 1): S_m is largest at k2,
     /// C_j at k1, and the tail after TERMS terms is at most last·TERMS/(a − 1).
     fn upper(&self, k1: usize, k2: usize) -> f64 {
         let (sum, last) = self.series(&self.c(k1), k2);
         sum + last * TERMS as f64 / (self.a(k1) - 1.0)
     }
 
-    /// E[Dice](k) with an error bound, k ≥ 1.
+    /// E\[Dice\](k) with an error bound, k ≥ 1.
     fn value(&self, k: usize) -> (f64, f64) {
         if self.a(k) < SERIES_MIN_A as f64 {
             return (self.direct(k), 0.0);
@@ -261,7 +261,7 @@ pub fn optimal_dice_large(probs: &[f64], policy: EmptyPolicy) -> Result<LargeOpt
 /// stored values are FFT rounding noise, and keeping them would make every C_j(k)
 /// an O(n) sum. Returns the distribution and a bound on the probability mass
 /// removed (Bernstein's bound plus the stored mass cut), which bounds the change
-/// of any E[Dice](k) by twice that mass (every integrand is at most 2).
+/// of any E\[Dice\](k) by twice that mass (every integrand is at most 2).
 fn concentrate(y: Dist64, probs: &[f64]) -> (Dist64, f64) {
     let mu: f64 = probs.iter().sum();
     let var: f64 = probs.iter().map(|p| p * (1.0 - p)).sum();

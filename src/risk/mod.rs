@@ -31,7 +31,7 @@
 //!
 //! Under independence the expected-Dice-optimal prediction is a top-k set by π
 //! (Dembczyński et al. 2011; Nowozin 2014): exchanging an in-set voxel of smaller π
-//! for an out-of-set voxel of larger π never lowers E[Dice]. [`optimal_topk`] scans
+//! for an out-of-set voxel of larger π never lowers E\[Dice\]. [`optimal_topk`] scans
 //! k = 0..=n exactly; the tests confirm optimality against all 2^n predictions.
 //!
 //! Weighted cross-entropy with weight w on the foreground term,

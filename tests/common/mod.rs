@@ -67,3 +67,67 @@ pub fn mricron(name: &str) -> String {
     );
     p
 }
+
+/// Parsed JSON of a successful run's stdout.
+pub fn json(args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&ok_stdout(args)).expect("valid JSON")
+}
+
+/// Runs each `(command line, fragments)` case, the command line split on white
+/// space, and asserts that it exits 2 with an error containing every fragment
+/// (the option, the value, the accepted forms). Table-driven, so a new bad input
+/// is one line.
+pub fn assert_refused(cases: &[(&str, &[&str])]) {
+    for (line, fragments) in cases {
+        let args: Vec<&str> = line.split_whitespace().collect();
+        refused(&args, fragments);
+    }
+}
+
+/// Asserts that `args` exits 2 with an error containing every fragment.
+pub fn refused(args: &[&str], fragments: &[&str]) {
+    let err = err_stderr(args);
+    for f in fragments {
+        assert!(err.contains(f), "diceproof {args:?}: no {f:?} in: {err}");
+    }
+}
+
+/// `measure --gt GT --pred PRED` followed by `extra` (file paths are passed as
+/// single arguments, so they may contain spaces).
+pub fn measure_args<'a>(gt: &'a str, pred: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["measure", "--gt", gt, "--pred", pred];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// Writes a volume of `shape` holding `data` to `dir/name` (format by extension)
+/// and returns the path as a string for the command line.
+pub fn write_map(
+    dir: &std::path::Path,
+    name: &str,
+    shape: Vec<usize>,
+    data: diceproof::io::VoxelData,
+) -> String {
+    let path = dir.join(name);
+    diceproof::io::write_volume(&path, &diceproof::io::Volume { shape, data })
+        .expect("write a test volume");
+    path.to_string_lossy().into_owned()
+}
+
+/// `search --target dice --candidate CANDIDATE --claim-factor FACTOR --json
+/// --quiet` followed by `extra`, parsed.
+pub fn search_dice(candidate: &str, factor: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "search",
+        "--target",
+        "dice",
+        "--candidate",
+        candidate,
+        "--claim-factor",
+        factor,
+        "--json",
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    json(&args)
+}
