@@ -46,6 +46,7 @@ pub mod masks;
 pub mod measures;
 pub mod plots;
 pub mod properties;
+pub mod progress;
 pub mod prove;
 #[cfg(feature = "python")]
 mod python;

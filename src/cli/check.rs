@@ -4,10 +4,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value as Json};
 
 use super::output::table;
+use super::bars::Bars;
 use crate::claims::coq::coq_theorem;
 use crate::claims::schema::ClaimsFile;
 use crate::claims::{as_expected, outcome_json, registry, select, Progress};
@@ -90,36 +90,19 @@ fn coq_cell(name: &str) -> String {
     coq_theorem(name).map_or_else(|| "-".to_string(), |t| t.theorem)
 }
 
-pub(super) fn bar(name: &str, quiet: bool) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    let b = ProgressBar::new(1);
-    b.set_style(
-        ProgressStyle::with_template("{msg:>24} [{bar:30}] {percent:>3}% eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    b.set_message(name.to_string());
-    b
-}
-
 /// Runs `diceproof check`.
 pub fn check(args: &CheckArgs) -> Result<ExitCode> {
     let claims = select(&args.names)?;
+    let bars = Bars::new(args.quiet || args.json);
     let mut entries = Vec::new();
     let mut all_ok = true;
     for claim in &claims {
         let n = args.n.unwrap_or(claim.default_n).min(claim.max_n);
-        let b = bar(claim.name, args.quiet);
-        let progress = Progress::new(|done, total| {
-            b.set_length(total);
-            b.set_position(done);
-        });
+        let b = bars.bar(claim.name);
         let start = Instant::now();
-        let out = claim.run(n, &progress)?;
+        let out = claim.run(n, &Progress::new(&b))?;
         let secs = start.elapsed().as_secs_f64();
-        b.finish_and_clear();
+        drop(b);
         let ok = as_expected(claim, &out);
         all_ok &= ok;
         if !args.json {

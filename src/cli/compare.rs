@@ -9,6 +9,7 @@ use serde_json::{json, Value as Json};
 
 use super::output::table;
 use super::values::{self, Sizes};
+use super::bars::Bars;
 use crate::analysis::json::{counts_json, spread_to_json, spread_to_json_with};
 use crate::analysis::{Extreme, Pair, Spread};
 use crate::counts::Counts;
@@ -18,6 +19,7 @@ use crate::enumerate::{self, merge_shards, shard_json, Job, Mode, RunOptions, Sh
 use crate::error::{Error, Result};
 use crate::exact::{decimal, format_q};
 use crate::measures::{parse_measure, EmptyPolicy};
+use crate::progress::Progress;
 use crate::surrogates::soft::parse_soft;
 
 /// Arguments of `diceproof compare`.
@@ -396,6 +398,7 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode> {
             );
         }
     }
+    let bars = Bars::new(args.quiet);
     let mut rows = Vec::new();
     for job in jobs {
         let opts = RunOptions {
@@ -403,10 +406,12 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode> {
             limit_s: None,
             checkpoint: args.checkpoint.clone(),
             shard,
-            progress: !args.quiet,
             stop_after: args.stop_after_chunks,
         };
-        let out = enumerate::run(&job, &opts)?;
+        let bar = bars.cancellable_bar("");
+        let out = enumerate::run_with_progress(&job, &opts, &Progress::new(&bar))?;
+        let interrupted = bar.was_cancelled();
+        drop(bar);
         if let Some(shard) = shard {
             println!(
                 "{}",
@@ -416,9 +421,15 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode> {
         }
         if !out.complete {
             eprintln!(
-                "stopped after {} of {} chunks; rerun with the same --checkpoint to resume",
+                "{} after {} of {} chunks; {}",
+                if interrupted { "interrupted" } else { "stopped" },
                 out.done.len(),
-                job.chunks()
+                job.chunks(),
+                if args.checkpoint.is_some() {
+                    "rerun with the same --checkpoint to resume"
+                } else {
+                    "nothing was saved (pass --checkpoint FILE to make a run resumable)"
+                }
             );
             return Ok(ExitCode::from(3));
         }

@@ -4,14 +4,15 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value as Json};
 
+use super::bars::Bars;
 use super::output::table;
 use super::values;
 use crate::error::{Error, Result};
 use crate::exact::Q;
 use crate::measures::parse_measure;
+use crate::progress::Progress;
 use crate::search::{growth_exponent, Bound, Found, Loss, Search, Witness};
 use crate::table::Csv;
 
@@ -79,18 +80,6 @@ fn witness_json(w: &Witness) -> Json {
     })
 }
 
-fn spinner(quiet: bool) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    let b = ProgressBar::new_spinner();
-    b.set_style(
-        ProgressStyle::with_template("{spinner} {elapsed} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    b
-}
-
 /// Runs `diceproof search`.
 pub fn run(args: &SearchArgs) -> Result<ExitCode> {
     let target = parse_measure(&args.target)?;
@@ -129,12 +118,9 @@ pub fn run(args: &SearchArgs) -> Result<ExitCode> {
     if args.growth {
         return growth(args, base);
     }
-    let bar = spinner(args.quiet);
-    let found = base.run(&|evals, spread| {
-        bar.set_message(format!("{evals} evaluations, best spread ≈ {spread:.4e}"));
-        bar.tick();
-    })?;
-    bar.finish_and_clear();
+    let bar = Bars::new(args.quiet || args.json).spinner("");
+    let found = base.run(&Progress::new(&bar))?;
+    drop(bar);
     print_found(args, &base, &found);
     Ok(ExitCode::SUCCESS)
 }
@@ -230,14 +216,9 @@ fn growth(args: &SearchArgs, base: Search) -> Result<ExitCode> {
             budget_s: per_size,
             ..base.clone()
         };
-        let bar = spinner(args.quiet);
-        let f = s.run(&|evals, spread| {
-            bar.set_message(format!(
-                "n = {n}: {evals} evaluations, spread ≈ {spread:.4e}"
-            ));
-            bar.tick();
-        })?;
-        bar.finish_and_clear();
+        let bar = Bars::new(args.quiet || args.json).spinner(&format!("n = {n}: "));
+        let f = s.run(&Progress::new(&bar))?;
+        drop(bar);
         rows.push((n, f));
     }
     let exponent = growth_exponent(

@@ -9,7 +9,11 @@
 //!
 //! * a size and time estimate before anything runs, and a refusal (with that
 //!   estimate) beyond a limit unless forced;
-//! * parallel chunks on every core (rayon) with a progress bar;
+//! * parallel chunks on every core (rayon), reporting through
+//!   [`crate::progress::Progress`] (the CLI draws the bar; this module never
+//!   prints), and stopping cleanly after the running chunks when the progress
+//!   host reports a cancellation (Ctrl-C in the CLI), so the checkpoint holds
+//!   every finished chunk;
 //! * `--checkpoint FILE`: after every finished chunk the summary so far and the
 //!   list of finished chunks are written atomically (temp file + rename), and a
 //!   rerun with the same file resumes with the remaining chunks;
@@ -27,13 +31,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde_json::{json, Value as Json};
 
 use crate::analysis::json::{spread_from_json, spread_to_json};
 use crate::analysis::{Pair, Spread};
 use crate::error::{Error, Result};
+use crate::progress::Progress;
 
 /// Which enumerator to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -231,8 +235,6 @@ pub struct RunOptions {
     pub checkpoint: Option<PathBuf>,
     /// Run only one slice.
     pub shard: Option<Shard>,
-    /// Draw a progress bar on stderr (hidden when stderr is not a terminal).
-    pub progress: bool,
     /// Stop after this many chunks have finished in this invocation (simulates an
     /// interruption in tests; the checkpoint holds everything finished).
     pub stop_after: Option<u64>,
@@ -256,8 +258,18 @@ struct State {
     done: Vec<u64>,
 }
 
-/// Runs a job: estimate, resume, parallel chunks, checkpoint, progress.
+/// Runs a job without reporting progress; see [`run_with_progress`].
 pub fn run(job: &Job, opts: &RunOptions) -> Result<Outcome> {
+    run_with_progress(job, opts, &Progress::none())
+}
+
+/// Runs a job: estimate, resume, parallel chunks, checkpoint, progress.
+///
+/// Progress is in work units (count tuples or mask pairs), starting at the work
+/// a resumed checkpoint already holds; the message names the job. When
+/// `progress` reports a cancellation, no new chunk starts and the outcome is
+/// returned incomplete, exactly as after [`RunOptions::stop_after`].
+pub fn run_with_progress(job: &Job, opts: &RunOptions, progress: &Progress) -> Result<Outcome> {
     if !opts.force {
         job.check_size(opts.limit_s.unwrap_or(DEFAULT_LIMIT_S))?;
     } else if job.mode == Mode::Voxels {
@@ -286,13 +298,20 @@ pub fn run(job: &Job, opts: &RunOptions) -> Result<Outcome> {
 
     let total_work: f64 = mine.iter().map(|&i| job.chunk_work(i)).sum();
     let done_work: f64 = state.done.iter().map(|&i| job.chunk_work(i)).sum();
-    let bar = progress_bar(job, opts.progress, total_work, done_work);
+    progress.message(&format!(
+        "{} vs {} n={} ({})",
+        job.pair.candidate.spec(),
+        job.pair.target.spec(),
+        job.n,
+        job.mode.name()
+    ));
+    progress.tick(done_work as u64, total_work as u64);
 
     let state = Mutex::new(state);
     let finished_now = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
     pending.par_iter().try_for_each(|&i| -> Result<()> {
-        if stop.load(Ordering::Relaxed) {
+        if stop.load(Ordering::Relaxed) || progress.is_cancelled() {
             return Ok(());
         }
         let s = job.run_chunk(i)?;
@@ -305,14 +324,13 @@ pub fn run(job: &Job, opts: &RunOptions) -> Result<Outcome> {
                 save_checkpoint(path, job, opts.shard, &st.spread, &st.done)?;
             }
         }
-        bar.inc(job.chunk_work(i) as u64);
+        progress.inc(job.chunk_work(i) as u64);
         let k = finished_now.fetch_add(1, Ordering::Relaxed) + 1;
         if opts.stop_after.is_some_and(|m| k >= m) {
             stop.store(true, Ordering::Relaxed);
         }
         Ok(())
     })?;
-    bar.finish_and_clear();
     let st = state.into_inner().unwrap_or_else(|e| e.into_inner());
     Ok(Outcome {
         complete: st.done.len() == mine.len(),
@@ -320,29 +338,6 @@ pub fn run(job: &Job, opts: &RunOptions) -> Result<Outcome> {
         done: st.done,
         seconds: start.elapsed().as_secs_f64(),
     })
-}
-
-fn progress_bar(job: &Job, show: bool, total: f64, done: f64) -> ProgressBar {
-    if !show {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(total as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{msg} [{bar:30}] {percent:>3}% {human_pos}/{human_len} eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    bar.set_message(format!(
-        "{} vs {} n={} ({})",
-        job.pair.candidate.spec(),
-        job.pair.target.spec(),
-        job.n,
-        job.mode.name()
-    ));
-    bar.set_position(done as u64);
-    bar
 }
 
 fn checkpoint_json(job: &Job, shard: Option<Shard>, spread: &Spread, done: &[u64]) -> Json {

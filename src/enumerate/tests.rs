@@ -269,3 +269,62 @@ proptest! {
         prop_assert!(same(&counts, &voxels));
     }
 }
+
+/// A progress host that asks to stop once `after` units are reported done.
+struct CancelAfter {
+    after: u64,
+    pos: std::sync::atomic::AtomicU64,
+    len: std::sync::atomic::AtomicU64,
+}
+
+impl crate::progress::Reporter for CancelAfter {
+    fn set_len(&self, len: u64) {
+        self.len.store(len, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn set_position(&self, pos: u64) {
+        self.pos.fetch_max(pos, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn message(&self, _msg: &str) {}
+    fn is_cancelled(&self) -> bool {
+        self.pos.load(std::sync::atomic::Ordering::Relaxed) >= self.after
+    }
+}
+
+#[test]
+fn a_cancelled_run_stops_reports_its_work_and_resumes_to_the_same_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = pair("dice", "whamming:w=1/4", EmptyPolicy::One);
+    let (mode, n) = (Mode::Counts, 12);
+    let full = whole(&p, n, mode);
+    let job = Job {
+        pair: p.clone(),
+        n,
+        mode,
+    };
+    let path = dir.path().join("cancel.json");
+    let opts = RunOptions {
+        checkpoint: Some(path.clone()),
+        force: true,
+        ..RunOptions::default()
+    };
+    let total = job.estimate().0 as u64;
+    let host = CancelAfter {
+        after: total / 3,
+        pos: Default::default(),
+        len: Default::default(),
+    };
+    let out = run_with_progress(&job, &opts, &crate::progress::Progress::new(&host)).unwrap();
+    assert!(!out.complete, "the run ignored the cancellation");
+    assert!(!out.done.is_empty());
+    // The reported work is the work of the finished chunks, in tuples.
+    let done_work: f64 = out.done.iter().map(|&i| job.chunk_work(i)).sum();
+    assert_eq!(
+        host.pos.load(std::sync::atomic::Ordering::Relaxed),
+        done_work as u64
+    );
+    assert_eq!(host.len.load(std::sync::atomic::Ordering::Relaxed), total);
+    // Resuming without cancellation finishes with the whole run's result.
+    let rest = run(&job, &opts).unwrap();
+    assert!(rest.complete);
+    assert_eq!(rest.spread, full);
+}

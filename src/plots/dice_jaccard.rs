@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use indicatif::ProgressBar;
+use crate::progress::Progress;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -97,24 +97,24 @@ fn exact(v: Value) -> Result<Q> {
         .ok_or_else(|| Error::invalid("an undefined loss under the policy one"))
 }
 
-fn compute_scatter_sized(size: Size, bar: &ProgressBar) -> Result<Data> {
-    compute_scatter(size.pick(12, 30, 80), bar).map(Data::DiceJaccardScatter)
+fn compute_scatter_sized(size: Size, progress: &Progress) -> Result<Data> {
+    compute_scatter(size.pick(12, 30, 80), progress).map(Data::DiceJaccardScatter)
 }
 
 /// Every distinct (Δ_D, Δ_J) over the count tuples of n voxels (both-empty counts
 /// as loss 0 under the `one` policy).
-pub fn compute_scatter(n: u64, bar: &ProgressBar) -> Result<ScatterData> {
+pub fn compute_scatter(n: u64, progress: &Progress) -> Result<ScatterData> {
     let dice = parse_measure("dice")?;
     let jaccard = parse_measure("jaccard")?;
     let mut tuples = Vec::new();
     for_each_tuple(n, |c| tuples.push(c));
-    bar.set_length(tuples.len() as u64);
+    progress.set_len(tuples.len() as u64);
     let mut seen: BTreeMap<Q, Q> = BTreeMap::new();
     for c in &tuples {
         let d = exact(dice.loss(c, EmptyPolicy::One)?)?;
         let j = exact(jaccard.loss(c, EmptyPolicy::One)?)?;
         seen.entry(d).or_insert(j);
-        bar.inc(1);
+        progress.inc(1);
     }
     let zero = Q::from_integer(0.into());
     let mut max_ratio = zero.clone();
@@ -267,23 +267,23 @@ impl RatioData {
     }
 }
 
-fn compute_ratio_sized(size: Size, bar: &ProgressBar) -> Result<Data> {
-    compute_ratio(size.pick(30, 120, 250), bar).map(Data::DiceJaccardRatio)
+fn compute_ratio_sized(size: Size, progress: &Progress) -> Result<Data> {
+    compute_ratio(size.pick(30, 120, 250), progress).map(Data::DiceJaccardRatio)
 }
 
 /// Exact enumeration of Jaccard against Dice for every n = 1..=max_n.
-pub fn compute_ratio(max_n: u64, bar: &ProgressBar) -> Result<RatioData> {
+pub fn compute_ratio(max_n: u64, progress: &Progress) -> Result<RatioData> {
     let pair = Pair::new(
         parse_measure("dice")?,
         parse_measure("jaccard")?,
         EmptyPolicy::One,
     )?;
-    bar.set_length(max_n);
+    progress.set_len(max_n);
     let rows = (1..=max_n)
         .into_par_iter()
         .map(|n| {
             let s = exact_spread(&pair, n)?;
-            bar.inc(1);
+            progress.inc(1);
             let sup = s
                 .max_ratio
                 .ok_or_else(|| Error::invalid("no configuration with Δ_D > 0"))?;
@@ -389,7 +389,7 @@ mod tests {
 
     #[test]
     fn ratio_sup_is_2n_minus_1_over_n() {
-        let d = compute_ratio(12, &ProgressBar::hidden()).unwrap();
+        let d = compute_ratio(12, &Progress::none()).unwrap();
         assert_eq!(d.rows.len(), 12);
         for r in &d.rows {
             assert!(r.equals_formula, "n = {}: {}", r.n, r.sup_ratio);
@@ -402,7 +402,7 @@ mod tests {
 
     #[test]
     fn scatter_points_lie_on_the_identity_and_are_distinct() {
-        let d = compute_scatter(10, &ProgressBar::hidden()).unwrap();
+        let d = compute_scatter(10, &Progress::none()).unwrap();
         assert_eq!(d.tuples, 286);
         assert_eq!(d.max_ratio, "19/10");
         for p in &d.points {
@@ -419,7 +419,7 @@ mod tests {
 
     #[test]
     fn data_round_trips_through_json() {
-        let data = Data::DiceJaccardRatio(compute_ratio(4, &ProgressBar::hidden()).unwrap());
+        let data = Data::DiceJaccardRatio(compute_ratio(4, &Progress::none()).unwrap());
         let text = serde_json::to_string(&data).unwrap();
         assert!(text.starts_with("{\"figure\":\"dice-jaccard-ratio\""));
         assert_eq!(serde_json::from_str::<Data>(&text).unwrap(), data);

@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use indicatif::ProgressBar;
+use crate::progress::Progress;
 use serde::{Deserialize, Serialize};
 
 use super::chart::{self, geomspace, Chart, LegendAt, Mark, Panel, Series, BLACK_INDEX};
@@ -115,26 +115,26 @@ pub fn sizes(size: Size) -> Vec<u64> {
         .collect()
 }
 
-fn compute_sized(size: Size, bar: &ProgressBar) -> Result<Data> {
-    compute(CANDIDATES, &sizes(size), bar).map(Data::WhammingGrowth)
+fn compute_sized(size: Size, progress: &Progress) -> Result<Data> {
+    compute(CANDIDATES, &sizes(size), progress).map(Data::WhammingGrowth)
 }
 
 /// Exact best spread of each candidate against Dice at each n (empty masks: loss 0).
 pub fn compute(
     candidates: &[(&str, Option<f64>)],
     ns: &[u64],
-    bar: &ProgressBar,
+    progress: &Progress,
 ) -> Result<GrowthData> {
     let dice = parse_measure("dice")?;
     let work: u64 = ns.iter().map(|&n| n * n * n).sum::<u64>() * candidates.len() as u64;
-    bar.set_length(work);
+    progress.set_len(work);
     let mut series = Vec::new();
     for &(spec, proven_bound) in candidates {
         let pair = Pair::new(dice.clone(), parse_measure(spec)?, EmptyPolicy::One)?;
         let mut points = Vec::new();
         for &n in ns {
             let s = exact_spread(&pair, n)?;
-            bar.inc(n * n * n);
+            progress.inc(n * n * n);
             let spread = s.spread();
             points.push(GrowthPoint {
                 n,
@@ -245,7 +245,7 @@ mod tests {
         let d = compute(
             &[("jaccard", Some(2.0)), ("whamming:w=1/2", None)],
             &[4, 8, 16],
-            &ProgressBar::hidden(),
+            &Progress::none(),
         )
         .unwrap();
         let j = &d.series[0];

@@ -30,15 +30,15 @@ pub mod tversky;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{Pair, Spread};
 use crate::enumerate::count_space;
 use crate::error::{Error, Result};
+use crate::progress::Progress;
 
 /// How much to compute: the sizes (n, grids) of every figure scale together.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,8 +154,9 @@ pub struct Saved {
     pub data: Data,
 }
 
-/// Computes a figure's data; the progress bar may be given a length and advanced.
-pub type ComputeFn = fn(Size, &ProgressBar) -> Result<Data>;
+/// Computes a figure's data, reporting its work through `progress` (a length,
+/// then increments; [`render`] has already set the message to the figure's name).
+pub type ComputeFn = fn(Size, &Progress) -> Result<Data>;
 /// Draws a figure's data into a directory and returns the files written.
 pub type DrawFn = fn(&Data, &Path) -> Result<Vec<PathBuf>>;
 
@@ -221,23 +222,11 @@ pub struct Rendered {
     pub seconds: f64,
 }
 
-/// A progress bar for one figure, hidden unless `progress`.
-pub fn progress_bar(name: &str, progress: bool) -> ProgressBar {
-    if !progress {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg:24} [{bar:30}] {pos}/{len} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.set_message(name.to_string());
-    bar.enable_steady_tick(Duration::from_millis(200));
-    bar
-}
-
 /// Computes one figure at `size`, saves its data and draws it into `out_dir`.
-pub fn render(fig: &Figure, size: Size, out_dir: &Path, progress: bool) -> Result<Rendered> {
+///
+/// `progress` is reset for the figure (message = its name, length and position
+/// 0) and then advanced by the figure's compute.
+pub fn render(fig: &Figure, size: Size, out_dir: &Path, progress: &Progress) -> Result<Rendered> {
     let compute = fig.compute.ok_or_else(|| {
         Error::invalid(format!(
             "figure {} is drawn only from a training results file: use --from results.json",
@@ -245,10 +234,9 @@ pub fn render(fig: &Figure, size: Size, out_dir: &Path, progress: bool) -> Resul
         ))
     })?;
     let start = Instant::now();
-    let bar = progress_bar(fig.name, progress);
-    let data = compute(size, &bar);
-    bar.finish_and_clear();
-    let data = data?;
+    progress.message(fig.name);
+    progress.tick(0, 0);
+    let data = compute(size, progress)?;
     let compute_seconds = start.elapsed().as_secs_f64();
     finish(fig, data, Some(size), compute_seconds, out_dir, start)
 }
@@ -288,8 +276,9 @@ pub fn render_data(data: Data, out_dir: &Path) -> Result<Rendered> {
 }
 
 /// Computes and draws every figure that has a `compute` (all but the training
-/// figures) at `size` into `out_dir`. This is the entry point of `reproduce`.
-pub fn render_all(size: Size, out_dir: &Path, progress: bool) -> Result<Vec<Rendered>> {
+/// figures) at `size` into `out_dir`, one after the other on the same
+/// `progress`. This is the entry point of `reproduce`.
+pub fn render_all(size: Size, out_dir: &Path, progress: &Progress) -> Result<Vec<Rendered>> {
     figures()
         .iter()
         .filter(|f| f.compute.is_some())
@@ -416,7 +405,7 @@ mod tests {
     fn data_computed_elsewhere_is_rendered() {
         let dir = tempfile::tempdir().unwrap();
         let probs = crate::risk::parse_probs("3/4,1/4").unwrap();
-        let data = risk::compute(&[probs], &ProgressBar::hidden()).unwrap();
+        let data = risk::compute(&[probs], &Progress::none()).unwrap();
         let r = render_data(Data::RiskThreshold(data), dir.path()).unwrap();
         assert_eq!(r.name, "risk-threshold");
         assert_eq!(r.files.len(), 4);

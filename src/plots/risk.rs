@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
-use indicatif::ProgressBar;
+use crate::progress::Progress;
 use num_traits::{One, Zero};
 use serde::{Deserialize, Serialize};
 
@@ -129,14 +129,14 @@ impl RiskData {
     }
 }
 
-fn compute_sized(_size: Size, bar: &ProgressBar) -> Result<Data> {
-    compute(&default_instances()?, bar).map(Data::RiskThreshold)
+fn compute_sized(_size: Size, progress: &Progress) -> Result<Data> {
+    compute(&default_instances()?, progress).map(Data::RiskThreshold)
 }
 
 /// The exact step functions for `instances` (expected Dice, both empty = 1).
-pub fn compute(instances: &[Vec<Q>], bar: &ProgressBar) -> Result<RiskData> {
+pub fn compute(instances: &[Vec<Q>], progress: &Progress) -> Result<RiskData> {
     let (metric, policy) = (RiskMetric::Dice, EmptyPolicy::One);
-    bar.set_length(instances.len() as u64);
+    progress.set_len(instances.len() as u64);
     let mut out = Vec::new();
     // Per instance: (from, to, optimal?) for every step.
     let mut pieces: Vec<Vec<(Q, Q, bool)>> = Vec::new();
@@ -182,7 +182,7 @@ pub fn compute(instances: &[Vec<Q>], bar: &ProgressBar) -> Result<RiskData> {
             optimal_expected: opt,
             ce_expected: format_q(&ce),
         });
-        bar.inc(1);
+        progress.inc(1);
     }
     all_cuts.sort();
     all_cuts.dedup();
@@ -322,7 +322,7 @@ mod tests {
 
     #[test]
     fn steps_cover_the_unit_interval_and_optimum_dominates() {
-        let d = compute(&default_instances().unwrap(), &ProgressBar::hidden()).unwrap();
+        let d = compute(&default_instances().unwrap(), &Progress::none()).unwrap();
         for inst in &d.instances {
             assert_eq!(inst.steps.first().unwrap().t_from, "0");
             assert_eq!(inst.steps.last().unwrap().t_to, "1");
@@ -336,7 +336,7 @@ mod tests {
         assert_eq!((s.t_to.as_str(), s.k), ("4/5", 2));
         // The default instances admit no common optimal threshold.
         assert!(d.optimal_for_all.is_empty(), "{:?}", d.optimal_for_all);
-        let two = compute(&default_instances().unwrap()[..1], &ProgressBar::hidden()).unwrap();
+        let two = compute(&default_instances().unwrap()[..1], &Progress::none()).unwrap();
         assert_eq!(
             two.optimal_for_all,
             vec![["1/10".to_string(), "1/2".to_string()]]

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use indicatif::ProgressBar;
+use crate::progress::Progress;
 use num_traits::One;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -99,15 +99,15 @@ pub fn limit(alpha: f64, beta: f64) -> (f64, f64) {
     )
 }
 
-fn compute_sized(size: Size, bar: &ProgressBar) -> Result<Data> {
+fn compute_sized(size: Size, progress: &Progress) -> Result<Data> {
     let (n, steps) = size.pick((16, 10), (60, 20), (150, 40));
-    compute(n, steps, bar).map(Data::TverskyAlpha)
+    compute(n, steps, progress).map(Data::TverskyAlpha)
 }
 
 /// Exact inf/sup of Tversky(α, 1−α) over Dice at α = k/steps, k = 1..steps−1.
-pub fn compute(n: u64, steps: u64, bar: &ProgressBar) -> Result<TverskyData> {
+pub fn compute(n: u64, steps: u64, progress: &Progress) -> Result<TverskyData> {
     let dice = parse_measure("dice")?;
-    bar.set_length(steps - 1);
+    progress.set_len(steps - 1);
     let rows = (1..steps)
         .into_par_iter()
         .map(|k| {
@@ -116,7 +116,7 @@ pub fn compute(n: u64, steps: u64, bar: &ProgressBar) -> Result<TverskyData> {
             let spec = format!("tversky:a={},b={}", format_q(&alpha), format_q(&beta));
             let pair = Pair::new(dice.clone(), parse_measure(&spec)?, EmptyPolicy::One)?;
             let s = exact_spread(&pair, n)?;
-            bar.inc(1);
+            progress.inc(1);
             let (lo, hi) = match (&s.min_ratio, &s.max_ratio) {
                 (Some(lo), Some(hi)) if s.unbounded.is_none() => {
                     (lo.value.clone(), hi.value.clone())
@@ -223,7 +223,7 @@ mod tests {
 
     #[test]
     fn dice_point_is_exactly_one_and_bounds_hold() {
-        let d = compute(12, 4, &ProgressBar::hidden()).unwrap();
+        let d = compute(12, 4, &Progress::none()).unwrap();
         let mid = d.rows.iter().find(|r| r.alpha == "1/2").unwrap();
         assert_eq!(
             (mid.inf.as_str(), mid.sup.as_str(), mid.spread.as_str()),
