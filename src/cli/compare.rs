@@ -398,7 +398,7 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode> {
             );
         }
     }
-    let bars = Bars::new(args.quiet);
+    let bars = Bars::new(args.quiet || args.json);
     let mut rows = Vec::new();
     for job in jobs {
         let opts = RunOptions {

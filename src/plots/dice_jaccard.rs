@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 
 use crate::progress::Progress;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::chart::{self, linspace, Chart, LegendAt, Mark, Panel, Series, BLACK_INDEX};
 use super::{exact_spread, mismatch, Data, Figure, Size};
@@ -22,6 +21,9 @@ use crate::error::{Error, Result};
 use crate::exact::{format_q, q_to_f64, Q};
 use crate::measures::{parse_measure, EmptyPolicy, Value};
 use crate::table::Csv;
+
+/// The figure's data, defined with every figure format in [`crate::schema::figures`].
+pub use crate::schema::figures::{ScatterPoint, ScatterData, RatioRow, RatioData};
 
 /// 3 − 2√2, the sup of Δ_J − Δ_D over all configurations.
 pub const GAP_LIMIT: f64 = 0.171_572_875_253_809_9;
@@ -41,34 +43,6 @@ pub const RATIO: Figure = Figure {
     compute: Some(compute_ratio_sized),
     draw: draw_ratio,
 };
-
-/// One distinct (Δ_D, Δ_J) point.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ScatterPoint {
-    /// Δ_D exactly.
-    pub delta_dice: String,
-    /// Δ_J exactly.
-    pub delta_jaccard: String,
-    /// Δ_D as f64.
-    pub x: f64,
-    /// Δ_J as f64.
-    pub y: f64,
-}
-
-/// Data of `dice-jaccard-scatter`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ScatterData {
-    /// Voxels.
-    pub n: u64,
-    /// Count tuples visited.
-    pub tuples: u64,
-    /// Distinct points (sorted by Δ_D).
-    pub points: Vec<ScatterPoint>,
-    /// max Δ_J/Δ_D over the points with Δ_D > 0.
-    pub max_ratio: String,
-    /// max Δ_J − Δ_D.
-    pub max_gap: String,
-}
 
 impl ScatterData {
     /// CSV of the points.
@@ -205,32 +179,6 @@ fn draw_scatter(data: &Data, out: &Path) -> Result<Vec<PathBuf>> {
         &[Panel::Xy(c)],
         chart::SINGLE,
     )
-}
-
-/// One n of `dice-jaccard-ratio`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RatioRow {
-    /// Voxels.
-    pub n: u64,
-    /// Exact sup Δ_J/Δ_D over every configuration with Δ_D > 0.
-    pub sup_ratio: String,
-    /// The same as f64.
-    pub sup_ratio_f64: f64,
-    /// Whether it equals (2n − 1)/n.
-    pub equals_formula: bool,
-    /// Exact sup Δ_J − Δ_D.
-    pub max_gap: String,
-    /// The same as f64.
-    pub max_gap_f64: f64,
-    /// The smallest maximiser of the gap, (TP, FP, FN, TN).
-    pub gap_witness: [u64; 4],
-}
-
-/// Data of `dice-jaccard-ratio`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RatioData {
-    /// One row per n = 1..=max.
-    pub rows: Vec<RatioRow>,
 }
 
 impl RatioData {

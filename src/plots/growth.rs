@@ -12,7 +12,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::progress::Progress;
-use serde::{Deserialize, Serialize};
 
 use super::chart::{self, geomspace, Chart, LegendAt, Mark, Panel, Series, BLACK_INDEX};
 use super::{exact_spread, mismatch, Data, Figure, Size};
@@ -22,6 +21,9 @@ use crate::exact::{format_q, q_to_f64};
 use crate::measures::{parse_measure, EmptyPolicy};
 use crate::search::growth_exponent;
 use crate::table::Csv;
+
+/// The figure's data, defined with every figure format in [`crate::schema::figures`].
+pub use crate::schema::figures::{GrowthPoint, GrowthSeries, GrowthData};
 
 /// The figure.
 pub const FIGURE: Figure = Figure {
@@ -40,43 +42,6 @@ pub const CANDIDATES: &[(&str, Option<f64>)] = &[
     ("jaccard", Some(2.0)),
     ("tversky:a=1/4,b=3/4", Some(3.0)),
 ];
-
-/// One (candidate, n) spread.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GrowthPoint {
-    /// Voxels.
-    pub n: u64,
-    /// inf candidate/Dice, exact.
-    pub inf: Option<String>,
-    /// sup candidate/Dice, exact (`None`: unbounded).
-    pub sup: Option<String>,
-    /// sup/inf exactly (`None` if unbounded or the inf is 0).
-    pub spread: Option<String>,
-    /// The spread as f64.
-    pub spread_f64: Option<f64>,
-}
-
-/// One candidate's series.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GrowthSeries {
-    /// Candidate spec.
-    pub candidate: String,
-    /// Proven bound on the spread, when one exists.
-    pub proven_bound: Option<f64>,
-    /// Least-squares slope of ln spread against ln n.
-    pub exponent: Option<f64>,
-    /// One point per n.
-    pub points: Vec<GrowthPoint>,
-}
-
-/// Data of `whamming-growth`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GrowthData {
-    /// The target measure.
-    pub target: String,
-    /// One series per candidate.
-    pub series: Vec<GrowthSeries>,
-}
 
 impl GrowthData {
     /// CSV: one line per (candidate, n).

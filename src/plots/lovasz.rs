@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 use crate::progress::Progress;
 use num_traits::Signed;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::chart::{self, linspace, Chart, LegendAt, Mark, Panel, Series, BLACK_INDEX};
 use super::{mismatch, Data, Figure, Size};
@@ -23,6 +22,9 @@ use crate::exact::{format_q, q_to_f64, Q};
 use crate::surrogates::soft::{lovasz_jaccard_fast, parse_soft};
 use crate::table::Csv;
 
+/// The figure's data, defined with every figure format in [`crate::schema::figures`].
+pub use crate::schema::figures::{LovaszPoint, LovaszData};
+
 /// The figure.
 pub const FIGURE: Figure = Figure {
     name: "lovasz-soft-jaccard",
@@ -30,36 +32,6 @@ pub const FIGURE: Figure = Figure {
     compute: Some(compute_sized),
     draw,
 };
-
-/// One distinct (soft Jaccard, Lovász) pair.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LovaszPoint {
-    /// Soft Jaccard loss, exact.
-    pub soft_jaccard: String,
-    /// Lovász–Jaccard loss, exact.
-    pub lovasz: String,
-    /// Soft Jaccard as f64.
-    pub x: f64,
-    /// Lovász as f64.
-    pub y: f64,
-}
-
-/// Data of `lovasz-soft-jaccard`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LovaszData {
-    /// Voxels.
-    pub n: usize,
-    /// Probabilities are k/grid, k = 0..=grid.
-    pub grid: u64,
-    /// (label, probability) pairs evaluated.
-    pub evaluated: u64,
-    /// Pairs with Lovász > soft Jaccard (0 is the proven statement).
-    pub violations: u64,
-    /// Largest soft Jaccard − Lovász, exact.
-    pub max_difference: String,
-    /// Distinct points.
-    pub points: Vec<LovaszPoint>,
-}
 
 impl LovaszData {
     /// CSV of the points.

@@ -29,102 +29,18 @@ pub mod training;
 pub mod tversky;
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::analysis::{Pair, Spread};
 use crate::enumerate::count_space;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
-
-/// How much to compute: the sizes (n, grids) of every figure scale together.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Size {
-    /// Well under a second for every figure together (tests, smoke runs).
-    Quick,
-    /// About 5 s on 2 cores (release build): the figures of the README.
-    #[default]
-    Default,
-    /// Larger n everywhere: about 30 s on 2 cores.
-    Full,
-}
-
-impl Size {
-    /// The size's name.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Size::Quick => "quick",
-            Size::Default => "default",
-            Size::Full => "full",
-        }
-    }
-
-    /// Picks one of three values by size.
-    pub fn pick<T>(&self, quick: T, default: T, full: T) -> T {
-        match self {
-            Size::Quick => quick,
-            Size::Default => default,
-            Size::Full => full,
-        }
-    }
-}
-
-impl FromStr for Size {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Size> {
-        match s {
-            "quick" => Ok(Size::Quick),
-            "default" => Ok(Size::Default),
-            "full" => Ok(Size::Full),
-            _ => Err(Error::invalid(format!(
-                "unknown size {s:?}; valid sizes are quick, default and full"
-            ))),
-        }
-    }
-}
-
-/// The computed data of one figure, tagged with the figure's name (this is the
-/// `figure` and `data` of a saved `NAME.json`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "figure", content = "data", rename_all = "kebab-case")]
-pub enum Data {
-    /// See [`dice_jaccard::ScatterData`].
-    DiceJaccardScatter(dice_jaccard::ScatterData),
-    /// See [`dice_jaccard::RatioData`].
-    DiceJaccardRatio(dice_jaccard::RatioData),
-    /// See [`growth::GrowthData`].
-    WhammingGrowth(growth::GrowthData),
-    /// See [`tversky::TverskyData`].
-    TverskyAlpha(tversky::TverskyData),
-    /// See [`lovasz::LovaszData`].
-    LovaszSoftJaccard(lovasz::LovaszData),
-    /// See [`risk::RiskData`].
-    RiskThreshold(risk::RiskData),
-    /// See [`training::BoxData`].
-    TrainingBoxplot(training::BoxData),
-    /// See [`training::CurveData`].
-    TrainingCurves(training::CurveData),
-}
+pub use crate::schema::figures::{Data, Saved, Size};
 
 impl Data {
-    /// The name of the figure this data belongs to.
-    pub fn figure(&self) -> &'static str {
-        match self {
-            Data::DiceJaccardScatter(_) => "dice-jaccard-scatter",
-            Data::DiceJaccardRatio(_) => "dice-jaccard-ratio",
-            Data::WhammingGrowth(_) => "whamming-growth",
-            Data::TverskyAlpha(_) => "tversky-alpha",
-            Data::LovaszSoftJaccard(_) => "lovasz-soft-jaccard",
-            Data::RiskThreshold(_) => "risk-threshold",
-            Data::TrainingBoxplot(_) => "training-boxplot",
-            Data::TrainingCurves(_) => "training-curves",
-        }
-    }
-
     /// The tabular series as CSV (header line first), when the figure has one.
     pub fn csv(&self) -> Option<String> {
         match self {
@@ -138,20 +54,6 @@ impl Data {
             Data::TrainingCurves(d) => Some(d.csv()),
         }
     }
-}
-
-/// A saved figure: `NAME.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Saved {
-    /// The caption of the figure.
-    pub caption: String,
-    /// The size it was computed at (`null` for figures drawn from training results).
-    pub size: Option<Size>,
-    /// Seconds the computation took.
-    pub compute_seconds: f64,
-    /// The data, tagged with the figure name.
-    #[serde(flatten)]
-    pub data: Data,
 }
 
 /// Computes a figure's data, reporting its work through `progress` (a length,
@@ -304,8 +206,7 @@ pub fn redraw(fig: &Figure, from: &Path, out_dir: &Path) -> Result<Rendered> {
     let json: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| Error::input(from, format!("not valid JSON: {e}")))?;
     let (data, size) = if json.get("figure").is_some() {
-        let saved: Saved = serde_json::from_value(json)
-            .map_err(|e| Error::input(from, format!("not a saved figure: {e}")))?;
+        let saved = Saved::from_json_str(&text, &from.display().to_string())?;
         (saved.data, saved.size)
     } else if fig.compute.is_none() {
         let results = training::Results::from_json_str(&text, &from.display().to_string())?;
@@ -332,9 +233,7 @@ pub fn redraw(fig: &Figure, from: &Path, out_dir: &Path) -> Result<Rendered> {
 fn save_data(saved: &Saved, out_dir: &Path) -> Result<Vec<PathBuf>> {
     let name = saved.data.figure();
     let json_path = out_dir.join(format!("{name}.json"));
-    let text = serde_json::to_string_pretty(saved)
-        .map_err(|e| Error::invalid(format!("cannot serialise the data of {name}: {e}")))?;
-    write(&json_path, &(text + "\n"))?;
+    write(&json_path, &saved.to_json_string()?)?;
     let mut files = vec![json_path];
     if let Some(csv) = saved.data.csv() {
         let csv_path = out_dir.join(format!("{name}.csv"));

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use crate::progress::Progress;
 use num_traits::One;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::chart::{self, linspace, Chart, LegendAt, Mark, Panel, Series};
 use super::{exact_spread, mismatch, Data, Figure, Size};
@@ -21,6 +20,9 @@ use crate::exact::{format_q, q_to_f64, Q};
 use crate::measures::{parse_measure, EmptyPolicy};
 use crate::table::Csv;
 
+/// The figure's data, defined with every figure format in [`crate::schema::figures`].
+pub use crate::schema::figures::{TverskyRow, TverskyData};
+
 /// The figure.
 pub const FIGURE: Figure = Figure {
     name: "tversky-alpha",
@@ -28,36 +30,6 @@ pub const FIGURE: Figure = Figure {
     compute: Some(compute_sized),
     draw,
 };
-
-/// One α.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TverskyRow {
-    /// α (weight of FP), exact; β = 1 − α.
-    pub alpha: String,
-    /// α as f64.
-    pub alpha_f64: f64,
-    /// inf Δ_T/Δ_D, exact.
-    pub inf: String,
-    /// sup Δ_T/Δ_D, exact.
-    pub sup: String,
-    /// sup/inf, exact.
-    pub spread: String,
-    /// inf as f64.
-    pub inf_f64: f64,
-    /// sup as f64.
-    pub sup_f64: f64,
-    /// spread as f64.
-    pub spread_f64: f64,
-}
-
-/// Data of `tversky-alpha`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TverskyData {
-    /// Voxels.
-    pub n: u64,
-    /// One row per α.
-    pub rows: Vec<TverskyRow>,
-}
 
 impl TverskyData {
     /// CSV of the rows.
