@@ -8,11 +8,12 @@
 //! (inf/sup of candidate/target, sup of the gap, witnesses) as hard labels.
 
 use num_bigint::BigUint;
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 
 use crate::analysis::{Spread, Val};
 use crate::error::{Error, Result};
 use crate::exact::{format_q, Q};
+use crate::schema::spread::SoftPointDoc;
 use crate::search::rng::Rng;
 use crate::surrogates::soft::SoftLoss;
 
@@ -28,10 +29,18 @@ pub struct SoftPoint {
 }
 
 impl SoftPoint {
-    /// The point as JSON: `{"y": ["1", "0"], "p": ["1/2", "1/4"]}`.
-    pub fn to_json(&self) -> Json {
+    /// The point in its JSON form: `{"y": ["1", "0"], "p": ["1/2", "1/4"]}`.
+    pub fn to_doc(&self) -> SoftPointDoc {
         let v = |x: &[Q]| x.iter().map(format_q).collect::<Vec<_>>();
-        json!({"y": v(&self.y), "p": v(&self.p)})
+        SoftPointDoc {
+            y: v(&self.y),
+            p: v(&self.p),
+        }
+    }
+
+    /// The point as a JSON value (see [`SoftPoint::to_doc`]).
+    pub fn to_json(&self) -> Json {
+        serde_json::to_value(self.to_doc()).unwrap_or(Json::Null)
     }
 
     /// A short form for tables: `y=(1,0) p=(1/2,1/4)`.

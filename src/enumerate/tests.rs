@@ -328,3 +328,63 @@ fn a_cancelled_run_stops_reports_its_work_and_resumes_to_the_same_result() {
     assert!(rest.complete);
     assert_eq!(rest.spread, full);
 }
+
+#[test]
+fn broken_shard_files_are_refused_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = pair("dice", "jaccard", EmptyPolicy::One);
+    let job = Job {
+        pair: p,
+        n: 6,
+        mode: Mode::Counts,
+    };
+    let mut files = Vec::new();
+    for index in 1..=2 {
+        let shard = Shard { index, count: 2 };
+        let opts = RunOptions {
+            shard: Some(shard),
+            ..RunOptions::default()
+        };
+        let out = run(&job, &opts).unwrap();
+        let path = dir.path().join(format!("s{index}.json"));
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(&shard_file(&job, shard, &out)).unwrap(),
+        )
+        .unwrap();
+        files.push(path);
+    }
+    let (identity, merged) = merge_shards(&files).unwrap();
+    assert_eq!(identity, job.identity());
+    assert_eq!(merged, whole(&job.pair, 6, Mode::Counts));
+
+    // Each edit breaks the second file; the error names the file and the field.
+    let good: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[1]).unwrap()).unwrap();
+    let cases: Vec<(fn(&mut serde_json::Value), &str)> = vec![
+        (|v| drop(v.as_object_mut().unwrap().remove("done")), "missing field `done`"),
+        (
+            |v| drop(v["spread"]["ratio"].as_object_mut().unwrap().remove("max_finite")),
+            "missing field `max_finite`",
+        ),
+        (
+            |v| v["spread"]["abs_gap"]["witness"]["tp"] = serde_json::json!(-1),
+            "invalid value: integer `-1`, expected u64",
+        ),
+        (|v| v["job"]["n"] = serde_json::json!("6"), "invalid type: string \"6\""),
+        (
+            |v| v["diceproof"] = serde_json::json!("results"),
+            "\"diceproof\": \"results\"",
+        ),
+    ];
+    for (edit, expected) in cases {
+        let mut v = good.clone();
+        edit(&mut v);
+        std::fs::write(&files[1], serde_json::to_string(&v).unwrap()).unwrap();
+        let err = merge_shards(&files).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&files[1].display().to_string()) && err.contains(expected),
+            "{expected}: {err}"
+        );
+    }
+}
