@@ -4,12 +4,12 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Args;
-use serde_json::{json, Value as Json};
+use serde::Serialize;
 
 use super::output::table;
 use super::bars::Bars;
 use crate::claims::coq::coq_theorem;
-use crate::claims::schema::ClaimsFile;
+use crate::claims::schema::{ClaimsFile, CoqRef};
 use crate::claims::{as_expected, outcome_json, registry, select, Progress};
 use crate::error::Result;
 
@@ -39,22 +39,47 @@ pub struct CheckArgs {
     quiet: bool,
 }
 
+/// `claims --json`: the registry without running anything.
+#[derive(Serialize)]
+struct ClaimsListing {
+    claims: Vec<ClaimListing>,
+}
+
+/// One registered claim in `claims --json`.
+#[derive(Serialize)]
+struct ClaimListing {
+    name: &'static str,
+    statement: &'static str,
+    expected: &'static str,
+    quick_n: u64,
+    default_n: u64,
+    max_n: u64,
+    proof: String,
+    coq: Option<CoqRef>,
+}
+
 /// Runs `diceproof claims`.
 pub fn claims(args: &ClaimsArgs) -> Result<ExitCode> {
     let all = registry();
     if args.json {
-        let v: Vec<Json> = all
+        let claims = all
             .iter()
-            .map(|c| {
-                json!({"name": c.name, "statement": c.statement, "expected": c.expected.name(),
-                       "quick_n": c.quick_n, "default_n": c.default_n, "max_n": c.max_n, "proof": c.proof(),
-                       "coq": crate::claims::coq::coq_json(c.name)})
+            .map(|c| ClaimListing {
+                name: c.name,
+                statement: c.statement,
+                expected: c.expected.name(),
+                quick_n: c.quick_n,
+                default_n: c.default_n,
+                max_n: c.max_n,
+                proof: c.proof(),
+                coq: coq_theorem(c.name).map(|t| CoqRef {
+                    file: t.file,
+                    theorem: t.theorem,
+                }),
             })
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json!({ "claims": v })).unwrap_or_default()
-        );
+        let doc = ClaimsListing { claims };
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         return Ok(ExitCode::SUCCESS);
     }
     let mut rows = vec![vec![
