@@ -45,8 +45,8 @@ pub mod io;
 pub mod masks;
 pub mod measures;
 pub mod plots;
-pub mod properties;
 pub mod progress;
+pub mod properties;
 pub mod prove;
 #[cfg(feature = "python")]
 mod python;

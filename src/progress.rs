@@ -277,10 +277,7 @@ mod tests {
         p.set_position(4);
         p.tick(5, 5);
         p.message("dropped");
-        assert_eq!(
-            *seen.lock().unwrap(),
-            vec![(0, 5), (2, 5), (4, 5), (5, 5)]
-        );
+        assert_eq!(*seen.lock().unwrap(), vec![(0, 5), (2, 5), (4, 5), (5, 5)]);
     }
 
     #[test]

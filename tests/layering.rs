@@ -87,7 +87,9 @@ fn names_indicatif(line: &str) -> bool {
 #[test]
 fn the_scan_recognises_indicatif() {
     assert!(names_indicatif("use indicatif::ProgressBar;"));
-    assert!(names_indicatif("    let b = indicatif::ProgressBar::hidden();"));
+    assert!(names_indicatif(
+        "    let b = indicatif::ProgressBar::hidden();"
+    ));
     assert!(!names_indicatif("//! the CLI draws indicatif bars"));
 }
 

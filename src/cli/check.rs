@@ -6,8 +6,8 @@ use std::time::Instant;
 use clap::Args;
 use serde::Serialize;
 
-use super::output::table;
 use super::bars::Bars;
+use super::output::table;
 use crate::claims::coq::coq_theorem;
 use crate::claims::schema::{ClaimsFile, CoqRef};
 use crate::claims::{as_expected, outcome_json, registry, select, Progress};

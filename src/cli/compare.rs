@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use clap::Args;
 use serde::Serialize;
 
+use super::bars::Bars;
 use super::output::table;
 use super::values::{self, Sizes};
-use super::bars::Bars;
 use crate::analysis::json::{counts_doc, spread_doc_with};
 use crate::analysis::{Extreme, Pair, Spread};
 use crate::counts::Counts;
@@ -398,7 +398,11 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode> {
         if !out.complete {
             eprintln!(
                 "{} after {} of {} chunks; {}",
-                if interrupted { "interrupted" } else { "stopped" },
+                if interrupted {
+                    "interrupted"
+                } else {
+                    "stopped"
+                },
                 out.done.len(),
                 job.chunks(),
                 if args.checkpoint.is_some() {

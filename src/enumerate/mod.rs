@@ -31,12 +31,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use rayon::prelude::*;
 use crate::analysis::json::{spread_doc, spread_from_doc};
 use crate::analysis::{Pair, Spread};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::schema::spread::{ChunksFile, JobDoc};
+use rayon::prelude::*;
 
 /// Which enumerator to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -374,8 +374,12 @@ fn save_checkpoint(
 fn read_chunks_file(path: &Path, expected: &str) -> Result<ChunksFile> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
-    let f: ChunksFile = serde_json::from_str(&text)
-        .map_err(|e| Error::input(path, format!("not {expected} of this diceproof version: {e}")))?;
+    let f: ChunksFile = serde_json::from_str(&text).map_err(|e| {
+        Error::input(
+            path,
+            format!("not {expected} of this diceproof version: {e}"),
+        )
+    })?;
     if f.version != 1 || !(f.diceproof == "checkpoint" || f.diceproof == "shard") {
         return Err(Error::input(
             path,

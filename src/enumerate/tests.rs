@@ -282,7 +282,8 @@ impl crate::progress::Reporter for CancelAfter {
         self.len.store(len, std::sync::atomic::Ordering::Relaxed);
     }
     fn set_position(&self, pos: u64) {
-        self.pos.fetch_max(pos, std::sync::atomic::Ordering::Relaxed);
+        self.pos
+            .fetch_max(pos, std::sync::atomic::Ordering::Relaxed);
     }
     fn message(&self, _msg: &str) {}
     fn is_cancelled(&self) -> bool {
@@ -361,17 +362,31 @@ fn broken_shard_files_are_refused_naming_the_field() {
     // Each edit breaks the second file; the error names the file and the field.
     let good: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&files[1]).unwrap()).unwrap();
-    let cases: Vec<(fn(&mut serde_json::Value), &str)> = vec![
-        (|v| drop(v.as_object_mut().unwrap().remove("done")), "missing field `done`"),
+    type Edit = fn(&mut serde_json::Value);
+    let cases: Vec<(Edit, &str)> = vec![
         (
-            |v| drop(v["spread"]["ratio"].as_object_mut().unwrap().remove("max_finite")),
+            |v| drop(v.as_object_mut().unwrap().remove("done")),
+            "missing field `done`",
+        ),
+        (
+            |v| {
+                drop(
+                    v["spread"]["ratio"]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("max_finite"),
+                )
+            },
             "missing field `max_finite`",
         ),
         (
             |v| v["spread"]["abs_gap"]["witness"]["tp"] = serde_json::json!(-1),
             "invalid value: integer `-1`, expected u64",
         ),
-        (|v| v["job"]["n"] = serde_json::json!("6"), "invalid type: string \"6\""),
+        (
+            |v| v["job"]["n"] = serde_json::json!("6"),
+            "invalid type: string \"6\"",
+        ),
         (
             |v| v["diceproof"] = serde_json::json!("results"),
             "\"diceproof\": \"results\"",

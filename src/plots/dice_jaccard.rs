@@ -23,7 +23,7 @@ use crate::measures::{parse_measure, EmptyPolicy, Value};
 use crate::table::Csv;
 
 /// The figure's data, defined with every figure format in [`crate::schema::figures`].
-pub use crate::schema::figures::{ScatterPoint, ScatterData, RatioRow, RatioData};
+pub use crate::schema::figures::{RatioData, RatioRow, ScatterData, ScatterPoint};
 
 /// 3 − 2√2, the sup of Δ_J − Δ_D over all configurations.
 pub const GAP_LIMIT: f64 = 0.171_572_875_253_809_9;

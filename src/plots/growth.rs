@@ -23,7 +23,7 @@ use crate::search::growth_exponent;
 use crate::table::Csv;
 
 /// The figure's data, defined with every figure format in [`crate::schema::figures`].
-pub use crate::schema::figures::{GrowthPoint, GrowthSeries, GrowthData};
+pub use crate::schema::figures::{GrowthData, GrowthPoint, GrowthSeries};
 
 /// The figure.
 pub const FIGURE: Figure = Figure {

@@ -23,7 +23,7 @@ use crate::surrogates::soft::{lovasz_jaccard_fast, parse_soft};
 use crate::table::Csv;
 
 /// The figure's data, defined with every figure format in [`crate::schema::figures`].
-pub use crate::schema::figures::{LovaszPoint, LovaszData};
+pub use crate::schema::figures::{LovaszData, LovaszPoint};
 
 /// The figure.
 pub const FIGURE: Figure = Figure {

@@ -24,7 +24,7 @@ use crate::risk::{expected_exact, optimal_topk, parse_probs, threshold_pred, Ris
 use crate::table::Csv;
 
 /// The figure's data, defined with every figure format in [`crate::schema::figures`].
-pub use crate::schema::figures::{Step, Instance, RiskData};
+pub use crate::schema::figures::{Instance, RiskData, Step};
 
 /// The figure.
 pub const FIGURE: Figure = Figure {

@@ -13,7 +13,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-
 use super::chart::{self, BoxPlot, Chart, LegendAt, Mark, Panel, Series};
 use super::{mismatch, Data, Figure};
 use crate::error::{Error, Result};
@@ -21,7 +20,7 @@ use crate::exact::{parse_rational, q_to_f64};
 use crate::table::Csv;
 
 /// The figure's data, defined with every figure format in [`crate::schema::figures`].
-pub use crate::schema::figures::{LossDistribution, BoxData, CurveSeries, CurveData};
+pub use crate::schema::figures::{BoxData, CurveData, CurveSeries, LossDistribution};
 
 /// The box-plot figure.
 pub const BOXPLOT: Figure = Figure {

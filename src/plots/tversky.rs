@@ -21,7 +21,7 @@ use crate::measures::{parse_measure, EmptyPolicy};
 use crate::table::Csv;
 
 /// The figure's data, defined with every figure format in [`crate::schema::figures`].
-pub use crate::schema::figures::{TverskyRow, TverskyData};
+pub use crate::schema::figures::{TverskyData, TverskyRow};
 
 /// The figure.
 pub const FIGURE: Figure = Figure {

@@ -476,13 +476,19 @@ mod tests {
             .unwrap()
             .remove("sup");
         let e = refusal(&v);
-        assert!(e.starts_with("fig.json: ") && e.contains("missing field `sup`"), "{e}");
+        assert!(
+            e.starts_with("fig.json: ") && e.contains("missing field `sup`"),
+            "{e}"
+        );
 
         // A mistyped value names what was expected.
         let mut v = good.clone();
         v["data"]["series"][0]["points"][0]["n"] = json!("four");
         let e = refusal(&v);
-        assert!(e.contains("invalid type: string \"four\", expected u64"), "{e}");
+        assert!(
+            e.contains("invalid type: string \"four\", expected u64"),
+            "{e}"
+        );
 
         // A missing field of the envelope.
         let mut v = good.clone();
@@ -507,6 +513,9 @@ mod tests {
         let mut v = good;
         v["size"] = json!("huge");
         let e = refusal(&v);
-        assert!(e.contains("unknown variant `huge`") && e.contains("quick"), "{e}");
+        assert!(
+            e.contains("unknown variant `huge`") && e.contains("quick"),
+            "{e}"
+        );
     }
 }
