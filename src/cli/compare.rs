@@ -257,7 +257,16 @@ fn run_relaxed(args: &CompareArgs) -> Result<ExitCode> {
         "at (max ratio; max gap)".to_string(),
     ]];
     for &n in &sizes {
-        let s = relaxed::run(&*target, &*candidate, n as u32, domain, args.soft_labels)?;
+        let bar = Bars::new(args.quiet || args.json).bar(&format!("n={n}"));
+        let s = relaxed::run_with_progress(
+            &*target,
+            &*candidate,
+            n as u32,
+            domain,
+            args.soft_labels,
+            &Progress::new(&bar),
+        )?;
+        drop(bar);
         let (grid, random, den, seed) = match domain {
             Domain::Grid { k } => (Some(k), None, None, None),
             Domain::Random { m, den, seed } => (None, Some(m), Some(den), Some(seed)),

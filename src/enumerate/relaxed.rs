@@ -13,6 +13,7 @@ use serde_json::Value as Json;
 use crate::analysis::{Spread, Val};
 use crate::error::{Error, Result};
 use crate::exact::{format_q, Q};
+use crate::progress::{Progress, Ticker};
 use crate::schema::spread::SoftPointDoc;
 use crate::search::rng::Rng;
 use crate::surrogates::soft::SoftLoss;
@@ -111,11 +112,29 @@ pub fn run(
     domain: Domain,
     soft_labels: bool,
 ) -> Result<Spread<SoftPoint>> {
+    run_with_progress(target, candidate, n, domain, soft_labels, &Progress::none())
+}
+
+/// [`run`], reporting the points visited to `progress` (length [`size`], one
+/// report every 1024 points). The walk is sequential and has no partial result,
+/// so it does not poll for cancellation; a host that must stop it (the Python
+/// package on Ctrl-C) leaves from inside the callback.
+pub fn run_with_progress(
+    target: &dyn SoftLoss,
+    candidate: &dyn SoftLoss,
+    n: u32,
+    domain: Domain,
+    soft_labels: bool,
+    progress: &Progress,
+) -> Result<Spread<SoftPoint>> {
     if n == 0 {
         return Err(Error::invalid("the relaxed domain needs n >= 1"));
     }
+    let total = size(n, domain, soft_labels).map_or(0, |t| u64::try_from(t).unwrap_or(u64::MAX));
+    let ticker = Ticker::new(progress, total, 1024);
     let mut s: Spread<SoftPoint> = Spread::default();
     let mut visit = |y: Vec<Q>, p: Vec<Q>| -> Result<()> {
+        ticker.step();
         let value = |l: &dyn SoftLoss| -> Result<Val> {
             Ok(Val::from_q(
                 l.loss(&y, &p)?.unwrap_or_else(|| Q::from_integer(0.into())),
@@ -171,5 +190,6 @@ pub fn run(
             }
         }
     }
+    ticker.finish();
     Ok(s)
 }

@@ -403,3 +403,20 @@ fn broken_shard_files_are_refused_naming_the_field() {
         );
     }
 }
+
+#[test]
+fn the_relaxed_walk_reports_every_point() {
+    use crate::surrogates::soft::parse_soft;
+    let (sd, sj) = (
+        parse_soft("soft-dice").unwrap(),
+        parse_soft("soft-jaccard").unwrap(),
+    );
+    let domain = relaxed::Domain::Grid { k: 3 };
+    let last = std::sync::Mutex::new((0, 0));
+    let progress = crate::progress::Progress::from_fn(|d, t| *last.lock().unwrap() = (d, t));
+    let with = relaxed::run_with_progress(&*sd, &*sj, 3, domain, false, &progress).unwrap();
+    let points = relaxed::size(3, domain, false).unwrap() as u64;
+    assert_eq!(*last.lock().unwrap(), (points, points));
+    assert_eq!(with.configurations, BigUint::from(points));
+    assert_eq!(with, relaxed::run(&*sd, &*sj, 3, domain, false).unwrap());
+}
