@@ -330,9 +330,9 @@ pub struct Step {
     pub t_to_f64: f64,
     /// Voxels predicted.
     pub k: usize,
-    /// E[Dice], exact.
+    /// E\[Dice\], exact.
     pub expected: String,
-    /// E[Dice] as f64.
+    /// E\[Dice\] as f64.
     pub expected_f64: f64,
 }
 
@@ -345,13 +345,13 @@ pub struct Instance {
     pub steps: Vec<Step>,
     /// Size of the optimal top-k decision (smallest optimal k).
     pub optimal_k: usize,
-    /// Its E[Dice], exact.
+    /// Its E\[Dice\], exact.
     pub optimal_expected: String,
-    /// Its E[Dice] as f64.
+    /// Its E\[Dice\] as f64.
     pub optimal_expected_f64: f64,
     /// Whether some threshold reaches the optimum.
     pub threshold_reaches_optimum: bool,
-    /// E[Dice] of the plain-CE decision t = 1/2, exact.
+    /// E\[Dice\] of the plain-CE decision t = 1/2, exact.
     pub ce_expected: String,
 }
 
