@@ -32,11 +32,16 @@ fn evaluations(c: &mut Criterion) {
     for cand in ["whamming:balanced", "jaccard", "whamming:sqrt"] {
         // A spread search with no claim runs exactly until the evaluation budget.
         let s = search(cand, Bound::None, evals);
-        let done = s.run(&|_, _| {}).unwrap().evaluations;
+        let done = s
+            .run(&diceproof::progress::Progress::none())
+            .unwrap()
+            .evaluations;
         g.throughput(Throughput::Elements(done));
         g.bench_function(cand, |b| {
             b.iter(|| {
-                let f = black_box(&s).run(&|_, _| {}).unwrap();
+                let f = black_box(&s)
+                    .run(&diceproof::progress::Progress::none())
+                    .unwrap();
                 assert_eq!(f.evaluations, done);
                 f
             })
@@ -52,7 +57,9 @@ fn refutation(c: &mut Criterion) {
         let s = search(cand, Bound::Factor(Q::from_integer(100.into())), 1 << 24);
         g.bench_function(format!("{cand}/K=100"), |b| {
             b.iter(|| {
-                let f = black_box(&s).run(&|_, _| {}).unwrap();
+                let f = black_box(&s)
+                    .run(&diceproof::progress::Progress::none())
+                    .unwrap();
                 assert!(f.found);
                 f
             })

@@ -155,6 +155,7 @@ pub mod io;
 pub mod masks;
 pub mod measures;
 pub mod plots;
+pub mod progress;
 pub mod properties;
 pub mod prove;
 #[cfg(feature = "python")]

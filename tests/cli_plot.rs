@@ -134,6 +134,48 @@ fn one_figure_by_name() {
         "Jaccard loss",
     );
     assert!(!dir.path().join("risk-threshold.png").exists());
+
+    // An older or broken NAME.json is refused with the field at fault, for a
+    // field of the envelope and one deep inside the figure's data.
+    let saved = dir.path().join("dice-jaccard-scatter.json");
+    let good: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    let broken = dir.path().join("broken.json");
+    type Edit = fn(&mut serde_json::Value);
+    let cases: [(Edit, &str); 2] = [
+        (
+            |v| drop(v.as_object_mut().unwrap().remove("compute_seconds")),
+            "missing field `compute_seconds`",
+        ),
+        (
+            |v| {
+                drop(
+                    v["data"]["points"][0]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("delta_jaccard"),
+                )
+            },
+            "missing field `delta_jaccard`",
+        ),
+    ];
+    for (edit, expected) in cases {
+        let mut v = good.clone();
+        edit(&mut v);
+        std::fs::write(&broken, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+        let err = err_stderr(&[
+            "plot",
+            "dice-jaccard-scatter",
+            "--from",
+            broken.to_str().unwrap(),
+            "--out",
+            dir.path().to_str().unwrap(),
+        ]);
+        assert!(
+            err.contains("broken.json: not a saved figure") && err.contains(expected),
+            "{expected}: {err}"
+        );
+    }
 }
 
 #[test]

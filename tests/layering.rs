@@ -77,3 +77,45 @@ fn no_module_outside_cli_imports_cli() {
         offenders.join("\n")
     );
 }
+
+/// Whether a line of Rust code (not a comment) uses the terminal progress crate.
+fn names_indicatif(line: &str) -> bool {
+    let code = line.trim_start();
+    !code.starts_with("//") && code.split("//").next().unwrap_or("").contains("indicatif")
+}
+
+#[test]
+fn the_scan_recognises_indicatif() {
+    assert!(names_indicatif("use indicatif::ProgressBar;"));
+    assert!(names_indicatif(
+        "    let b = indicatif::ProgressBar::hidden();"
+    ));
+    assert!(!names_indicatif("//! the CLI draws indicatif bars"));
+}
+
+/// Progress bars are drawn by the CLI only: library code reports through
+/// `diceproof::progress::Progress` and never owns the terminal (issue 12, item 5).
+#[test]
+fn no_library_code_draws_progress_bars() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut offenders = Vec::new();
+    for file in files {
+        let rel = file.strip_prefix(&src).unwrap();
+        if rel.starts_with("cli") || rel.starts_with("bin") {
+            continue;
+        }
+        let text = fs::read_to_string(&file).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            if names_indicatif(line) {
+                offenders.push(format!("src/{}:{}: {}", rel.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "library code draws progress bars (report through crate::progress instead):\n{}",
+        offenders.join("\n")
+    );
+}

@@ -1,106 +1,113 @@
 //! The JSON form of a [`Spread`]: what `compare --json` prints, what checkpoints and
-//! shard files store, and what `merge` reads back. Exact values are strings `p/q`
-//! so that nothing passes through a float on the way.
+//! shard files store, and what `merge` reads back. The format is the typed
+//! [`crate::schema::spread`]; this module converts between it and [`Spread`].
+//! Exact values are strings `p/q` so that nothing passes through a float on the
+//! way.
 
 use num_bigint::BigUint;
-use serde_json::{json, Value as Json};
 
 use super::{Extreme, Spread, Witness};
 use crate::counts::Counts;
 use crate::error::{Error, Result};
 use crate::exact::{format_q, parse_rational};
+use crate::schema::spread::{CountsDoc, GapDoc, RatioDoc, SpreadDoc};
 
-/// A witness as `{"tp":…,"fp":…,"fn":…,"tn":…}`.
-pub fn counts_json(c: &Counts) -> Json {
-    json!({"tp": c.tp, "fp": c.fp, "fn": c.fn_, "tn": c.tn})
-}
-
-fn counts_from(v: &Json, what: &str) -> Result<Counts> {
-    let get = |k: &str| {
-        v.get(k)
-            .and_then(Json::as_u64)
-            .ok_or_else(|| Error::invalid(format!("{what}: missing or invalid field {k:?}")))
-    };
-    Counts::new(get("tp")?, get("fp")?, get("fn")?, get("tn")?)
-}
-
-fn big_from(v: &Json, what: &str) -> Result<BigUint> {
-    v.as_str()
-        .and_then(|s| s.parse::<BigUint>().ok())
-        .ok_or_else(|| Error::invalid(format!("{what}: expected an integer string")))
-}
-
-fn extreme_from(value: &Json, witness: &Json, what: &str) -> Result<Option<Extreme>> {
-    if value.is_null() {
-        return Ok(None);
+/// A witness as `{"tp":…,"fp":…,"fn":…,"tn":…}` (no masks).
+pub fn counts_doc(c: &Counts) -> CountsDoc {
+    CountsDoc {
+        tp: c.tp,
+        fp: c.fp,
+        fn_: c.fn_,
+        tn: c.tn,
+        gt: None,
+        pred: None,
     }
-    let q = parse_rational(
-        value
-            .as_str()
-            .ok_or_else(|| Error::invalid(format!("{what}: expected a string p/q")))?,
-    )?;
+}
+
+fn counts_from(d: &Option<CountsDoc>, what: &str) -> Result<Counts> {
+    let d = d
+        .as_ref()
+        .ok_or_else(|| Error::invalid(format!("{what}: a value without a witness")))?;
+    Counts::new(d.tp, d.fp, d.fn_, d.tn)
+}
+
+fn big_from(s: &str, what: &str) -> Result<BigUint> {
+    s.parse::<BigUint>()
+        .map_err(|_| Error::invalid(format!("{what}: expected an integer string, got {s:?}")))
+}
+
+fn extreme_from(
+    value: &Option<String>,
+    witness: &Option<CountsDoc>,
+    what: &str,
+) -> Result<Option<Extreme>> {
+    let Some(text) = value else {
+        return Ok(None);
+    };
+    let q = parse_rational(text).map_err(|e| Error::invalid(format!("{what}: {e}")))?;
     Ok(Some(Extreme::from_q(q, counts_from(witness, what)?)))
 }
 
-fn value_json<W>(e: &Option<Extreme<W>>) -> Json {
-    e.as_ref()
-        .map_or(Json::Null, |e| Json::String(format_q(&e.value)))
+fn value_of<W>(e: &Option<Extreme<W>>) -> Option<String> {
+    e.as_ref().map(|e| format_q(&e.value))
 }
 
-/// The summary as JSON (the `compare --json` fields after target/candidate/n/mode).
-pub fn spread_to_json(s: &Spread) -> Json {
-    spread_to_json_with(s, counts_json)
+/// The summary with count witnesses (the `compare --json` fields after
+/// target/candidate/n/mode/empty).
+pub fn spread_doc(s: &Spread) -> SpreadDoc<CountsDoc> {
+    spread_doc_with(s, counts_doc)
 }
 
-/// The summary as JSON with witnesses written by `witness`.
-pub fn spread_to_json_with<W: Witness>(s: &Spread<W>, witness: impl Fn(&W) -> Json) -> Json {
-    let w = |e: &Option<Extreme<W>>| e.as_ref().map_or(Json::Null, |e| witness(&e.witness));
-    json!({
-        "configurations": s.configurations.to_string(),
-        "tuples": s.tuples,
-        "skipped": s.skipped.to_string(),
-        "ratio": {
-            "min": value_json(&s.min_ratio),
-            "max": if s.unbounded.is_some() { Json::String("inf".into()) } else { value_json(&s.max_ratio) },
-            "unbounded": s.unbounded.is_some(),
-            "min_witness": w(&s.min_ratio),
-            "max_witness": match &s.unbounded {
-                Some(u) => witness(u),
+/// The summary with witnesses written by `witness`.
+pub fn spread_doc_with<W: Witness, D>(s: &Spread<W>, witness: impl Fn(&W) -> D) -> SpreadDoc<D> {
+    let w = |e: &Option<Extreme<W>>| e.as_ref().map(|e| witness(&e.witness));
+    SpreadDoc {
+        configurations: s.configurations.to_string(),
+        tuples: s.tuples,
+        skipped: s.skipped.to_string(),
+        ratio: RatioDoc {
+            min: value_of(&s.min_ratio),
+            max: if s.unbounded.is_some() {
+                Some("inf".into())
+            } else {
+                value_of(&s.max_ratio)
+            },
+            unbounded: s.unbounded.is_some(),
+            min_witness: w(&s.min_ratio),
+            max_witness: match &s.unbounded {
+                Some(u) => Some(witness(u)),
                 None => w(&s.max_ratio),
             },
-            "max_finite": value_json(&s.max_ratio),
-            "max_finite_witness": w(&s.max_ratio),
-            "spread": s.spread().map_or(Json::Null, |q| Json::String(format_q(&q))),
+            max_finite: value_of(&s.max_ratio),
+            max_finite_witness: w(&s.max_ratio),
+            spread: s.spread().map(|q| format_q(&q)),
         },
-        "abs_gap": {
-            "max": value_json(&s.max_gap),
-            "witness": w(&s.max_gap),
+        abs_gap: GapDoc {
+            max: value_of(&s.max_gap),
+            witness: w(&s.max_gap),
         },
-    })
+    }
 }
 
-/// Reads a summary written by [`spread_to_json`].
-pub fn spread_from_json(v: &Json) -> Result<Spread> {
-    let ratio = &v["ratio"];
-    let gap = &v["abs_gap"];
-    let unbounded = if ratio["unbounded"].as_bool().unwrap_or(false) {
-        Some(counts_from(&ratio["max_witness"], "ratio.max_witness")?)
+/// Reads a summary written by [`spread_doc`] (masks of voxel-mode witnesses are
+/// not needed: the witness is the smallest configuration in count order).
+pub fn spread_from_doc(d: &SpreadDoc<CountsDoc>) -> Result<Spread> {
+    let unbounded = if d.ratio.unbounded {
+        Some(counts_from(&d.ratio.max_witness, "ratio.max_witness")?)
     } else {
         None
     };
     Ok(Spread {
-        configurations: big_from(&v["configurations"], "configurations")?,
-        tuples: v["tuples"]
-            .as_u64()
-            .ok_or_else(|| Error::invalid("tuples: expected an integer"))?,
-        skipped: big_from(&v["skipped"], "skipped")?,
-        min_ratio: extreme_from(&ratio["min"], &ratio["min_witness"], "ratio.min")?,
+        configurations: big_from(&d.configurations, "configurations")?,
+        tuples: d.tuples,
+        skipped: big_from(&d.skipped, "skipped")?,
+        min_ratio: extreme_from(&d.ratio.min, &d.ratio.min_witness, "ratio.min")?,
         max_ratio: extreme_from(
-            &ratio["max_finite"],
-            &ratio["max_finite_witness"],
+            &d.ratio.max_finite,
+            &d.ratio.max_finite_witness,
             "ratio.max_finite",
         )?,
         unbounded,
-        max_gap: extreme_from(&gap["max"], &gap["witness"], "abs_gap.max")?,
+        max_gap: extreme_from(&d.abs_gap.max, &d.abs_gap.witness, "abs_gap.max")?,
     })
 }

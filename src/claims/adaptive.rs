@@ -80,7 +80,7 @@ fn search(
         max_evals: 1 << 20,
         nonempty_gt,
     }
-    .run(&|_, _| {})
+    .run(&crate::progress::Progress::none())
 }
 
 fn witnesses(f: &Found) -> Json {

@@ -48,6 +48,9 @@ mod wce;
 use serde_json::Value as Json;
 
 use crate::error::{Error, Result};
+/// Checks report through the crate's one progress type ([`crate::progress`]).
+pub use crate::progress::Progress;
+pub(crate) use crate::progress::Ticker;
 
 /// What a check found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -307,40 +310,6 @@ impl Outcome {
     }
 }
 
-/// Counts work items finished by parallel workers and reports progress every
-/// `every` items (and once at the end, from [`Ticker::finish`]).
-pub(crate) struct Ticker<'p, 'a> {
-    done: std::sync::atomic::AtomicU64,
-    total: u64,
-    every: u64,
-    progress: &'p Progress<'a>,
-}
-
-impl<'p, 'a> Ticker<'p, 'a> {
-    /// A counter of `total` items reporting to `progress`.
-    pub(crate) fn new(progress: &'p Progress<'a>, total: u64, every: u64) -> Self {
-        Ticker {
-            done: std::sync::atomic::AtomicU64::new(0),
-            total,
-            every: every.max(1),
-            progress,
-        }
-    }
-
-    /// One item finished.
-    pub(crate) fn step(&self) {
-        let d = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        if d % self.every == 0 {
-            self.progress.tick(d, self.total);
-        }
-    }
-
-    /// Every item finished.
-    pub(crate) fn finish(&self) {
-        self.progress.tick(self.total, self.total);
-    }
-}
-
 /// A registered claim.
 pub struct Claim {
     /// Short name, e.g. `dice-jaccard-relative`.
@@ -374,30 +343,6 @@ impl Claim {
     /// The proof file, relative to the repository root.
     pub fn proof(&self) -> String {
         format!("proofs/{}.md", self.name)
-    }
-}
-
-/// Progress reporting for checks: a callback receiving (done, total) work units.
-pub struct Progress<'a> {
-    report: Box<dyn Fn(u64, u64) + Sync + 'a>,
-}
-
-impl<'a> Progress<'a> {
-    /// A progress sink.
-    pub fn new(f: impl Fn(u64, u64) + Sync + 'a) -> Progress<'a> {
-        Progress {
-            report: Box::new(f),
-        }
-    }
-
-    /// A sink that ignores progress.
-    pub fn none() -> Progress<'static> {
-        Progress::new(|_, _| {})
-    }
-
-    /// Reports progress.
-    pub fn tick(&self, done: u64, total: u64) {
-        (self.report)(done, total)
     }
 }
 

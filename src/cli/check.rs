@@ -4,12 +4,12 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::{json, Value as Json};
+use serde::Serialize;
 
+use super::bars::Bars;
 use super::output::table;
 use crate::claims::coq::coq_theorem;
-use crate::claims::schema::ClaimsFile;
+use crate::claims::schema::{ClaimsFile, CoqRef};
 use crate::claims::{as_expected, outcome_json, registry, select, Progress};
 use crate::error::Result;
 
@@ -39,22 +39,47 @@ pub struct CheckArgs {
     quiet: bool,
 }
 
+/// `claims --json`: the registry without running anything.
+#[derive(Serialize)]
+struct ClaimsListing {
+    claims: Vec<ClaimListing>,
+}
+
+/// One registered claim in `claims --json`.
+#[derive(Serialize)]
+struct ClaimListing {
+    name: &'static str,
+    statement: &'static str,
+    expected: &'static str,
+    quick_n: u64,
+    default_n: u64,
+    max_n: u64,
+    proof: String,
+    coq: Option<CoqRef>,
+}
+
 /// Runs `diceproof claims`.
 pub fn claims(args: &ClaimsArgs) -> Result<ExitCode> {
     let all = registry();
     if args.json {
-        let v: Vec<Json> = all
+        let claims = all
             .iter()
-            .map(|c| {
-                json!({"name": c.name, "statement": c.statement, "expected": c.expected.name(),
-                       "quick_n": c.quick_n, "default_n": c.default_n, "max_n": c.max_n, "proof": c.proof(),
-                       "coq": crate::claims::coq::coq_json(c.name)})
+            .map(|c| ClaimListing {
+                name: c.name,
+                statement: c.statement,
+                expected: c.expected.name(),
+                quick_n: c.quick_n,
+                default_n: c.default_n,
+                max_n: c.max_n,
+                proof: c.proof(),
+                coq: coq_theorem(c.name).map(|t| CoqRef {
+                    file: t.file,
+                    theorem: t.theorem,
+                }),
             })
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json!({ "claims": v })).unwrap_or_default()
-        );
+        let doc = ClaimsListing { claims };
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         return Ok(ExitCode::SUCCESS);
     }
     let mut rows = vec![vec![
@@ -90,36 +115,19 @@ fn coq_cell(name: &str) -> String {
     coq_theorem(name).map_or_else(|| "-".to_string(), |t| t.theorem)
 }
 
-pub(super) fn bar(name: &str, quiet: bool) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    let b = ProgressBar::new(1);
-    b.set_style(
-        ProgressStyle::with_template("{msg:>24} [{bar:30}] {percent:>3}% eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    b.set_message(name.to_string());
-    b
-}
-
 /// Runs `diceproof check`.
 pub fn check(args: &CheckArgs) -> Result<ExitCode> {
     let claims = select(&args.names)?;
+    let bars = Bars::new(args.quiet || args.json);
     let mut entries = Vec::new();
     let mut all_ok = true;
     for claim in &claims {
         let n = args.n.unwrap_or(claim.default_n).min(claim.max_n);
-        let b = bar(claim.name, args.quiet);
-        let progress = Progress::new(|done, total| {
-            b.set_length(total);
-            b.set_position(done);
-        });
+        let b = bars.bar(claim.name);
         let start = Instant::now();
-        let out = claim.run(n, &progress)?;
+        let out = claim.run(n, &Progress::new(&b))?;
         let secs = start.elapsed().as_secs_f64();
-        b.finish_and_clear();
+        drop(b);
         let ok = as_expected(claim, &out);
         all_ok &= ok;
         if !args.json {

@@ -5,19 +5,22 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use serde_json::{json, Value as Json};
+use serde::Serialize;
 
+use super::bars::Bars;
 use super::output::table;
 use super::values::{self, Sizes};
-use crate::analysis::json::{counts_json, spread_to_json, spread_to_json_with};
+use crate::analysis::json::{counts_doc, spread_doc_with};
 use crate::analysis::{Extreme, Pair, Spread};
 use crate::counts::Counts;
 use crate::enumerate::relaxed::{self, Domain, SoftPoint};
 use crate::enumerate::voxel_space::first_pair_with;
-use crate::enumerate::{self, merge_shards, shard_json, Job, Mode, RunOptions, Shard};
+use crate::enumerate::{self, merge_shards, shard_file, Job, Mode, RunOptions, Shard};
 use crate::error::{Error, Result};
 use crate::exact::{decimal, format_q};
 use crate::measures::{parse_measure, EmptyPolicy};
+use crate::progress::Progress;
+use crate::schema::spread::{CompareDoc, CountsDoc, SoftCompareDoc};
 use crate::surrogates::soft::parse_soft;
 
 /// Arguments of `diceproof compare`.
@@ -86,49 +89,24 @@ pub struct MergeArgs {
     json: bool,
 }
 
-/// A witness as JSON, with the masks in voxel mode.
-fn witness_json(c: &Counts, mode: Mode) -> Json {
-    let mut w = counts_json(c);
+/// A witness, with the masks in voxel mode.
+fn witness_doc(c: &Counts, mode: Mode) -> CountsDoc {
+    let mut w = counts_doc(c);
     if mode == Mode::Voxels {
         if let Ok((g, p)) = first_pair_with(c) {
-            w["gt"] = json!(g.to_string());
-            w["pred"] = json!(p.to_string());
+            w.gt = Some(g.to_string());
+            w.pred = Some(p.to_string());
         }
     }
     w
 }
 
 /// The `compare --json` object of one size.
-pub fn result_json(job: &Job, s: &Spread) -> Json {
-    let mut v = spread_to_json(s);
-    let ratio = &mut v["ratio"];
-    for (key, e) in [
-        ("min_witness", &s.min_ratio),
-        ("max_finite_witness", &s.max_ratio),
-    ] {
-        if let Some(e) = e {
-            ratio[key] = witness_json(&e.witness, job.mode);
-        }
+pub fn result_doc(job: &Job, s: &Spread) -> CompareDoc {
+    CompareDoc {
+        job: job.identity(),
+        spread: spread_doc_with(s, |c| witness_doc(c, job.mode)),
     }
-    ratio["max_witness"] = match (&s.unbounded, &s.max_ratio) {
-        (Some(u), _) => witness_json(u, job.mode),
-        (None, Some(e)) => witness_json(&e.witness, job.mode),
-        _ => Json::Null,
-    };
-    if let Some(e) = &s.max_gap {
-        v["abs_gap"]["witness"] = witness_json(&e.witness, job.mode);
-    }
-    let mut out = json!({
-        "target": job.pair.target.spec(),
-        "candidate": job.pair.candidate.spec(),
-        "n": job.n,
-        "mode": job.mode.name(),
-        "empty": job.pair.policy.name(),
-    });
-    if let (Json::Object(o), Json::Object(extra)) = (&mut out, v) {
-        o.extend(extra);
-    }
-    out
 }
 
 /// A big count for tables: exact up to 15 digits, then d.ddd·10^k (JSON stays exact).
@@ -212,13 +190,13 @@ fn print_table(rows: &[(Job, Spread)]) {
 }
 
 /// Prints one object for `--n N` and an array for `--n A..=B`.
-fn print_sizes_json(n_arg: &str, docs: Vec<Json>) {
-    let doc = if docs.len() == 1 && !n_arg.contains("..") {
-        docs.into_iter().next().unwrap_or(Json::Null)
+fn print_sizes_json<T: Serialize>(n_arg: &str, docs: Vec<T>) {
+    let text = if docs.len() == 1 && !n_arg.contains("..") {
+        serde_json::to_string_pretty(&docs[0])
     } else {
-        Json::Array(docs)
+        serde_json::to_string_pretty(&docs)
     };
-    println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    println!("{}", text.unwrap_or_default());
 }
 
 /// Whether a spec names a relaxation (soft loss) rather than a count measure.
@@ -279,27 +257,36 @@ fn run_relaxed(args: &CompareArgs) -> Result<ExitCode> {
         "at (max ratio; max gap)".to_string(),
     ]];
     for &n in &sizes {
-        let s = relaxed::run(&*target, &*candidate, n as u32, domain, args.soft_labels)?;
-        let mut doc = json!({
-            "target": target.spec(),
-            "candidate": candidate.spec(),
-            "n": n,
-            "mode": match domain { Domain::Grid { .. } => "grid", Domain::Random { .. } => "random" },
-            "soft_labels": args.soft_labels,
-        });
-        match domain {
-            Domain::Grid { k } => doc["grid"] = json!(k),
-            Domain::Random { m, den, seed } => {
-                doc["random"] = json!(m);
-                doc["den"] = json!(den);
-                doc["seed"] = json!(seed);
+        let bar = Bars::new(args.quiet || args.json).bar(&format!("n={n}"));
+        let s = relaxed::run_with_progress(
+            &*target,
+            &*candidate,
+            n as u32,
+            domain,
+            args.soft_labels,
+            &Progress::new(&bar),
+        )?;
+        drop(bar);
+        let (grid, random, den, seed) = match domain {
+            Domain::Grid { k } => (Some(k), None, None, None),
+            Domain::Random { m, den, seed } => (None, Some(m), Some(den), Some(seed)),
+        };
+        let doc = SoftCompareDoc {
+            target: target.spec(),
+            candidate: candidate.spec(),
+            n,
+            mode: match domain {
+                Domain::Grid { .. } => "grid",
+                Domain::Random { .. } => "random",
             }
-        }
-        if let (Json::Object(o), Json::Object(extra)) =
-            (&mut doc, spread_to_json_with(&s, SoftPoint::to_json))
-        {
-            o.extend(extra);
-        }
+            .to_string(),
+            soft_labels: args.soft_labels,
+            grid,
+            random,
+            den,
+            seed,
+            spread: spread_doc_with(&s, SoftPoint::to_doc),
+        };
         let (min, _) = ext(&s.min_ratio, SoftPoint::short);
         let (max, _) = match &s.unbounded {
             Some(_) => ("inf".to_string(), String::new()),
@@ -396,6 +383,7 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode> {
             );
         }
     }
+    let bars = Bars::new(args.quiet || args.json);
     let mut rows = Vec::new();
     for job in jobs {
         let opts = RunOptions {
@@ -403,29 +391,41 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode> {
             limit_s: None,
             checkpoint: args.checkpoint.clone(),
             shard,
-            progress: !args.quiet,
             stop_after: args.stop_after_chunks,
         };
-        let out = enumerate::run(&job, &opts)?;
+        let bar = bars.cancellable_bar("");
+        let out = enumerate::run_with_progress(&job, &opts, &Progress::new(&bar))?;
+        let interrupted = bar.was_cancelled();
+        drop(bar);
         if let Some(shard) = shard {
             println!(
                 "{}",
-                serde_json::to_string_pretty(&shard_json(&job, shard, &out)).unwrap_or_default()
+                serde_json::to_string_pretty(&shard_file(&job, shard, &out)).unwrap_or_default()
             );
             return Ok(ExitCode::SUCCESS);
         }
         if !out.complete {
             eprintln!(
-                "stopped after {} of {} chunks; rerun with the same --checkpoint to resume",
+                "{} after {} of {} chunks; {}",
+                if interrupted {
+                    "interrupted"
+                } else {
+                    "stopped"
+                },
                 out.done.len(),
-                job.chunks()
+                job.chunks(),
+                if args.checkpoint.is_some() {
+                    "rerun with the same --checkpoint to resume"
+                } else {
+                    "nothing was saved (pass --checkpoint FILE to make a run resumable)"
+                }
             );
             return Ok(ExitCode::from(3));
         }
         rows.push((job, out.spread));
     }
     if args.json {
-        let docs: Vec<Json> = rows.iter().map(|(j, s)| result_json(j, s)).collect();
+        let docs: Vec<CompareDoc> = rows.iter().map(|(j, s)| result_doc(j, s)).collect();
         print_sizes_json(&args.n.text, docs);
     } else {
         print_table(&rows);
@@ -436,30 +436,19 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode> {
 /// Runs `diceproof merge`.
 pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
     let (identity, spread) = merge_shards(&args.files)?;
-    let bad = |what: &str| Error::invalid(format!("shard files have an invalid job: {what}"));
     let job = Job {
         pair: Pair::new(
-            parse_measure(identity["target"].as_str().ok_or_else(|| bad("target"))?)?,
-            parse_measure(
-                identity["candidate"]
-                    .as_str()
-                    .ok_or_else(|| bad("candidate"))?,
-            )?,
-            identity["empty"]
-                .as_str()
-                .ok_or_else(|| bad("empty"))?
-                .parse()?,
+            parse_measure(&identity.target)?,
+            parse_measure(&identity.candidate)?,
+            identity.empty.parse()?,
         )?,
-        n: identity["n"].as_u64().ok_or_else(|| bad("n"))?,
-        mode: identity["mode"]
-            .as_str()
-            .ok_or_else(|| bad("mode"))?
-            .parse()?,
+        n: identity.n,
+        mode: identity.mode.parse()?,
     };
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&result_json(&job, &spread)).unwrap_or_default()
+            serde_json::to_string_pretty(&result_doc(&job, &spread)).unwrap_or_default()
         );
     } else {
         print_table(&[(job, spread)]);

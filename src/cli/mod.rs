@@ -6,6 +6,7 @@
 //! people or, with `--json`, one JSON document for machines; exact numbers are
 //! always strings `p/q`. Every error is printed as `error: ...` with exit code 2.
 
+mod bars;
 mod check;
 mod compare;
 mod measure;

@@ -7,10 +7,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use serde_json::json;
+use serde::Serialize;
 
+use super::bars::Bars;
 use crate::error::{Error, Result};
 use crate::plots::{self, Rendered, Size};
+use crate::progress::Progress;
 
 /// Arguments of `diceproof plot`.
 #[derive(Debug, Args)]
@@ -41,6 +43,13 @@ pub struct PlotArgs {
     json: bool,
 }
 
+/// `plot --json`: the size asked for and every figure written.
+#[derive(Serialize)]
+struct PlotOutput {
+    size: &'static str,
+    figures: Vec<Rendered>,
+}
+
 /// Runs `diceproof plot`.
 pub fn run(args: &PlotArgs) -> Result<ExitCode> {
     let size = if args.quick {
@@ -50,9 +59,10 @@ pub fn run(args: &PlotArgs) -> Result<ExitCode> {
     } else {
         Size::Default
     };
-    let progress = !args.quiet;
+    let bar = Bars::new(args.quiet || args.json).bar("figures");
+    let progress = Progress::new(&bar);
     let rendered: Vec<Rendered> = match (args.what.as_str(), &args.from) {
-        ("all", None) => plots::render_all(size, &args.out, progress)?,
+        ("all", None) => plots::render_all(size, &args.out, &progress)?,
         ("all", Some(from)) => {
             let text = std::fs::read_to_string(from)
                 .map_err(|e| Error::input(from, format!("cannot read: {e}")))?;
@@ -67,12 +77,17 @@ pub fn run(args: &PlotArgs) -> Result<ExitCode> {
             plots::find(name)?,
             size,
             &args.out,
-            progress,
+            &progress,
         )?],
         (name, Some(from)) => vec![plots::redraw(plots::find(name)?, from, &args.out)?],
     };
+    drop(progress);
+    drop(bar);
     if args.json {
-        let doc = json!({ "size": size.name(), "figures": rendered });
+        let doc = PlotOutput {
+            size: size.name(),
+            figures: rendered,
+        };
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
         for r in &rendered {

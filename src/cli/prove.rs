@@ -5,12 +5,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 
+use super::bars::Bars;
 use super::output::table;
 use crate::error::{Error, Result};
 use crate::exact::{parse_rational, Q};
 use crate::measures::{parse_measure, EmptyPolicy};
+use crate::progress::Reporter;
 use crate::prove::{self, Claim, Outcome, Problem, Status};
 
 /// Arguments of `diceproof prove`.
@@ -132,24 +133,14 @@ pub fn run(args: &ProveArgs) -> Result<ExitCode> {
     if solvers.is_empty() {
         return Err(prove::missing_solvers_error());
     }
-    let bar = if args.quiet || args.json {
-        ProgressBar::hidden()
-    } else {
-        let b = ProgressBar::new_spinner();
-        b.set_style(
-            ProgressStyle::with_template("{spinner} {elapsed} {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        b.enable_steady_tick(std::time::Duration::from_millis(100));
-        b
-    };
+    let bar = Bars::new(args.quiet || args.json).spinner("");
     let opts = prove::Options {
         timeout_s,
         emit_dir: args.emit_smt.clone(),
         solvers,
     };
-    let out = prove::prove(&problem, &opts, &|q| bar.set_message(format!("query {q}")));
-    bar.finish_and_clear();
+    let out = prove::prove(&problem, &opts, &|q| bar.message(&format!("query {q}")));
+    drop(bar);
     let out = out?;
     if args.json {
         println!(

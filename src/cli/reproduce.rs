@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use super::check::bar;
+use super::bars::Bars;
 use crate::claims::schema::{ClaimEntry, ClaimsFile};
 use crate::claims::{as_expected, outcome_json, registry, Claim, Progress};
 use crate::error::{Error, Result};
@@ -88,6 +88,7 @@ pub fn run(args: &ReproduceArgs) -> Result<ExitCode> {
         Vec::new()
     };
 
+    let bars = Bars::new(args.quiet);
     let mut entries: Vec<ClaimEntry> = Vec::new();
     let mut all_ok = true;
     for claim in registry() {
@@ -100,14 +101,10 @@ pub fn run(args: &ReproduceArgs) -> Result<ExitCode> {
             entries.push(done.clone());
             continue;
         }
-        let b = bar(claim.name, args.quiet);
-        let progress = Progress::new(|done, total| {
-            b.set_length(total);
-            b.set_position(done);
-        });
+        let b = bars.bar(claim.name);
         let t = Instant::now();
-        let out = claim.run(n, &progress)?;
-        b.finish_and_clear();
+        let out = claim.run(n, &Progress::new(&b))?;
+        drop(b);
         all_ok &= as_expected(&claim, &out);
         entries.push(outcome_json(&claim, &out, n, t.elapsed().as_secs_f64()));
         let doc = ClaimsFile { claims: entries };
@@ -118,7 +115,9 @@ pub fn run(args: &ReproduceArgs) -> Result<ExitCode> {
     write_atomic(&args.out.join("claims.json"), &doc.to_json_string())?;
     let entries = doc.claims;
 
-    let mut rendered = plots::render_all(size, &figures_dir, !args.quiet)?;
+    let figure_bar = bars.bar("figures");
+    let mut rendered = plots::render_all(size, &figures_dir, &Progress::new(&figure_bar))?;
+    drop(figure_bar);
     let training_md = match &training_results {
         Some(results) => {
             rendered.extend(plots::render_training(results, &figures_dir)?);

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use serde_json::json;
+use serde::Serialize;
 
 use super::values;
 use crate::error::{Error, Result};
@@ -66,6 +66,86 @@ pub struct RiskArgs {
 }
 
 /// `--threshold T`: an exact number in [0, 1].
+/// `risk --json` (exact).
+#[derive(Serialize)]
+struct ExactDoc {
+    metric: String,
+    n: usize,
+    decision: ExactDecision,
+    optimal: ExactOptimal,
+    regret: String,
+}
+
+/// The decision asked about, with its exact expected metric.
+#[derive(Serialize)]
+struct ExactDecision {
+    pred: String,
+    expected: String,
+}
+
+/// The optimal top-k decision.
+#[derive(Serialize)]
+struct ExactOptimal {
+    pred: String,
+    k: usize,
+    expected: String,
+}
+
+/// `risk --pooled --json`.
+#[derive(Serialize)]
+struct PooledDoc {
+    metric: String,
+    n: usize,
+    pooled: bool,
+    decision: PooledDecision,
+    optimal: PooledOptimal,
+    regret: String,
+}
+
+/// The decision asked about, with its pooled metric.
+#[derive(Serialize)]
+struct PooledDecision {
+    pred: String,
+    value: String,
+}
+
+/// The pooled optimum and the threshold that reaches it.
+#[derive(Serialize)]
+struct PooledOptimal {
+    pred: String,
+    k: usize,
+    value: String,
+    threshold: String,
+}
+
+/// `risk --probs-file --json` (f64 fast path).
+#[derive(Serialize)]
+struct FastDoc {
+    metric: String,
+    n: usize,
+    fast_path: bool,
+    decision: FastDecision,
+    optimal: Option<FastOptimal>,
+    regret: Option<f64>,
+}
+
+/// The decision asked about (its size and expected metric).
+#[derive(Serialize)]
+struct FastDecision {
+    k: usize,
+    expected: f64,
+}
+
+/// The optimal top-k decision on the fast path (`pred` only for small n).
+#[derive(Serialize)]
+struct FastOptimal {
+    pred: Option<String>,
+    k: usize,
+    expected: f64,
+    error_bound: f64,
+    sizes_evaluated: usize,
+}
+
 fn threshold(s: &str) -> std::result::Result<Q, String> {
     crate::exact::parse_unit_rational(s, "the threshold").map_err(|e| e.to_string())
 }
@@ -107,13 +187,20 @@ pub fn run(args: &RiskArgs) -> Result<ExitCode> {
     }
     let r = risk_report(&probs, &pred, &metric, policy)?;
     if args.json {
-        let doc = json!({
-            "metric": metric.name(),
-            "n": r.n,
-            "decision": {"pred": bits(&r.decision.pred), "expected": format_q(&r.decision.expected)},
-            "optimal": {"pred": bits(&r.optimal.pred), "k": r.optimal.k, "expected": format_q(&r.optimal.expected)},
-            "regret": format_q(&r.regret),
-        });
+        let doc = ExactDoc {
+            metric: metric.name(),
+            n: r.n,
+            decision: ExactDecision {
+                pred: bits(&r.decision.pred),
+                expected: format_q(&r.decision.expected),
+            },
+            optimal: ExactOptimal {
+                pred: bits(&r.optimal.pred),
+                k: r.optimal.k,
+                expected: format_q(&r.optimal.expected),
+            },
+            regret: format_q(&r.regret),
+        };
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         return Ok(ExitCode::SUCCESS);
     }
@@ -148,15 +235,22 @@ fn run_pooled(
     let opt = pooled_optimal(probs, metric, policy)?;
     let regret = &opt.decision.value - &value;
     if args.json {
-        let doc = json!({
-            "metric": metric.name(),
-            "n": probs.len(),
-            "pooled": true,
-            "decision": {"pred": bits(pred), "value": format_q(&value)},
-            "optimal": {"pred": bits(&opt.decision.pred), "k": opt.decision.k,
-                        "value": format_q(&opt.decision.value), "threshold": format_q(&opt.threshold)},
-            "regret": format_q(&regret),
-        });
+        let doc = PooledDoc {
+            metric: metric.name(),
+            n: probs.len(),
+            pooled: true,
+            decision: PooledDecision {
+                pred: bits(pred),
+                value: format_q(&value),
+            },
+            optimal: PooledOptimal {
+                pred: bits(&opt.decision.pred),
+                k: opt.decision.k,
+                value: format_q(&opt.decision.value),
+                threshold: format_q(&opt.threshold),
+            },
+            regret: format_q(&regret),
+        };
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         return Ok(ExitCode::SUCCESS);
     }
@@ -228,16 +322,20 @@ fn run_fast(
         None
     };
     if args.json {
-        let doc = json!({
-            "metric": metric.name(),
-            "n": probs.len(),
-            "fast_path": true,
-            "decision": {"k": k, "expected": e},
-            "optimal": optimal.as_ref().map(|(p, k, v, err, ev)| json!({
-                "pred": if p.len() <= FAST_SCAN_MAX { Some(bits(p)) } else { None },
-                "k": k, "expected": v, "error_bound": err, "sizes_evaluated": ev})),
-            "regret": optimal.as_ref().map(|(_, _, v, _, _)| v - e),
-        });
+        let doc = FastDoc {
+            metric: metric.name(),
+            n: probs.len(),
+            fast_path: true,
+            decision: FastDecision { k, expected: e },
+            optimal: optimal.as_ref().map(|(p, k, v, err, ev)| FastOptimal {
+                pred: (p.len() <= FAST_SCAN_MAX).then(|| bits(p)),
+                k: *k,
+                expected: *v,
+                error_bound: *err,
+                sizes_evaluated: *ev,
+            }),
+            regret: optimal.as_ref().map(|(_, _, v, _, _)| v - e),
+        };
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         return Ok(ExitCode::SUCCESS);
     }

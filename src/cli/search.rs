@@ -4,14 +4,15 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::{json, Value as Json};
+use serde::Serialize;
 
+use super::bars::Bars;
 use super::output::table;
 use super::values;
 use crate::error::{Error, Result};
 use crate::exact::Q;
 use crate::measures::parse_measure;
+use crate::progress::Progress;
 use crate::search::{growth_exponent, Bound, Found, Loss, Search, Witness};
 use crate::table::Csv;
 
@@ -71,24 +72,77 @@ pub struct SearchArgs {
     quiet: bool,
 }
 
-fn witness_json(w: &Witness) -> Json {
-    json!({
-        "n": w.counts.n(), "tp": w.counts.tp, "fp": w.counts.fp, "fn": w.counts.fn_,
-        "tn": w.counts.tn, "target": crate::exact::format_q(&w.target),
-        "candidate": w.candidate.render(),
-    })
+/// A verified witness in `search --json`.
+#[derive(Serialize)]
+struct WitnessDoc {
+    n: u64,
+    tp: u64,
+    fp: u64,
+    #[serde(rename = "fn")]
+    fn_: u64,
+    tn: u64,
+    /// Exact target loss.
+    target: String,
+    /// Candidate loss, exact or certified.
+    candidate: String,
 }
 
-fn spinner(quiet: bool) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
+fn witness_doc(w: &Witness) -> WitnessDoc {
+    WitnessDoc {
+        n: w.counts.n(),
+        tp: w.counts.tp,
+        fp: w.counts.fp,
+        fn_: w.counts.fn_,
+        tn: w.counts.tn,
+        target: crate::exact::format_q(&w.target),
+        candidate: w.candidate.render(),
     }
-    let b = ProgressBar::new_spinner();
-    b.set_style(
-        ProgressStyle::with_template("{spinner} {elapsed} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    b
+}
+
+/// The claim searched against: `{"factor": K}` or `{"abs": E}` (null for none).
+#[derive(Serialize)]
+#[serde(rename_all = "lowercase")]
+enum ClaimDoc {
+    Factor(String),
+    Abs(String),
+}
+
+/// `search --json`.
+#[derive(Serialize)]
+struct SearchDoc {
+    target: String,
+    candidate: String,
+    claim: Option<ClaimDoc>,
+    found: bool,
+    evaluations: u64,
+    seconds: f64,
+    best_spread: Option<String>,
+    best_gap: Option<String>,
+    witnesses: Vec<WitnessDoc>,
+    shrink_steps: u64,
+    seed: u64,
+    max_n: u64,
+    nonempty_gt: bool,
+}
+
+/// One size of `search --growth --json`.
+#[derive(Serialize)]
+struct GrowthRowDoc {
+    n: u64,
+    best_spread: String,
+    best_spread_f64: f64,
+    evaluations: u64,
+    witnesses: Vec<WitnessDoc>,
+}
+
+/// `search --growth --json`.
+#[derive(Serialize)]
+struct GrowthDoc {
+    target: String,
+    candidate: String,
+    seed: u64,
+    rows: Vec<GrowthRowDoc>,
+    exponent: Option<f64>,
 }
 
 /// Runs `diceproof search`.
@@ -129,41 +183,42 @@ pub fn run(args: &SearchArgs) -> Result<ExitCode> {
     if args.growth {
         return growth(args, base);
     }
-    let bar = spinner(args.quiet);
-    let found = base.run(&|evals, spread| {
-        bar.set_message(format!("{evals} evaluations, best spread ≈ {spread:.4e}"));
-        bar.tick();
-    })?;
-    bar.finish_and_clear();
+    let bar = Bars::new(args.quiet || args.json).spinner("");
+    let found = base.run(&Progress::new(&bar))?;
+    drop(bar);
     print_found(args, &base, &found);
     Ok(ExitCode::SUCCESS)
 }
 
-fn claim_json(b: &Bound) -> Json {
+fn claim_doc(b: &Bound) -> Option<ClaimDoc> {
     match b {
-        Bound::Factor(k) => json!({"factor": crate::exact::format_q(k)}),
-        Bound::Abs(e) => json!({"abs": crate::exact::format_q(e)}),
-        Bound::None => Json::Null,
+        Bound::Factor(k) => Some(ClaimDoc::Factor(crate::exact::format_q(k))),
+        Bound::Abs(e) => Some(ClaimDoc::Abs(crate::exact::format_q(e))),
+        Bound::None => None,
     }
 }
 
 fn print_found(args: &SearchArgs, s: &Search, f: &Found) {
     if args.json {
-        let doc = json!({
-            "target": s.target.spec(),
-            "candidate": s.candidate.spec(),
-            "claim": claim_json(&s.bound),
-            "found": f.found,
-            "evaluations": f.evaluations,
-            "seconds": (f.seconds * 1000.0).round() / 1000.0,
-            "best_spread": if f.best_gap.is_some() { Json::Null } else { json!(f.best_spread) },
-            "best_gap": f.best_gap,
-            "witnesses": f.witnesses.iter().map(witness_json).collect::<Vec<_>>(),
-            "shrink_steps": f.shrink_steps,
-            "seed": s.seed,
-            "max_n": s.max_n,
-            "nonempty_gt": s.nonempty_gt,
-        });
+        let doc = SearchDoc {
+            target: s.target.spec(),
+            candidate: s.candidate.spec(),
+            claim: claim_doc(&s.bound),
+            found: f.found,
+            evaluations: f.evaluations,
+            seconds: (f.seconds * 1000.0).round() / 1000.0,
+            best_spread: if f.best_gap.is_some() {
+                None
+            } else {
+                Some(f.best_spread.clone())
+            },
+            best_gap: f.best_gap.clone(),
+            witnesses: f.witnesses.iter().map(witness_doc).collect(),
+            shrink_steps: f.shrink_steps,
+            seed: s.seed,
+            max_n: s.max_n,
+            nonempty_gt: s.nonempty_gt,
+        };
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         return;
     }
@@ -230,14 +285,9 @@ fn growth(args: &SearchArgs, base: Search) -> Result<ExitCode> {
             budget_s: per_size,
             ..base.clone()
         };
-        let bar = spinner(args.quiet);
-        let f = s.run(&|evals, spread| {
-            bar.set_message(format!(
-                "n = {n}: {evals} evaluations, spread ≈ {spread:.4e}"
-            ));
-            bar.tick();
-        })?;
-        bar.finish_and_clear();
+        let bar = Bars::new(args.quiet || args.json).spinner(&format!("n = {n}: "));
+        let f = s.run(&Progress::new(&bar))?;
+        drop(bar);
         rows.push((n, f));
     }
     let exponent = growth_exponent(
@@ -247,17 +297,22 @@ fn growth(args: &SearchArgs, base: Search) -> Result<ExitCode> {
             .collect::<Vec<_>>(),
     );
     if args.json {
-        let doc = json!({
-            "target": base.target.spec(),
-            "candidate": base.candidate.spec(),
-            "seed": base.seed,
-            "rows": rows.iter().map(|(n, f)| json!({
-                "n": n, "best_spread": f.best_spread, "best_spread_f64": f.best_spread_f64,
-                "evaluations": f.evaluations,
-                "witnesses": f.witnesses.iter().map(witness_json).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-            "exponent": exponent,
-        });
+        let doc = GrowthDoc {
+            target: base.target.spec(),
+            candidate: base.candidate.spec(),
+            seed: base.seed,
+            rows: rows
+                .iter()
+                .map(|(n, f)| GrowthRowDoc {
+                    n: *n,
+                    best_spread: f.best_spread.clone(),
+                    best_spread_f64: f.best_spread_f64,
+                    evaluations: f.evaluations,
+                    witnesses: f.witnesses.iter().map(witness_doc).collect(),
+                })
+                .collect(),
+            exponent,
+        };
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else if args.csv {
         let mut csv = Csv::new(&["n", "best_spread", "best_spread_f64", "evaluations"]);

@@ -9,7 +9,11 @@
 //!
 //! * a size and time estimate before anything runs, and a refusal (with that
 //!   estimate) beyond a limit unless forced;
-//! * parallel chunks on every core (rayon) with a progress bar;
+//! * parallel chunks on every core (rayon), reporting through
+//!   [`crate::progress::Progress`] (the CLI draws the bar; this module never
+//!   prints), and stopping cleanly after the running chunks when the progress
+//!   host reports a cancellation (Ctrl-C in the CLI), so the checkpoint holds
+//!   every finished chunk;
 //! * `--checkpoint FILE`: after every finished chunk the summary so far and the
 //!   list of finished chunks are written atomically (temp file + rename), and a
 //!   rerun with the same file resumes with the remaining chunks;
@@ -27,13 +31,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
-use serde_json::{json, Value as Json};
-
-use crate::analysis::json::{spread_from_json, spread_to_json};
+use crate::analysis::json::{spread_doc, spread_from_doc};
 use crate::analysis::{Pair, Spread};
 use crate::error::{Error, Result};
+use crate::progress::Progress;
+use crate::schema::spread::{ChunksFile, JobDoc};
+use rayon::prelude::*;
 
 /// Which enumerator to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,14 +197,14 @@ impl Job {
     }
 
     /// The identity of a job, stored in checkpoints and shard outputs.
-    pub fn identity(&self) -> Json {
-        json!({
-            "target": self.pair.target.spec(),
-            "candidate": self.pair.candidate.spec(),
-            "n": self.n,
-            "mode": self.mode.name(),
-            "empty": self.pair.policy.name(),
-        })
+    pub fn identity(&self) -> JobDoc {
+        JobDoc {
+            target: self.pair.target.spec(),
+            candidate: self.pair.candidate.spec(),
+            n: self.n,
+            mode: self.mode.name().to_string(),
+            empty: self.pair.policy.name().to_string(),
+        }
     }
 }
 
@@ -231,8 +234,6 @@ pub struct RunOptions {
     pub checkpoint: Option<PathBuf>,
     /// Run only one slice.
     pub shard: Option<Shard>,
-    /// Draw a progress bar on stderr (hidden when stderr is not a terminal).
-    pub progress: bool,
     /// Stop after this many chunks have finished in this invocation (simulates an
     /// interruption in tests; the checkpoint holds everything finished).
     pub stop_after: Option<u64>,
@@ -256,8 +257,18 @@ struct State {
     done: Vec<u64>,
 }
 
-/// Runs a job: estimate, resume, parallel chunks, checkpoint, progress.
+/// Runs a job without reporting progress; see [`run_with_progress`].
 pub fn run(job: &Job, opts: &RunOptions) -> Result<Outcome> {
+    run_with_progress(job, opts, &Progress::none())
+}
+
+/// Runs a job: estimate, resume, parallel chunks, checkpoint, progress.
+///
+/// Progress is in work units (count tuples or mask pairs), starting at the work
+/// a resumed checkpoint already holds; the message names the job. When
+/// `progress` reports a cancellation, no new chunk starts and the outcome is
+/// returned incomplete, exactly as after [`RunOptions::stop_after`].
+pub fn run_with_progress(job: &Job, opts: &RunOptions, progress: &Progress) -> Result<Outcome> {
     if !opts.force {
         job.check_size(opts.limit_s.unwrap_or(DEFAULT_LIMIT_S))?;
     } else if job.mode == Mode::Voxels {
@@ -286,13 +297,20 @@ pub fn run(job: &Job, opts: &RunOptions) -> Result<Outcome> {
 
     let total_work: f64 = mine.iter().map(|&i| job.chunk_work(i)).sum();
     let done_work: f64 = state.done.iter().map(|&i| job.chunk_work(i)).sum();
-    let bar = progress_bar(job, opts.progress, total_work, done_work);
+    progress.message(&format!(
+        "{} vs {} n={} ({})",
+        job.pair.candidate.spec(),
+        job.pair.target.spec(),
+        job.n,
+        job.mode.name()
+    ));
+    progress.tick(done_work as u64, total_work as u64);
 
     let state = Mutex::new(state);
     let finished_now = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
     pending.par_iter().try_for_each(|&i| -> Result<()> {
-        if stop.load(Ordering::Relaxed) {
+        if stop.load(Ordering::Relaxed) || progress.is_cancelled() {
             return Ok(());
         }
         let s = job.run_chunk(i)?;
@@ -305,14 +323,13 @@ pub fn run(job: &Job, opts: &RunOptions) -> Result<Outcome> {
                 save_checkpoint(path, job, opts.shard, &st.spread, &st.done)?;
             }
         }
-        bar.inc(job.chunk_work(i) as u64);
+        progress.inc(job.chunk_work(i) as u64);
         let k = finished_now.fetch_add(1, Ordering::Relaxed) + 1;
         if opts.stop_after.is_some_and(|m| k >= m) {
             stop.store(true, Ordering::Relaxed);
         }
         Ok(())
     })?;
-    bar.finish_and_clear();
     let st = state.into_inner().unwrap_or_else(|e| e.into_inner());
     Ok(Outcome {
         complete: st.done.len() == mine.len(),
@@ -322,38 +339,16 @@ pub fn run(job: &Job, opts: &RunOptions) -> Result<Outcome> {
     })
 }
 
-fn progress_bar(job: &Job, show: bool, total: f64, done: f64) -> ProgressBar {
-    if !show {
-        return ProgressBar::hidden();
+fn checkpoint_file(job: &Job, shard: Option<Shard>, spread: &Spread, done: &[u64]) -> ChunksFile {
+    ChunksFile {
+        diceproof: "checkpoint".into(),
+        version: 1,
+        job: job.identity(),
+        shard: shard.map(|s| s.to_string()),
+        complete: None,
+        done: done.to_vec(),
+        spread: spread_doc(spread),
     }
-    let bar = ProgressBar::new(total as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{msg} [{bar:30}] {percent:>3}% {human_pos}/{human_len} eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    bar.set_message(format!(
-        "{} vs {} n={} ({})",
-        job.pair.candidate.spec(),
-        job.pair.target.spec(),
-        job.n,
-        job.mode.name()
-    ));
-    bar.set_position(done as u64);
-    bar
-}
-
-fn checkpoint_json(job: &Job, shard: Option<Shard>, spread: &Spread, done: &[u64]) -> Json {
-    json!({
-        "diceproof": "checkpoint",
-        "version": 1,
-        "job": job.identity(),
-        "shard": shard.map(|s| s.to_string()),
-        "done": done,
-        "spread": spread_to_json(spread),
-    })
 }
 
 fn save_checkpoint(
@@ -363,7 +358,7 @@ fn save_checkpoint(
     spread: &Spread,
     done: &[u64],
 ) -> Result<()> {
-    let text = serde_json::to_string(&checkpoint_json(job, shard, spread, done))
+    let text = serde_json::to_string(&checkpoint_file(job, shard, spread, done))
         .map_err(|e| Error::input(path, format!("cannot encode checkpoint: {e}")))?;
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
@@ -374,89 +369,111 @@ fn save_checkpoint(
         .map_err(|e| Error::input(path, format!("cannot replace checkpoint: {e}")))
 }
 
-fn load_checkpoint(path: &Path, job: &Job, shard: Option<Shard>) -> Result<(Spread, Vec<u64>)> {
+/// Reads a checkpoint or shard file, refusing anything else with the field at
+/// fault (`expected` names what the caller wanted, for the message).
+fn read_chunks_file(path: &Path, expected: &str) -> Result<ChunksFile> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input(path, format!("cannot read checkpoint: {e}")))?;
-    let v: Json = serde_json::from_str(&text)
-        .map_err(|e| Error::input(path, format!("not a diceproof checkpoint (bad JSON: {e})")))?;
-    if v["diceproof"] != "checkpoint" || v["version"] != 1 {
-        return Err(Error::input(path, "not a diceproof checkpoint (version 1)"));
-    }
-    if v["job"] != job.identity() || v["shard"] != json!(shard.map(|s| s.to_string())) {
+        .map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
+    let f: ChunksFile = serde_json::from_str(&text).map_err(|e| {
+        Error::input(
+            path,
+            format!("not {expected} of this diceproof version: {e}"),
+        )
+    })?;
+    if f.version != 1 || !(f.diceproof == "checkpoint" || f.diceproof == "shard") {
         return Err(Error::input(
             path,
             format!(
-                "this checkpoint belongs to another run ({} shard {}); this run is {} shard {}. \
-                 Use another file or delete this one",
-                v["job"],
-                v["shard"],
-                job.identity(),
-                json!(shard.map(|s| s.to_string()))
+                "not {expected} (\"diceproof\": {:?}, \"version\": {}; expected \"checkpoint\" \
+                 or \"shard\", version 1)",
+                f.diceproof, f.version
             ),
         ));
     }
-    let mut done: Vec<u64> = v["done"]
-        .as_array()
-        .ok_or_else(|| Error::input(path, "checkpoint has no list of finished chunks"))?
-        .iter()
-        .map(|x| {
-            x.as_u64()
-                .filter(|&i| i < job.chunks())
-                .ok_or_else(|| Error::input(path, "checkpoint lists an invalid chunk"))
-        })
-        .collect::<Result<_>>()?;
+    Ok(f)
+}
+
+fn load_checkpoint(path: &Path, job: &Job, shard: Option<Shard>) -> Result<(Spread, Vec<u64>)> {
+    let f = read_chunks_file(path, "a diceproof checkpoint")?;
+    let shard = shard.map(|s| s.to_string());
+    if f.diceproof != "checkpoint" {
+        return Err(Error::input(path, "not a diceproof checkpoint (version 1)"));
+    }
+    if f.job != job.identity() || f.shard != shard {
+        let show = |j: &JobDoc, s: &Option<String>| {
+            format!("{} shard {}", job_text(j), s.as_deref().unwrap_or("none"))
+        };
+        return Err(Error::input(
+            path,
+            format!(
+                "this checkpoint belongs to another run ({}); this run is {}. \
+                 Use another file or delete this one",
+                show(&f.job, &f.shard),
+                show(&job.identity(), &shard)
+            ),
+        ));
+    }
+    let mut done = f.done;
+    if let Some(bad) = done.iter().find(|&&i| i >= job.chunks()) {
+        return Err(Error::input(
+            path,
+            format!(
+                "checkpoint lists chunk {bad}, but the job has {} chunks",
+                job.chunks()
+            ),
+        ));
+    }
     done.sort_unstable();
     done.dedup();
-    let spread = spread_from_json(&v["spread"]).map_err(|e| Error::input(path, e.to_string()))?;
+    let spread = spread_from_doc(&f.spread).map_err(|e| Error::input(path, e.to_string()))?;
     Ok((spread, done))
 }
 
 /// The JSON a shard run writes for `merge`: job identity, shard, chunks, summary.
-pub fn shard_json(job: &Job, shard: Shard, outcome: &Outcome) -> Json {
-    json!({
-        "diceproof": "shard",
-        "version": 1,
-        "job": job.identity(),
-        "shard": shard.to_string(),
-        "complete": outcome.complete,
-        "done": outcome.done,
-        "spread": spread_to_json(&outcome.spread),
-    })
+pub fn shard_file(job: &Job, shard: Shard, outcome: &Outcome) -> ChunksFile {
+    ChunksFile {
+        diceproof: "shard".into(),
+        version: 1,
+        job: job.identity(),
+        shard: Some(shard.to_string()),
+        complete: Some(outcome.complete),
+        done: outcome.done.clone(),
+        spread: spread_doc(&outcome.spread),
+    }
 }
 
 /// Merges shard outputs (or checkpoints of shard runs) into the whole job's
 /// summary, after checking that they are one job, complete, and cover every chunk
 /// exactly once. Returns the job identity and the merged summary.
-pub fn merge_shards(files: &[PathBuf]) -> Result<(Json, Spread)> {
+pub fn merge_shards(files: &[PathBuf]) -> Result<(JobDoc, Spread)> {
     if files.is_empty() {
         return Err(Error::invalid("merge needs at least one shard file"));
     }
-    let mut identity: Option<Json> = None;
+    let mut identity: Option<JobDoc> = None;
     let mut count: Option<u64> = None;
     let mut seen: Vec<u64> = Vec::new();
     let mut chunks: Vec<u64> = Vec::new();
     let mut merged = Spread::default();
     for path in files {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
-        let v: Json = serde_json::from_str(&text)
-            .map_err(|e| Error::input(path, format!("not JSON: {e}")))?;
-        if v["diceproof"] != "shard" && v["diceproof"] != "checkpoint" {
-            return Err(Error::input(
-                path,
-                "not a shard output (the JSON that `compare --shard K/N` prints) or a checkpoint",
-            ));
-        }
-        let shard: Shard = v["shard"]
-            .as_str()
+        let f = read_chunks_file(
+            path,
+            "a shard output (the JSON that `compare --shard K/N` prints) or a checkpoint",
+        )?;
+        let shard: Shard = f
+            .shard
+            .as_deref()
             .ok_or_else(|| Error::input(path, "has no shard (a whole run needs no merge)"))?
             .parse()?;
         match &identity {
-            None => identity = Some(v["job"].clone()),
-            Some(id) if *id != v["job"] => {
+            None => identity = Some(f.job.clone()),
+            Some(id) if *id != f.job => {
                 return Err(Error::input(
                     path,
-                    format!("belongs to another job: {} (expected {id})", v["job"]),
+                    format!(
+                        "belongs to another job: {} (expected {})",
+                        job_text(&f.job),
+                        job_text(id)
+                    ),
                 ))
             }
             _ => {}
@@ -475,15 +492,12 @@ pub fn merge_shards(files: &[PathBuf]) -> Result<(Json, Spread)> {
             return Err(Error::input(path, format!("shard {shard} given twice")));
         }
         seen.push(shard.index);
-        let done: Vec<u64> = v["done"]
-            .as_array()
-            .map(|a| a.iter().filter_map(Json::as_u64).collect())
-            .unwrap_or_default();
-        chunks.extend(&done);
-        merged
-            .merge(spread_from_json(&v["spread"]).map_err(|e| Error::input(path, e.to_string()))?);
+        chunks.extend(&f.done);
+        merged.merge(spread_from_doc(&f.spread).map_err(|e| Error::input(path, e.to_string()))?);
     }
-    let (identity, count) = (identity.unwrap_or(Json::Null), count.unwrap_or(0));
+    let (Some(identity), Some(count)) = (identity, count) else {
+        return Err(Error::invalid("merge needs at least one shard file"));
+    };
     if seen.len() as u64 != count {
         let mut missing: Vec<u64> = (1..=count).filter(|k| !seen.contains(k)).collect();
         missing.truncate(10);
@@ -491,10 +505,10 @@ pub fn merge_shards(files: &[PathBuf]) -> Result<(Json, Spread)> {
             "shards missing: {missing:?} of {count}; merge needs every shard"
         )));
     }
-    let n = identity["n"].as_u64().unwrap_or(0);
-    let total = match identity["mode"].as_str() {
-        Some("voxels") => voxel_space::chunks(n),
-        _ => count_space::chunks(n),
+    let mode: Mode = identity.mode.parse()?;
+    let total = match mode {
+        Mode::Voxels => voxel_space::chunks(identity.n),
+        Mode::Counts => count_space::chunks(identity.n),
     };
     chunks.sort_unstable();
     let expected: Vec<u64> = (0..total).collect();
@@ -507,6 +521,14 @@ pub fn merge_shards(files: &[PathBuf]) -> Result<(Json, Spread)> {
         )));
     }
     Ok((identity, merged))
+}
+
+/// A job identity in words, for messages.
+fn job_text(j: &JobDoc) -> String {
+    format!(
+        "{} vs {} n={} mode {} empty {}",
+        j.candidate, j.target, j.n, j.mode, j.empty
+    )
 }
 
 #[cfg(test)]

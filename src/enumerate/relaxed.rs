@@ -8,11 +8,13 @@
 //! (inf/sup of candidate/target, sup of the gap, witnesses) as hard labels.
 
 use num_bigint::BigUint;
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 
 use crate::analysis::{Spread, Val};
 use crate::error::{Error, Result};
 use crate::exact::{format_q, Q};
+use crate::progress::{Progress, Ticker};
+use crate::schema::spread::SoftPointDoc;
 use crate::search::rng::Rng;
 use crate::surrogates::soft::SoftLoss;
 
@@ -28,10 +30,18 @@ pub struct SoftPoint {
 }
 
 impl SoftPoint {
-    /// The point as JSON: `{"y": ["1", "0"], "p": ["1/2", "1/4"]}`.
-    pub fn to_json(&self) -> Json {
+    /// The point in its JSON form: `{"y": ["1", "0"], "p": ["1/2", "1/4"]}`.
+    pub fn to_doc(&self) -> SoftPointDoc {
         let v = |x: &[Q]| x.iter().map(format_q).collect::<Vec<_>>();
-        json!({"y": v(&self.y), "p": v(&self.p)})
+        SoftPointDoc {
+            y: v(&self.y),
+            p: v(&self.p),
+        }
+    }
+
+    /// The point as a JSON value (see [`SoftPoint::to_doc`]).
+    pub fn to_json(&self) -> Json {
+        serde_json::to_value(self.to_doc()).unwrap_or(Json::Null)
     }
 
     /// A short form for tables: `y=(1,0) p=(1/2,1/4)`.
@@ -106,35 +116,63 @@ pub fn run(
     domain: Domain,
     soft_labels: bool,
 ) -> Result<Spread<SoftPoint>> {
-    run_until(target, candidate, n, domain, soft_labels, &|| false)
+    run_with_progress(target, candidate, n, domain, soft_labels, &Progress::none())
 }
 
 /// [`run`], asking `stop` every [`STOP_CHECK_EVERY`] points whether to give up
-/// (the Python package's Ctrl-C): a grid of millions of points is otherwise one
-/// uninterruptible call. A stop is an [`Error::Undecided`] saying how many points
-/// were visited; no partial summary is returned, since it would describe only a
-/// prefix of the domain.
+/// (the Python package's Ctrl-C); see [`run_with_progress`].
 pub fn run_until(
     target: &dyn SoftLoss,
     candidate: &dyn SoftLoss,
     n: u32,
     domain: Domain,
     soft_labels: bool,
-    stop: &dyn Fn() -> bool,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<Spread<SoftPoint>> {
+    struct Stop<'s>(&'s (dyn Fn() -> bool + Sync));
+    impl crate::progress::Reporter for Stop<'_> {
+        fn set_len(&self, _: u64) {}
+        fn set_position(&self, _: u64) {}
+        fn message(&self, _: &str) {}
+        fn is_cancelled(&self) -> bool {
+            (self.0)()
+        }
+    }
+    let stop = Stop(stop);
+    run_with_progress(target, candidate, n, domain, soft_labels, &Progress::new(&stop))
+}
+
+/// [`run`], reporting the points visited to `progress` (length [`size`], one
+/// report every 1024 points) and asking [`Progress::is_cancelled`] every
+/// [`STOP_CHECK_EVERY`] points whether to give up (the CLI's and the Python
+/// package's Ctrl-C): a grid of millions of points is otherwise one
+/// uninterruptible call. A stop is an [`Error::Undecided`] saying how many points
+/// were visited; no partial summary is returned, since it would describe only a
+/// prefix of the domain.
+pub fn run_with_progress(
+    target: &dyn SoftLoss,
+    candidate: &dyn SoftLoss,
+    n: u32,
+    domain: Domain,
+    soft_labels: bool,
+    progress: &Progress,
 ) -> Result<Spread<SoftPoint>> {
     if n == 0 {
         return Err(Error::invalid("the relaxed domain needs n >= 1"));
     }
+    let total = size(n, domain, soft_labels).map_or(0, |t| u64::try_from(t).unwrap_or(u64::MAX));
+    let ticker = Ticker::new(progress, total, 1024);
     let mut s: Spread<SoftPoint> = Spread::default();
     let mut visited = 0u64;
     let mut visit = |y: Vec<Q>, p: Vec<Q>| -> Result<()> {
         visited += 1;
-        if visited % STOP_CHECK_EVERY == 0 && stop() {
+        if visited % STOP_CHECK_EVERY == 0 && progress.is_cancelled() {
             return Err(Error::Undecided(format!(
                 "stopped after {} of the domain's points",
                 visited - 1
             )));
         }
+        ticker.step();
         let value = |l: &dyn SoftLoss| -> Result<Val> {
             Ok(Val::from_q(
                 l.loss(&y, &p)?.unwrap_or_else(|| Q::from_integer(0.into())),
@@ -190,12 +228,13 @@ pub fn run_until(
             }
         }
     }
+    ticker.finish();
     Ok(s)
 }
 
 #[cfg(test)]
 mod stop_tests {
-    use std::cell::Cell;
+    use std::sync::atomic::{AtomicU32, Ordering};
 
     use super::*;
     use crate::surrogates::soft::parse_soft;
@@ -208,13 +247,13 @@ mod stop_tests {
         );
         let grid = Domain::Grid { k: 4 };
         // 2^3 labels × 5^3 predictions = 1000 points: several checks.
-        let asked = Cell::new(0u32);
+        let asked = AtomicU32::new(0);
         let err = run_until(&*t, &*c, 3, grid, false, &|| {
-            asked.set(asked.get() + 1);
+            asked.fetch_add(1, Ordering::Relaxed);
             true
         })
         .unwrap_err();
-        assert_eq!(asked.get(), 1);
+        assert_eq!(asked.load(Ordering::Relaxed), 1);
         assert!(
             matches!(&err, Error::Undecided(m) if m == &format!("stopped after {} of the domain's points", STOP_CHECK_EVERY - 1)),
             "{err}"

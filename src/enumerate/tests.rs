@@ -269,3 +269,154 @@ proptest! {
         prop_assert!(same(&counts, &voxels));
     }
 }
+
+/// A progress host that asks to stop once `after` units are reported done.
+struct CancelAfter {
+    after: u64,
+    pos: std::sync::atomic::AtomicU64,
+    len: std::sync::atomic::AtomicU64,
+}
+
+impl crate::progress::Reporter for CancelAfter {
+    fn set_len(&self, len: u64) {
+        self.len.store(len, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn set_position(&self, pos: u64) {
+        self.pos
+            .fetch_max(pos, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn message(&self, _msg: &str) {}
+    fn is_cancelled(&self) -> bool {
+        self.pos.load(std::sync::atomic::Ordering::Relaxed) >= self.after
+    }
+}
+
+#[test]
+fn a_cancelled_run_stops_reports_its_work_and_resumes_to_the_same_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = pair("dice", "whamming:w=1/4", EmptyPolicy::One);
+    let (mode, n) = (Mode::Counts, 12);
+    let full = whole(&p, n, mode);
+    let job = Job {
+        pair: p.clone(),
+        n,
+        mode,
+    };
+    let path = dir.path().join("cancel.json");
+    let opts = RunOptions {
+        checkpoint: Some(path.clone()),
+        force: true,
+        ..RunOptions::default()
+    };
+    let total = job.estimate().0 as u64;
+    let host = CancelAfter {
+        after: total / 3,
+        pos: Default::default(),
+        len: Default::default(),
+    };
+    let out = run_with_progress(&job, &opts, &crate::progress::Progress::new(&host)).unwrap();
+    assert!(!out.complete, "the run ignored the cancellation");
+    assert!(!out.done.is_empty());
+    // The reported work is the work of the finished chunks, in tuples.
+    let done_work: f64 = out.done.iter().map(|&i| job.chunk_work(i)).sum();
+    assert_eq!(
+        host.pos.load(std::sync::atomic::Ordering::Relaxed),
+        done_work as u64
+    );
+    assert_eq!(host.len.load(std::sync::atomic::Ordering::Relaxed), total);
+    // Resuming without cancellation finishes with the whole run's result.
+    let rest = run(&job, &opts).unwrap();
+    assert!(rest.complete);
+    assert_eq!(rest.spread, full);
+}
+
+#[test]
+fn broken_shard_files_are_refused_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = pair("dice", "jaccard", EmptyPolicy::One);
+    let job = Job {
+        pair: p,
+        n: 6,
+        mode: Mode::Counts,
+    };
+    let mut files = Vec::new();
+    for index in 1..=2 {
+        let shard = Shard { index, count: 2 };
+        let opts = RunOptions {
+            shard: Some(shard),
+            ..RunOptions::default()
+        };
+        let out = run(&job, &opts).unwrap();
+        let path = dir.path().join(format!("s{index}.json"));
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(&shard_file(&job, shard, &out)).unwrap(),
+        )
+        .unwrap();
+        files.push(path);
+    }
+    let (identity, merged) = merge_shards(&files).unwrap();
+    assert_eq!(identity, job.identity());
+    assert_eq!(merged, whole(&job.pair, 6, Mode::Counts));
+
+    // Each edit breaks the second file; the error names the file and the field.
+    let good: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[1]).unwrap()).unwrap();
+    type Edit = fn(&mut serde_json::Value);
+    let cases: Vec<(Edit, &str)> = vec![
+        (
+            |v| drop(v.as_object_mut().unwrap().remove("done")),
+            "missing field `done`",
+        ),
+        (
+            |v| {
+                drop(
+                    v["spread"]["ratio"]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("max_finite"),
+                )
+            },
+            "missing field `max_finite`",
+        ),
+        (
+            |v| v["spread"]["abs_gap"]["witness"]["tp"] = serde_json::json!(-1),
+            "invalid value: integer `-1`, expected u64",
+        ),
+        (
+            |v| v["job"]["n"] = serde_json::json!("6"),
+            "invalid type: string \"6\"",
+        ),
+        (
+            |v| v["diceproof"] = serde_json::json!("results"),
+            "\"diceproof\": \"results\"",
+        ),
+    ];
+    for (edit, expected) in cases {
+        let mut v = good.clone();
+        edit(&mut v);
+        std::fs::write(&files[1], serde_json::to_string(&v).unwrap()).unwrap();
+        let err = merge_shards(&files).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&files[1].display().to_string()) && err.contains(expected),
+            "{expected}: {err}"
+        );
+    }
+}
+
+#[test]
+fn the_relaxed_walk_reports_every_point() {
+    use crate::surrogates::soft::parse_soft;
+    let (sd, sj) = (
+        parse_soft("soft-dice").unwrap(),
+        parse_soft("soft-jaccard").unwrap(),
+    );
+    let domain = relaxed::Domain::Grid { k: 3 };
+    let last = std::sync::Mutex::new((0, 0));
+    let progress = crate::progress::Progress::from_fn(|d, t| *last.lock().unwrap() = (d, t));
+    let with = relaxed::run_with_progress(&*sd, &*sj, 3, domain, false, &progress).unwrap();
+    let points = relaxed::size(3, domain, false).unwrap() as u64;
+    assert_eq!(*last.lock().unwrap(), (points, points));
+    assert_eq!(with.configurations, BigUint::from(points));
+    assert_eq!(with, relaxed::run(&*sd, &*sj, 3, domain, false).unwrap());
+}

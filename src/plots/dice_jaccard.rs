@@ -10,9 +10,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use indicatif::ProgressBar;
+use crate::progress::Progress;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::chart::{self, linspace, Chart, LegendAt, Mark, Panel, Series, BLACK_INDEX};
 use super::{exact_spread, mismatch, Data, Figure, Size};
@@ -22,6 +21,9 @@ use crate::error::{Error, Result};
 use crate::exact::{format_q, q_to_f64, Q};
 use crate::measures::{parse_measure, EmptyPolicy, Value};
 use crate::table::Csv;
+
+/// The figure's data, defined with every figure format in [`crate::schema::figures`].
+pub use crate::schema::figures::{RatioData, RatioRow, ScatterData, ScatterPoint};
 
 /// 3 − 2√2, the sup of Δ_J − Δ_D over all configurations.
 pub const GAP_LIMIT: f64 = 0.171_572_875_253_809_9;
@@ -41,34 +43,6 @@ pub const RATIO: Figure = Figure {
     compute: Some(compute_ratio_sized),
     draw: draw_ratio,
 };
-
-/// One distinct (Δ_D, Δ_J) point.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ScatterPoint {
-    /// Δ_D exactly.
-    pub delta_dice: String,
-    /// Δ_J exactly.
-    pub delta_jaccard: String,
-    /// Δ_D as f64.
-    pub x: f64,
-    /// Δ_J as f64.
-    pub y: f64,
-}
-
-/// Data of `dice-jaccard-scatter`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ScatterData {
-    /// Voxels.
-    pub n: u64,
-    /// Count tuples visited.
-    pub tuples: u64,
-    /// Distinct points (sorted by Δ_D).
-    pub points: Vec<ScatterPoint>,
-    /// max Δ_J/Δ_D over the points with Δ_D > 0.
-    pub max_ratio: String,
-    /// max Δ_J − Δ_D.
-    pub max_gap: String,
-}
 
 impl ScatterData {
     /// CSV of the points.
@@ -97,24 +71,24 @@ fn exact(v: Value) -> Result<Q> {
         .ok_or_else(|| Error::invalid("an undefined loss under the policy one"))
 }
 
-fn compute_scatter_sized(size: Size, bar: &ProgressBar) -> Result<Data> {
-    compute_scatter(size.pick(12, 30, 80), bar).map(Data::DiceJaccardScatter)
+fn compute_scatter_sized(size: Size, progress: &Progress) -> Result<Data> {
+    compute_scatter(size.pick(12, 30, 80), progress).map(Data::DiceJaccardScatter)
 }
 
 /// Every distinct (Δ_D, Δ_J) over the count tuples of n voxels (both-empty counts
 /// as loss 0 under the `one` policy).
-pub fn compute_scatter(n: u64, bar: &ProgressBar) -> Result<ScatterData> {
+pub fn compute_scatter(n: u64, progress: &Progress) -> Result<ScatterData> {
     let dice = parse_measure("dice")?;
     let jaccard = parse_measure("jaccard")?;
     let mut tuples = Vec::new();
     for_each_tuple(n, |c| tuples.push(c));
-    bar.set_length(tuples.len() as u64);
+    progress.set_len(tuples.len() as u64);
     let mut seen: BTreeMap<Q, Q> = BTreeMap::new();
     for c in &tuples {
         let d = exact(dice.loss(c, EmptyPolicy::One)?)?;
         let j = exact(jaccard.loss(c, EmptyPolicy::One)?)?;
         seen.entry(d).or_insert(j);
-        bar.inc(1);
+        progress.inc(1);
     }
     let zero = Q::from_integer(0.into());
     let mut max_ratio = zero.clone();
@@ -207,32 +181,6 @@ fn draw_scatter(data: &Data, out: &Path) -> Result<Vec<PathBuf>> {
     )
 }
 
-/// One n of `dice-jaccard-ratio`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RatioRow {
-    /// Voxels.
-    pub n: u64,
-    /// Exact sup Δ_J/Δ_D over every configuration with Δ_D > 0.
-    pub sup_ratio: String,
-    /// The same as f64.
-    pub sup_ratio_f64: f64,
-    /// Whether it equals (2n − 1)/n.
-    pub equals_formula: bool,
-    /// Exact sup Δ_J − Δ_D.
-    pub max_gap: String,
-    /// The same as f64.
-    pub max_gap_f64: f64,
-    /// The smallest maximiser of the gap, (TP, FP, FN, TN).
-    pub gap_witness: [u64; 4],
-}
-
-/// Data of `dice-jaccard-ratio`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RatioData {
-    /// One row per n = 1..=max.
-    pub rows: Vec<RatioRow>,
-}
-
 impl RatioData {
     /// CSV of the rows.
     pub fn csv(&self) -> String {
@@ -267,23 +215,23 @@ impl RatioData {
     }
 }
 
-fn compute_ratio_sized(size: Size, bar: &ProgressBar) -> Result<Data> {
-    compute_ratio(size.pick(30, 120, 250), bar).map(Data::DiceJaccardRatio)
+fn compute_ratio_sized(size: Size, progress: &Progress) -> Result<Data> {
+    compute_ratio(size.pick(30, 120, 250), progress).map(Data::DiceJaccardRatio)
 }
 
 /// Exact enumeration of Jaccard against Dice for every n = 1..=max_n.
-pub fn compute_ratio(max_n: u64, bar: &ProgressBar) -> Result<RatioData> {
+pub fn compute_ratio(max_n: u64, progress: &Progress) -> Result<RatioData> {
     let pair = Pair::new(
         parse_measure("dice")?,
         parse_measure("jaccard")?,
         EmptyPolicy::One,
     )?;
-    bar.set_length(max_n);
+    progress.set_len(max_n);
     let rows = (1..=max_n)
         .into_par_iter()
         .map(|n| {
             let s = exact_spread(&pair, n)?;
-            bar.inc(1);
+            progress.inc(1);
             let sup = s
                 .max_ratio
                 .ok_or_else(|| Error::invalid("no configuration with Δ_D > 0"))?;
@@ -389,7 +337,7 @@ mod tests {
 
     #[test]
     fn ratio_sup_is_2n_minus_1_over_n() {
-        let d = compute_ratio(12, &ProgressBar::hidden()).unwrap();
+        let d = compute_ratio(12, &Progress::none()).unwrap();
         assert_eq!(d.rows.len(), 12);
         for r in &d.rows {
             assert!(r.equals_formula, "n = {}: {}", r.n, r.sup_ratio);
@@ -402,7 +350,7 @@ mod tests {
 
     #[test]
     fn scatter_points_lie_on_the_identity_and_are_distinct() {
-        let d = compute_scatter(10, &ProgressBar::hidden()).unwrap();
+        let d = compute_scatter(10, &Progress::none()).unwrap();
         assert_eq!(d.tuples, 286);
         assert_eq!(d.max_ratio, "19/10");
         for p in &d.points {
@@ -419,7 +367,7 @@ mod tests {
 
     #[test]
     fn data_round_trips_through_json() {
-        let data = Data::DiceJaccardRatio(compute_ratio(4, &ProgressBar::hidden()).unwrap());
+        let data = Data::DiceJaccardRatio(compute_ratio(4, &Progress::none()).unwrap());
         let text = serde_json::to_string(&data).unwrap();
         assert!(text.starts_with("{\"figure\":\"dice-jaccard-ratio\""));
         assert_eq!(serde_json::from_str::<Data>(&text).unwrap(), data);

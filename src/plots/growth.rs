@@ -11,8 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use indicatif::ProgressBar;
-use serde::{Deserialize, Serialize};
+use crate::progress::Progress;
 
 use super::chart::{self, geomspace, Chart, LegendAt, Mark, Panel, Series, BLACK_INDEX};
 use super::{exact_spread, mismatch, Data, Figure, Size};
@@ -22,6 +21,9 @@ use crate::exact::{format_q, q_to_f64};
 use crate::measures::{parse_measure, EmptyPolicy};
 use crate::search::growth_exponent;
 use crate::table::Csv;
+
+/// The figure's data, defined with every figure format in [`crate::schema::figures`].
+pub use crate::schema::figures::{GrowthData, GrowthPoint, GrowthSeries};
 
 /// The figure.
 pub const FIGURE: Figure = Figure {
@@ -40,43 +42,6 @@ pub const CANDIDATES: &[(&str, Option<f64>)] = &[
     ("jaccard", Some(2.0)),
     ("tversky:a=1/4,b=3/4", Some(3.0)),
 ];
-
-/// One (candidate, n) spread.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GrowthPoint {
-    /// Voxels.
-    pub n: u64,
-    /// inf candidate/Dice, exact.
-    pub inf: Option<String>,
-    /// sup candidate/Dice, exact (`None`: unbounded).
-    pub sup: Option<String>,
-    /// sup/inf exactly (`None` if unbounded or the inf is 0).
-    pub spread: Option<String>,
-    /// The spread as f64.
-    pub spread_f64: Option<f64>,
-}
-
-/// One candidate's series.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GrowthSeries {
-    /// Candidate spec.
-    pub candidate: String,
-    /// Proven bound on the spread, when one exists.
-    pub proven_bound: Option<f64>,
-    /// Least-squares slope of ln spread against ln n.
-    pub exponent: Option<f64>,
-    /// One point per n.
-    pub points: Vec<GrowthPoint>,
-}
-
-/// Data of `whamming-growth`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GrowthData {
-    /// The target measure.
-    pub target: String,
-    /// One series per candidate.
-    pub series: Vec<GrowthSeries>,
-}
 
 impl GrowthData {
     /// CSV: one line per (candidate, n).
@@ -115,26 +80,26 @@ pub fn sizes(size: Size) -> Vec<u64> {
         .collect()
 }
 
-fn compute_sized(size: Size, bar: &ProgressBar) -> Result<Data> {
-    compute(CANDIDATES, &sizes(size), bar).map(Data::WhammingGrowth)
+fn compute_sized(size: Size, progress: &Progress) -> Result<Data> {
+    compute(CANDIDATES, &sizes(size), progress).map(Data::WhammingGrowth)
 }
 
 /// Exact best spread of each candidate against Dice at each n (empty masks: loss 0).
 pub fn compute(
     candidates: &[(&str, Option<f64>)],
     ns: &[u64],
-    bar: &ProgressBar,
+    progress: &Progress,
 ) -> Result<GrowthData> {
     let dice = parse_measure("dice")?;
     let work: u64 = ns.iter().map(|&n| n * n * n).sum::<u64>() * candidates.len() as u64;
-    bar.set_length(work);
+    progress.set_len(work);
     let mut series = Vec::new();
     for &(spec, proven_bound) in candidates {
         let pair = Pair::new(dice.clone(), parse_measure(spec)?, EmptyPolicy::One)?;
         let mut points = Vec::new();
         for &n in ns {
             let s = exact_spread(&pair, n)?;
-            bar.inc(n * n * n);
+            progress.inc(n * n * n);
             let spread = s.spread();
             points.push(GrowthPoint {
                 n,
@@ -245,7 +210,7 @@ mod tests {
         let d = compute(
             &[("jaccard", Some(2.0)), ("whamming:w=1/2", None)],
             &[4, 8, 16],
-            &ProgressBar::hidden(),
+            &Progress::none(),
         )
         .unwrap();
         let j = &d.series[0];

@@ -11,10 +11,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use indicatif::ProgressBar;
+use crate::progress::Progress;
 use num_traits::Signed;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::chart::{self, linspace, Chart, LegendAt, Mark, Panel, Series, BLACK_INDEX};
 use super::{mismatch, Data, Figure, Size};
@@ -23,6 +22,9 @@ use crate::exact::{format_q, q_to_f64, Q};
 use crate::surrogates::soft::{lovasz_jaccard_fast, parse_soft};
 use crate::table::Csv;
 
+/// The figure's data, defined with every figure format in [`crate::schema::figures`].
+pub use crate::schema::figures::{LovaszData, LovaszPoint};
+
 /// The figure.
 pub const FIGURE: Figure = Figure {
     name: "lovasz-soft-jaccard",
@@ -30,36 +32,6 @@ pub const FIGURE: Figure = Figure {
     compute: Some(compute_sized),
     draw,
 };
-
-/// One distinct (soft Jaccard, Lovász) pair.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LovaszPoint {
-    /// Soft Jaccard loss, exact.
-    pub soft_jaccard: String,
-    /// Lovász–Jaccard loss, exact.
-    pub lovasz: String,
-    /// Soft Jaccard as f64.
-    pub x: f64,
-    /// Lovász as f64.
-    pub y: f64,
-}
-
-/// Data of `lovasz-soft-jaccard`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LovaszData {
-    /// Voxels.
-    pub n: usize,
-    /// Probabilities are k/grid, k = 0..=grid.
-    pub grid: u64,
-    /// (label, probability) pairs evaluated.
-    pub evaluated: u64,
-    /// Pairs with Lovász > soft Jaccard (0 is the proven statement).
-    pub violations: u64,
-    /// Largest soft Jaccard − Lovász, exact.
-    pub max_difference: String,
-    /// Distinct points.
-    pub points: Vec<LovaszPoint>,
-}
 
 impl LovaszData {
     /// CSV of the points.
@@ -77,18 +49,18 @@ impl LovaszData {
     }
 }
 
-fn compute_sized(size: Size, bar: &ProgressBar) -> Result<Data> {
+fn compute_sized(size: Size, progress: &Progress) -> Result<Data> {
     let (n, grid) = size.pick((3, 3), (4, 4), (5, 4));
-    compute(n, grid, bar).map(Data::LovaszSoftJaccard)
+    compute(n, grid, progress).map(Data::LovaszSoftJaccard)
 }
 
 /// Both losses at every nonempty binary y ∈ {0,1}ⁿ and p ∈ {0, 1/grid, …, 1}ⁿ.
-pub fn compute(n: usize, grid: u64, bar: &ProgressBar) -> Result<LovaszData> {
+pub fn compute(n: usize, grid: u64, progress: &Progress) -> Result<LovaszData> {
     let soft = parse_soft("soft-jaccard")?;
     let one = Q::from_integer(1.into());
     let values: Vec<Q> = (0..=grid).map(|k| Q::new(k.into(), grid.into())).collect();
     let per_label = (grid + 1).pow(n as u32);
-    bar.set_length((1u64 << n) - 1);
+    progress.set_len((1u64 << n) - 1);
     type Acc = (BTreeSet<(Q, Q)>, u64, u64, Q);
     let parts: Vec<Acc> = (1u64..(1 << n))
         .into_par_iter()
@@ -124,7 +96,7 @@ pub fn compute(n: usize, grid: u64, bar: &ProgressBar) -> Result<LovaszData> {
                 }
                 seen.insert((sj, lv));
             }
-            bar.inc(1);
+            progress.inc(1);
             Ok((seen, evaluated, violations, max_diff))
         })
         .collect::<Result<_>>()?;
@@ -202,7 +174,7 @@ mod tests {
 
     #[test]
     fn lovasz_never_exceeds_soft_jaccard_on_a_small_grid() {
-        let d = compute(3, 2, &ProgressBar::hidden()).unwrap();
+        let d = compute(3, 2, &Progress::none()).unwrap();
         assert_eq!(d.evaluated, 7 * 27);
         assert_eq!(d.violations, 0);
         assert!(d

@@ -29,102 +29,18 @@ pub mod training;
 pub mod tversky;
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::analysis::{Pair, Spread};
 use crate::enumerate::count_space;
 use crate::error::{Error, Result};
-
-/// How much to compute: the sizes (n, grids) of every figure scale together.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Size {
-    /// Well under a second for every figure together (tests, smoke runs).
-    Quick,
-    /// About 5 s on 2 cores (release build): the figures of the README.
-    #[default]
-    Default,
-    /// Larger n everywhere: about 30 s on 2 cores.
-    Full,
-}
-
-impl Size {
-    /// The size's name.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Size::Quick => "quick",
-            Size::Default => "default",
-            Size::Full => "full",
-        }
-    }
-
-    /// Picks one of three values by size.
-    pub fn pick<T>(&self, quick: T, default: T, full: T) -> T {
-        match self {
-            Size::Quick => quick,
-            Size::Default => default,
-            Size::Full => full,
-        }
-    }
-}
-
-impl FromStr for Size {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Size> {
-        match s {
-            "quick" => Ok(Size::Quick),
-            "default" => Ok(Size::Default),
-            "full" => Ok(Size::Full),
-            _ => Err(Error::invalid(format!(
-                "unknown size {s:?}; valid sizes are quick, default and full"
-            ))),
-        }
-    }
-}
-
-/// The computed data of one figure, tagged with the figure's name (this is the
-/// `figure` and `data` of a saved `NAME.json`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "figure", content = "data", rename_all = "kebab-case")]
-pub enum Data {
-    /// See [`dice_jaccard::ScatterData`].
-    DiceJaccardScatter(dice_jaccard::ScatterData),
-    /// See [`dice_jaccard::RatioData`].
-    DiceJaccardRatio(dice_jaccard::RatioData),
-    /// See [`growth::GrowthData`].
-    WhammingGrowth(growth::GrowthData),
-    /// See [`tversky::TverskyData`].
-    TverskyAlpha(tversky::TverskyData),
-    /// See [`lovasz::LovaszData`].
-    LovaszSoftJaccard(lovasz::LovaszData),
-    /// See [`risk::RiskData`].
-    RiskThreshold(risk::RiskData),
-    /// See [`training::BoxData`].
-    TrainingBoxplot(training::BoxData),
-    /// See [`training::CurveData`].
-    TrainingCurves(training::CurveData),
-}
+use crate::progress::Progress;
+pub use crate::schema::figures::{Data, Saved, Size};
 
 impl Data {
-    /// The name of the figure this data belongs to.
-    pub fn figure(&self) -> &'static str {
-        match self {
-            Data::DiceJaccardScatter(_) => "dice-jaccard-scatter",
-            Data::DiceJaccardRatio(_) => "dice-jaccard-ratio",
-            Data::WhammingGrowth(_) => "whamming-growth",
-            Data::TverskyAlpha(_) => "tversky-alpha",
-            Data::LovaszSoftJaccard(_) => "lovasz-soft-jaccard",
-            Data::RiskThreshold(_) => "risk-threshold",
-            Data::TrainingBoxplot(_) => "training-boxplot",
-            Data::TrainingCurves(_) => "training-curves",
-        }
-    }
-
     /// The tabular series as CSV (header line first), when the figure has one.
     pub fn csv(&self) -> Option<String> {
         match self {
@@ -140,22 +56,9 @@ impl Data {
     }
 }
 
-/// A saved figure: `NAME.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Saved {
-    /// The caption of the figure.
-    pub caption: String,
-    /// The size it was computed at (`null` for figures drawn from training results).
-    pub size: Option<Size>,
-    /// Seconds the computation took.
-    pub compute_seconds: f64,
-    /// The data, tagged with the figure name.
-    #[serde(flatten)]
-    pub data: Data,
-}
-
-/// Computes a figure's data; the progress bar may be given a length and advanced.
-pub type ComputeFn = fn(Size, &ProgressBar) -> Result<Data>;
+/// Computes a figure's data, reporting its work through `progress` (a length,
+/// then increments; [`render`] has already set the message to the figure's name).
+pub type ComputeFn = fn(Size, &Progress) -> Result<Data>;
 /// Draws a figure's data into a directory and returns the files written.
 pub type DrawFn = fn(&Data, &Path) -> Result<Vec<PathBuf>>;
 
@@ -221,23 +124,11 @@ pub struct Rendered {
     pub seconds: f64,
 }
 
-/// A progress bar for one figure, hidden unless `progress`.
-pub fn progress_bar(name: &str, progress: bool) -> ProgressBar {
-    if !progress {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg:24} [{bar:30}] {pos}/{len} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.set_message(name.to_string());
-    bar.enable_steady_tick(Duration::from_millis(200));
-    bar
-}
-
 /// Computes one figure at `size`, saves its data and draws it into `out_dir`.
-pub fn render(fig: &Figure, size: Size, out_dir: &Path, progress: bool) -> Result<Rendered> {
+///
+/// `progress` is reset for the figure (message = its name, length and position
+/// 0) and then advanced by the figure's compute.
+pub fn render(fig: &Figure, size: Size, out_dir: &Path, progress: &Progress) -> Result<Rendered> {
     let compute = fig.compute.ok_or_else(|| {
         Error::invalid(format!(
             "figure {} is drawn only from a training results file: use --from results.json",
@@ -245,10 +136,9 @@ pub fn render(fig: &Figure, size: Size, out_dir: &Path, progress: bool) -> Resul
         ))
     })?;
     let start = Instant::now();
-    let bar = progress_bar(fig.name, progress);
-    let data = compute(size, &bar);
-    bar.finish_and_clear();
-    let data = data?;
+    progress.message(fig.name);
+    progress.tick(0, 0);
+    let data = compute(size, progress)?;
     let compute_seconds = start.elapsed().as_secs_f64();
     finish(fig, data, Some(size), compute_seconds, out_dir, start)
 }
@@ -288,8 +178,9 @@ pub fn render_data(data: Data, out_dir: &Path) -> Result<Rendered> {
 }
 
 /// Computes and draws every figure that has a `compute` (all but the training
-/// figures) at `size` into `out_dir`. This is the entry point of `reproduce`.
-pub fn render_all(size: Size, out_dir: &Path, progress: bool) -> Result<Vec<Rendered>> {
+/// figures) at `size` into `out_dir`, one after the other on the same
+/// `progress`. This is the entry point of `reproduce`.
+pub fn render_all(size: Size, out_dir: &Path, progress: &Progress) -> Result<Vec<Rendered>> {
     figures()
         .iter()
         .filter(|f| f.compute.is_some())
@@ -315,8 +206,7 @@ pub fn redraw(fig: &Figure, from: &Path, out_dir: &Path) -> Result<Rendered> {
     let json: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| Error::input(from, format!("not valid JSON: {e}")))?;
     let (data, size) = if json.get("figure").is_some() {
-        let saved: Saved = serde_json::from_value(json)
-            .map_err(|e| Error::input(from, format!("not a saved figure: {e}")))?;
+        let saved = Saved::from_json_str(&text, &from.display().to_string())?;
         (saved.data, saved.size)
     } else if fig.compute.is_none() {
         let results = training::Results::from_json_str(&text, &from.display().to_string())?;
@@ -343,9 +233,7 @@ pub fn redraw(fig: &Figure, from: &Path, out_dir: &Path) -> Result<Rendered> {
 fn save_data(saved: &Saved, out_dir: &Path) -> Result<Vec<PathBuf>> {
     let name = saved.data.figure();
     let json_path = out_dir.join(format!("{name}.json"));
-    let text = serde_json::to_string_pretty(saved)
-        .map_err(|e| Error::invalid(format!("cannot serialise the data of {name}: {e}")))?;
-    write(&json_path, &(text + "\n"))?;
+    write(&json_path, &saved.to_json_string()?)?;
     let mut files = vec![json_path];
     if let Some(csv) = saved.data.csv() {
         let csv_path = out_dir.join(format!("{name}.csv"));
@@ -416,7 +304,7 @@ mod tests {
     fn data_computed_elsewhere_is_rendered() {
         let dir = tempfile::tempdir().unwrap();
         let probs = crate::risk::parse_probs("3/4,1/4").unwrap();
-        let data = risk::compute(&[probs], &ProgressBar::hidden()).unwrap();
+        let data = risk::compute(&[probs], &Progress::none()).unwrap();
         let r = render_data(Data::RiskThreshold(data), dir.path()).unwrap();
         assert_eq!(r.name, "risk-threshold");
         assert_eq!(r.files.len(), 4);

@@ -12,9 +12,8 @@
 
 use std::path::{Path, PathBuf};
 
-use indicatif::ProgressBar;
+use crate::progress::Progress;
 use num_traits::{One, Zero};
-use serde::{Deserialize, Serialize};
 
 use super::chart::{self, Chart, LegendAt, Mark, Panel, Series, BLACK_INDEX};
 use super::{mismatch, Data, Figure, Size};
@@ -23,6 +22,9 @@ use crate::exact::{format_q, q_to_f64, Q};
 use crate::measures::EmptyPolicy;
 use crate::risk::{expected_exact, optimal_topk, parse_probs, threshold_pred, RiskMetric};
 use crate::table::Csv;
+
+/// The figure's data, defined with every figure format in [`crate::schema::figures`].
+pub use crate::schema::figures::{Instance, RiskData, Step};
 
 /// The figure.
 pub const FIGURE: Figure = Figure {
@@ -42,58 +44,6 @@ pub const DEFAULT_INSTANCES: &[&str] = &[
 /// The default instances, parsed.
 pub fn default_instances() -> Result<Vec<Vec<Q>>> {
     DEFAULT_INSTANCES.iter().map(|s| parse_probs(s)).collect()
-}
-
-/// One constant piece: thresholds t in [from, to) give the same decision.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Step {
-    /// Start of the interval (included), exact.
-    pub t_from: String,
-    /// End (excluded, except at 1), exact.
-    pub t_to: String,
-    /// Start as f64.
-    pub t_from_f64: f64,
-    /// End as f64.
-    pub t_to_f64: f64,
-    /// Voxels predicted.
-    pub k: usize,
-    /// E\[Dice\], exact.
-    pub expected: String,
-    /// E\[Dice\] as f64.
-    pub expected_f64: f64,
-}
-
-/// One probability vector.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Instance {
-    /// π, exact.
-    pub probs: Vec<String>,
-    /// The step function over t ∈ [0, 1].
-    pub steps: Vec<Step>,
-    /// Size of the optimal top-k decision (smallest optimal k).
-    pub optimal_k: usize,
-    /// Its E\[Dice\], exact.
-    pub optimal_expected: String,
-    /// Its E\[Dice\] as f64.
-    pub optimal_expected_f64: f64,
-    /// Whether some threshold reaches the optimum.
-    pub threshold_reaches_optimum: bool,
-    /// E\[Dice\] of the plain-CE decision t = 1/2, exact.
-    pub ce_expected: String,
-}
-
-/// Data of `risk-threshold`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RiskData {
-    /// The metric (dice).
-    pub metric: String,
-    /// Both-empty policy name.
-    pub empty: String,
-    /// One entry per probability vector.
-    pub instances: Vec<Instance>,
-    /// Threshold intervals [from, to) optimal for every instance at once (empty:
-    /// no single threshold is optimal for all of them).
-    pub optimal_for_all: Vec<[String; 2]>,
 }
 
 impl RiskData {
@@ -129,14 +79,14 @@ impl RiskData {
     }
 }
 
-fn compute_sized(_size: Size, bar: &ProgressBar) -> Result<Data> {
-    compute(&default_instances()?, bar).map(Data::RiskThreshold)
+fn compute_sized(_size: Size, progress: &Progress) -> Result<Data> {
+    compute(&default_instances()?, progress).map(Data::RiskThreshold)
 }
 
 /// The exact step functions for `instances` (expected Dice, both empty = 1).
-pub fn compute(instances: &[Vec<Q>], bar: &ProgressBar) -> Result<RiskData> {
+pub fn compute(instances: &[Vec<Q>], progress: &Progress) -> Result<RiskData> {
     let (metric, policy) = (RiskMetric::Dice, EmptyPolicy::One);
-    bar.set_length(instances.len() as u64);
+    progress.set_len(instances.len() as u64);
     let mut out = Vec::new();
     // Per instance: (from, to, optimal?) for every step.
     let mut pieces: Vec<Vec<(Q, Q, bool)>> = Vec::new();
@@ -182,7 +132,7 @@ pub fn compute(instances: &[Vec<Q>], bar: &ProgressBar) -> Result<RiskData> {
             optimal_expected: opt,
             ce_expected: format_q(&ce),
         });
-        bar.inc(1);
+        progress.inc(1);
     }
     all_cuts.sort();
     all_cuts.dedup();
@@ -322,7 +272,7 @@ mod tests {
 
     #[test]
     fn steps_cover_the_unit_interval_and_optimum_dominates() {
-        let d = compute(&default_instances().unwrap(), &ProgressBar::hidden()).unwrap();
+        let d = compute(&default_instances().unwrap(), &Progress::none()).unwrap();
         for inst in &d.instances {
             assert_eq!(inst.steps.first().unwrap().t_from, "0");
             assert_eq!(inst.steps.last().unwrap().t_to, "1");
@@ -336,7 +286,7 @@ mod tests {
         assert_eq!((s.t_to.as_str(), s.k), ("4/5", 2));
         // The default instances admit no common optimal threshold.
         assert!(d.optimal_for_all.is_empty(), "{:?}", d.optimal_for_all);
-        let two = compute(&default_instances().unwrap()[..1], &ProgressBar::hidden()).unwrap();
+        let two = compute(&default_instances().unwrap()[..1], &Progress::none()).unwrap();
         assert_eq!(
             two.optimal_for_all,
             vec![["1/10".to_string(), "1/2".to_string()]]

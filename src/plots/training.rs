@@ -13,13 +13,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use super::chart::{self, BoxPlot, Chart, LegendAt, Mark, Panel, Series};
 use super::{mismatch, Data, Figure};
 use crate::error::{Error, Result};
 use crate::exact::{parse_rational, q_to_f64};
 use crate::table::Csv;
+
+/// The figure's data, defined with every figure format in [`crate::schema::figures`].
+pub use crate::schema::figures::{BoxData, CurveData, CurveSeries, LossDistribution};
 
 /// The box-plot figure.
 pub const BOXPLOT: Figure = Figure {
@@ -48,28 +49,6 @@ pub fn data_for(name: &str, r: &Results) -> std::result::Result<Data, String> {
         "training-curves" => curve_data(r).map(Data::TrainingCurves),
         _ => Err(format!("figure {name} is not drawn from training results")),
     }
-}
-
-/// Per-loss distributions.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LossDistribution {
-    /// Training loss name.
-    pub loss: String,
-    /// Per-image Dice over all seeds.
-    pub dice: Vec<f64>,
-    /// Per-image Jaccard over all seeds.
-    pub jaccard: Vec<f64>,
-}
-
-/// Data of `training-boxplot`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct BoxData {
-    /// Task name.
-    pub task: String,
-    /// Entries skipped because both masks were empty.
-    pub skipped_empty: u64,
-    /// One distribution per loss, in order of first appearance.
-    pub losses: Vec<LossDistribution>,
 }
 
 impl BoxData {
@@ -134,30 +113,6 @@ fn box_data(r: &Results) -> std::result::Result<BoxData, String> {
         skipped_empty: skipped,
         losses: order.iter().filter_map(|l| by.remove(l)).collect(),
     })
-}
-
-/// One loss's mean curves.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CurveSeries {
-    /// Training loss name.
-    pub loss: String,
-    /// Seeds averaged.
-    pub seeds: usize,
-    /// Epochs, ascending.
-    pub epochs: Vec<u64>,
-    /// Mean training loss per epoch (over the seeds that report it).
-    pub train_loss: Vec<Option<f64>>,
-    /// Mean validation Dice per epoch.
-    pub val_dice: Vec<Option<f64>>,
-}
-
-/// Data of `training-curves`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CurveData {
-    /// Task name.
-    pub task: String,
-    /// One series per loss, in order of first appearance.
-    pub series: Vec<CurveSeries>,
 }
 
 impl CurveData {

@@ -8,10 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
-use indicatif::ProgressBar;
+use crate::progress::Progress;
 use num_traits::One;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::chart::{self, linspace, Chart, LegendAt, Mark, Panel, Series};
 use super::{exact_spread, mismatch, Data, Figure, Size};
@@ -21,6 +20,9 @@ use crate::exact::{format_q, q_to_f64, Q};
 use crate::measures::{parse_measure, EmptyPolicy};
 use crate::table::Csv;
 
+/// The figure's data, defined with every figure format in [`crate::schema::figures`].
+pub use crate::schema::figures::{TverskyData, TverskyRow};
+
 /// The figure.
 pub const FIGURE: Figure = Figure {
     name: "tversky-alpha",
@@ -28,36 +30,6 @@ pub const FIGURE: Figure = Figure {
     compute: Some(compute_sized),
     draw,
 };
-
-/// One α.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TverskyRow {
-    /// α (weight of FP), exact; β = 1 − α.
-    pub alpha: String,
-    /// α as f64.
-    pub alpha_f64: f64,
-    /// inf Δ_T/Δ_D, exact.
-    pub inf: String,
-    /// sup Δ_T/Δ_D, exact.
-    pub sup: String,
-    /// sup/inf, exact.
-    pub spread: String,
-    /// inf as f64.
-    pub inf_f64: f64,
-    /// sup as f64.
-    pub sup_f64: f64,
-    /// spread as f64.
-    pub spread_f64: f64,
-}
-
-/// Data of `tversky-alpha`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TverskyData {
-    /// Voxels.
-    pub n: u64,
-    /// One row per α.
-    pub rows: Vec<TverskyRow>,
-}
 
 impl TverskyData {
     /// CSV of the rows.
@@ -99,15 +71,15 @@ pub fn limit(alpha: f64, beta: f64) -> (f64, f64) {
     )
 }
 
-fn compute_sized(size: Size, bar: &ProgressBar) -> Result<Data> {
+fn compute_sized(size: Size, progress: &Progress) -> Result<Data> {
     let (n, steps) = size.pick((16, 10), (60, 20), (150, 40));
-    compute(n, steps, bar).map(Data::TverskyAlpha)
+    compute(n, steps, progress).map(Data::TverskyAlpha)
 }
 
 /// Exact inf/sup of Tversky(α, 1−α) over Dice at α = k/steps, k = 1..steps−1.
-pub fn compute(n: u64, steps: u64, bar: &ProgressBar) -> Result<TverskyData> {
+pub fn compute(n: u64, steps: u64, progress: &Progress) -> Result<TverskyData> {
     let dice = parse_measure("dice")?;
-    bar.set_length(steps - 1);
+    progress.set_len(steps - 1);
     let rows = (1..steps)
         .into_par_iter()
         .map(|k| {
@@ -116,7 +88,7 @@ pub fn compute(n: u64, steps: u64, bar: &ProgressBar) -> Result<TverskyData> {
             let spec = format!("tversky:a={},b={}", format_q(&alpha), format_q(&beta));
             let pair = Pair::new(dice.clone(), parse_measure(&spec)?, EmptyPolicy::One)?;
             let s = exact_spread(&pair, n)?;
-            bar.inc(1);
+            progress.inc(1);
             let (lo, hi) = match (&s.min_ratio, &s.max_ratio) {
                 (Some(lo), Some(hi)) if s.unbounded.is_none() => {
                     (lo.value.clone(), hi.value.clone())
@@ -223,7 +195,7 @@ mod tests {
 
     #[test]
     fn dice_point_is_exactly_one_and_bounds_hold() {
-        let d = compute(12, 4, &ProgressBar::hidden()).unwrap();
+        let d = compute(12, 4, &Progress::none()).unwrap();
         let mid = d.rows.iter().find(|r| r.alpha == "1/2").unwrap();
         assert_eq!(
             (mid.inf.as_str(), mid.sup.as_str(), mid.spread.as_str()),

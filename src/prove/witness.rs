@@ -224,7 +224,7 @@ pub fn search(p: &Problem, budget_s: f64) -> Option<Vec<Counts>> {
         max_evals: u64::MAX,
         nonempty_gt: p.nonempty_gt,
     };
-    let found = s.run(&|_, _| {}).ok()?;
+    let found = s.run(&crate::progress::Progress::none()).ok()?;
     let w: Vec<Counts> = found.witnesses.iter().map(|w| w.counts).collect();
     (found.found && violates(p, &w)).then_some(w)
 }

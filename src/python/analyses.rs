@@ -335,7 +335,7 @@ pub fn search<'py>(
     let spec = (s.target.spec(), s.candidate.spec());
     let found: Found = run_blocking(py, move |stop| {
         let stop = stop.clone();
-        s.run(&move |_, _| stop.bail_if_set())
+        s.run(&Progress::from_fn(move |_, _| stop.bail_if_set()))
     })?;
     let d = PyDict::new(py);
     d.set_item("target", spec.0)?;
@@ -375,7 +375,7 @@ pub fn check<'py>(
         let size = n.unwrap_or(claim.default_n).min(claim.max_n);
         let (claim, outcome, secs) = run_blocking(py, move |stop| {
             let stop = stop.clone();
-            let progress = Progress::new(move |_, _| stop.bail_if_set());
+            let progress = Progress::from_fn(move |_, _| stop.bail_if_set());
             let start = std::time::Instant::now();
             // `run` qualifies the status by the check's scopes (holds on sample, …).
             let o = claim.run(size, &progress)?;

@@ -16,12 +16,17 @@
 //! * [`results`]: `results.json` of a training run (per-image exact scores and
 //!   training curves).
 //!
+//! * [`spread`]: the exact spread of `compare --json` and `merge --json`, and
+//!   the enumerator's checkpoints and shard files.
+//! * [`figures`]: each figure's `NAME.json` (one data struct per figure in a
+//!   common envelope), written by `plot` and read back by `plot --from`.
+//!
 //! `stats.json` is [`crate::stats::TrainingReport`], written by one serializer and
-//! read by nothing; each figure's `NAME.json` is the figure's data struct in
-//! [`crate::plots`], written by `plot` and read back by `plot --from`, one struct
-//! per figure.
+//! read by nothing.
 
+pub mod figures;
 pub mod results;
+pub mod spread;
 
 /// Deserializes an `Option<T>` that must be present (as a value or `null`).
 ///

@@ -37,6 +37,7 @@ use crate::exact::convert::big_to_rug;
 use crate::exact::interval::{decide, Interval, Precision};
 use crate::exact::{format_q, Q};
 use crate::measures::{EmptyPolicy, Measure};
+use crate::progress::Progress;
 use crate::rng::Rng;
 pub use growth::growth_exponent;
 pub use loss::{Loss, LossValue};
@@ -400,8 +401,9 @@ impl Search {
         }
     }
 
-    /// Runs the search.
-    pub fn run(&self, on_round: &(dyn Fn(u64, f64) + Sync)) -> Result<Found> {
+    /// Runs the search. After every round `progress` gets the number of
+    /// evaluations as its position and a message with the best spread so far.
+    pub fn run(&self, progress: &Progress) -> Result<Found> {
         if self.min_n == 0 || self.min_n > self.max_n {
             return Err(Error::invalid(format!(
                 "sizes must satisfy 1 <= min n <= max n, got {}..={}",
@@ -439,7 +441,8 @@ impl Search {
                 (Some(h), Some(l)) => h.r / l.r,
                 _ => 0.0,
             };
-            on_round(evals, spread);
+            progress.set_position(evals);
+            progress.message(&format!("{evals} evaluations, best spread ≈ {spread:.4e}"));
             // Candidate violations, in order of strength.
             let mut suspects: Vec<Vec<Counts>> = Vec::new();
             match &self.bound {

@@ -64,7 +64,7 @@ fn weightings_are_refuted_with_independently_verified_witnesses() {
     ] {
         for k in [3u64, 100] {
             let s = search("dice", cand, Bound::Factor(q(k)), 1_000_000, 7);
-            let f = s.run(&|_, _| {}).unwrap();
+            let f = s.run(&crate::progress::Progress::none()).unwrap();
             assert!(f.found, "{cand} K={k}");
             assert!(
                 pair_violates(&s, &f.witnesses, &q(k)),
@@ -92,7 +92,7 @@ fn weightings_are_refuted_with_independently_verified_witnesses() {
 fn certified_irrational_scheme_is_refuted_too() {
     let mut s = search("dice", "whamming:sqrt", Bound::Factor(q(100)), 1_000_000, 3);
     s.nonempty_gt = true;
-    let f = s.run(&|_, _| {}).unwrap();
+    let f = s.run(&crate::progress::Progress::none()).unwrap();
     assert!(f.found);
     assert!(f.witnesses.iter().all(|w| w.counts.gt_size() > 0));
     // Independent check in f64 far from the threshold, plus the certified one.
@@ -118,7 +118,7 @@ fn true_bounds_raise_no_alarm() {
     ] {
         let mut s = search(t, c, Bound::Factor(q(k)), 1_000_000, 11);
         s.max_evals = 1 << 19;
-        let f = s.run(&|_, _| {}).unwrap();
+        let f = s.run(&crate::progress::Progress::none()).unwrap();
         assert!(!f.found, "{c} vs {t} at K={k}: {f:?}");
     }
     let mut s = search(
@@ -129,14 +129,14 @@ fn true_bounds_raise_no_alarm() {
         5,
     );
     s.max_evals = 1 << 19;
-    assert!(!s.run(&|_, _| {}).unwrap().found);
+    assert!(!s.run(&crate::progress::Progress::none()).unwrap().found);
 }
 
 #[test]
 fn absolute_claims_are_refuted_by_one_shrunk_configuration() {
     let e = crate::exact::parse_rational("0.17").unwrap();
     let s = search("dice", "jaccard", Bound::Abs(e.clone()), 1000, 1);
-    let f = s.run(&|_, _| {}).unwrap();
+    let f = s.run(&crate::progress::Progress::none()).unwrap();
     assert!(f.found);
     let [w] = f.witnesses.as_slice() else {
         panic!("one witness expected")
@@ -156,7 +156,7 @@ fn seeds_replay_exactly() {
     let run = |seed| {
         let mut s = search("jaccard", "whamming:balanced", Bound::None, 100_000, seed);
         s.max_evals = 1 << 18;
-        let f = s.run(&|_, _| {}).unwrap();
+        let f = s.run(&crate::progress::Progress::none()).unwrap();
         (
             f.evaluations,
             f.best_spread,
@@ -177,7 +177,7 @@ proptest! {
         w in 1u64..10, k in 2u64..50, seed in 0u64..1000
     ) {
         let s = search("jaccard", &format!("whamming:w={w}/10"), Bound::Factor(q(k)), 100_000, seed);
-        let f = s.run(&|_, _| {}).unwrap();
+        let f = s.run(&crate::progress::Progress::none()).unwrap();
         prop_assert!(f.found);
         prop_assert!(pair_violates(&s, &f.witnesses, &q(k)));
     }
