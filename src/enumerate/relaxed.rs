@@ -139,7 +139,8 @@ pub fn run_until(
         }
     }
     let stop = Stop(stop);
-    run_with_progress(target, candidate, n, domain, soft_labels, &Progress::new(&stop))
+    let progress = Progress::new(&stop);
+    run_with_progress(target, candidate, n, domain, soft_labels, &progress)
 }
 
 /// [`run`], reporting the points visited to `progress` (length [`size`], one
