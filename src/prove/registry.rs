@@ -509,6 +509,7 @@ pub fn prove_claim(
                 name: s.name.into(),
                 version: s.version,
                 answer: super::overall(&words),
+                stages: vec![],
                 seconds: (secs * 1000.0).round() / 1000.0,
             })
             .collect(),
