@@ -24,6 +24,7 @@
 //! of the piecewise losses of its first configuration, and a real counterexample
 //! without an integer witness is re-asked with integer counts.
 
+pub mod clear;
 pub mod encode;
 pub mod query;
 pub mod registry;

@@ -122,9 +122,14 @@ fn whamming(qr: &mut Query) {
 }
 
 /// The obligation of a claim as run and committed: [`obligation_terms`] with
-/// every division purified ([`Query::purified`]).
+/// every denominator cleared ([`Query::cleared`]; the purified form,
+/// [`Query::purified`], where a term is outside what clearing translates).
 pub fn obligation(claim: &str) -> Result<Option<Vec<Query>>> {
-    Ok(obligation_terms(claim)?.map(|qs| qs.iter().map(Query::purified).collect()))
+    Ok(obligation_terms(claim)?.map(|qs| {
+        qs.iter()
+            .map(|q| q.cleared().unwrap_or_else(|| q.purified()))
+            .collect()
+    }))
 }
 
 /// The obligation of a claim with its definitions as terms (what the tests
