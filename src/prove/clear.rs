@@ -139,10 +139,7 @@ fn ratio(t: &Term) -> Option<Ratio> {
             let (ra, rb) = (ratio(a)?, ratio(b)?);
             // a/b = na·Πfb / (Πfa · nb); a negative constant divisor moves its
             // sign to the numerator, a positive one stays a (trivial) factor.
-            let (mut num, mut den) = (
-                product([vec![ra.num], rb.den].concat()),
-                ra.den,
-            );
+            let (mut num, mut den) = (product([vec![ra.num], rb.den].concat()), ra.den);
             match &rb.num {
                 Term::Num(c) if c.is_zero() => return None,
                 Term::Num(c) if c.is_negative() => {
@@ -153,9 +150,12 @@ fn ratio(t: &Term) -> Option<Ratio> {
             }
             Ratio { num, den }
         }
-        Term::Ite(..) | Term::Cmp(..) | Term::And(_) | Term::Or(_) | Term::Not(_) | Term::Bool(_) => {
-            return None
-        }
+        Term::Ite(..)
+        | Term::Cmp(..)
+        | Term::And(_)
+        | Term::Or(_)
+        | Term::Not(_)
+        | Term::Bool(_) => return None,
     })
 }
 
@@ -412,11 +412,7 @@ mod tests {
         let x = || Term::var("x");
         let y = || Term::var("y");
         // x/(x + y) > 1/2 − 1/(y + 1), under a branch.
-        let lhs = Term::ite(
-            x().eq(Term::int(0)),
-            Term::int(0),
-            x().div(x().add(y())),
-        );
+        let lhs = Term::ite(x().eq(Term::int(0)), Term::int(0), x().div(x().add(y())));
         let rhs = Term::q(&q(1, 2)).sub(Term::int(1).div(y().add(Term::int(1))));
         let atom = lhs.gt(rhs);
         for t in [atom.clone(), atom.clone().not()] {

@@ -174,37 +174,86 @@ pub fn obligation_terms(claim: &str) -> Result<Option<Vec<Query>>> {
             counts(&mut p, one)?;
             p.asserts.push(v("jaccard").sub(v("dice")).lt(Term::int(0)));
             parts.push(p);
-            for (name, strict) in [("bound", false), ("strict", true)] {
-                let what = if strict {
-                    "jaccard - dice >= 3 - 2*s with s*s = 2, s > 0, on configurations with e^2 != 2 t^2"
-                } else {
-                    "jaccard - dice > 3 - 2*s with s*s = 2, s > 0"
-                };
-                let mut p = part(claim, name, what);
-                counts(&mut p, one)?;
-                real(&mut p, "s");
+            // J − D ≤ 3 − 2√2 as a lemma and steps: cvc5 cannot find the square
+            // behind the bound, so it is given. With g = e − s·t and s² = 2,
+            // (3 − 2s)(t + e)(2t + e) − e·t = (3 − 2s)·g² (bound-square); so the
+            // gap exceeds 3 − 2s nowhere (bound), reaches it only where g = 0
+            // (strict-tight), and g = 0 means e² = 2t², which no integer
+            // configuration with t + e > 0 satisfies as √2 is irrational (strict).
+            let t = || v("tp_1");
+            let square = || {
+                let c = Term::int(3).sub(Term::int(2).mul(v("s")));
+                let lhs = c
+                    .clone()
+                    .mul(t().add(v("e")))
+                    .mul(Term::int(2).mul(t()).add(v("e")))
+                    .sub(v("e").mul(t()));
+                (lhs, c.mul(v("g")).mul(v("g")))
+            };
+            let root = |p: &mut Query| {
+                real(p, "s");
+                real(p, "g");
                 p.asserts.push(v("s").mul(v("s")).eq(Term::int(2)));
                 p.asserts.push(v("s").gt(Term::int(0)));
+                p.asserts.push(v("g").eq(v("e").sub(v("s").mul(t()))));
+            };
+            // The lemma and the last step hold for all reals t, e: stated on two
+            // variables (with t = TP, e = FP + FN they are what the steps use).
+            let reals = |p: &mut Query| {
+                real(p, "tp_1");
+                real(p, "e");
+                p.comments.push(
+                    "for all reals tp_1 and e (the steps use it with e = fp_1 + fn_1)".into(),
+                );
+            };
+            let mut p = part(
+                claim,
+                "bound-square",
+                "(3 - 2s)(t + e)(2t + e) - e*t != (3 - 2s)*g^2 with g = e - s*t, s*s = 2, s > 0",
+            );
+            reals(&mut p);
+            root(&mut p);
+            let (lhs, rhs) = square();
+            p.asserts.push(lhs.eq(rhs).not());
+            parts.push(p);
+            for (name, what) in [
+                ("bound", "jaccard - dice > 3 - 2*s with s*s = 2, s > 0"),
+                (
+                    "strict-tight",
+                    "jaccard - dice >= 3 - 2*s with s*s = 2, s > 0, and g = e - s*t != 0",
+                ),
+            ] {
+                let mut p = part(claim, name, what);
+                counts(&mut p, one)?;
+                root(&mut p);
+                let (lhs, rhs) = square();
+                p.asserts.push(lhs.eq(rhs));
+                p.comments.push("uses bound-square".into());
                 let bound = Term::int(3).sub(Term::int(2).mul(v("s")));
                 let gap = v("jaccard").sub(v("dice"));
-                if strict {
-                    let t = v("tp_1");
-                    p.asserts.push(
-                        v("e")
-                            .mul(v("e"))
-                            .eq(Term::int(2).mul(t.clone()).mul(t))
-                            .not(),
-                    );
-                    p.comments.push(
-                        "hypothesis e^2 != 2 t^2: true on integers with t + e > 0, since sqrt 2 is irrational"
-                            .into(),
-                    );
-                    p.asserts.push(gap.ge(bound));
-                } else {
+                if name == "bound" {
                     p.asserts.push(gap.gt(bound));
+                } else {
+                    p.asserts.push(v("g").eq(Term::int(0)).not());
+                    p.asserts.push(gap.ge(bound));
                 }
                 parts.push(p);
             }
+            let mut p = part(
+                claim,
+                "strict",
+                "g = e - s*t = 0 with s*s = 2 on a configuration with e^2 != 2 t^2",
+            );
+            reals(&mut p);
+            root(&mut p);
+            p.asserts
+                .push(v("e").mul(v("e")).eq(Term::int(2).mul(t()).mul(t())).not());
+            p.comments.push(
+                "hypothesis e^2 != 2 t^2: true on integers with t + e > 0, since sqrt 2 is irrational; with strict-tight, J - D < 3 - 2 sqrt 2 there"
+                    .into(),
+            );
+            p.asserts.push(v("g").eq(Term::int(0)));
+            parts.push(p);
         }
         "tversky-dice" => {
             // Limit interval min(1, 2m) <= tversky/dice <= max(1, 2M), split by a <= b.
@@ -300,15 +349,21 @@ pub fn obligation_terms(claim: &str) -> Result<Option<Vec<Query>>> {
         "soft-dice-jaccard" => {
             // Relaxed domain: sums I = Σ p·y and S = Σp + Σy (or Σp² + Σy²), with
             // 0 <= I <= S/2 (p·y <= min(p, y) <= (p + y)/2, or AM-GM), S > 0.
+            // The domain is parametrised by i and the slack u = s − 2i >= 0 (a
+            // bijection onto 0 <= i <= s/2): the upper bound is then a
+            // polynomial with non-negative coefficients, which cvc5 proves at
+            // once, where with s free it times out.
             let domain = |p: &mut Query| {
-                for s in ["i", "s"] {
+                for s in ["i", "u"] {
                     real(p, s);
                 }
-                p.asserts.push(v("s").gt(Term::int(0)));
+                p.defs
+                    .push(("s".into(), Term::int(2).mul(v("i")).add(v("u"))));
                 p.asserts.push(v("i").ge(Term::int(0)));
-                p.asserts.push(Term::int(2).mul(v("i")).le(v("s")));
+                p.asserts.push(v("u").ge(Term::int(0)));
+                p.asserts.push(v("s").gt(Term::int(0)));
                 p.comments.push(
-                    "relaxed domain: i = sum p*y, s = sum p + sum y (or sum p^2 + sum y^2), 0 <= i <= s/2, s > 0"
+                    "relaxed domain: i = sum p*y, s = sum p + sum y (or sum p^2 + sum y^2), 0 <= i <= s/2, s > 0; written with the slack u = s - 2i >= 0"
                         .into(),
                 );
                 p.defs.push((
@@ -615,7 +670,9 @@ mod tests {
         let s: Q = y.iter().chain(&p).cloned().sum();
         let mut e = sd.env();
         e.values.insert("i".into(), i.clone());
-        e.values.insert("s".into(), s.clone());
+        e.values
+            .insert("u".into(), &s - Q::from_integer(2.into()) * &i);
+        assert_eq!(v("s").eval(&e), Ok(Val::Real(s.clone())));
         let one = Q::from_integer(1.into());
         let two = Q::from_integer(2.into());
         assert_eq!(v("sd").eval(&e), Ok(Val::Real(&one - &two * &i / &s)));
