@@ -256,43 +256,13 @@ pub fn obligation_terms(claim: &str) -> Result<Option<Vec<Query>>> {
             parts.push(p);
         }
         "tversky-dice" => {
-            // Limit interval min(1, 2m) <= tversky/dice <= max(1, 2M), split by a <= b.
+            // Tversky T = A/(t + A) with the weighted error A = a*FP + b*FN. A
+            // lemma per order of the weights (per-n-lemma: m*e <= A <= M*e with
+            // m = min(a, b), M = max(a, b)), then steps that use only A, one
+            // weight w and the counts, so they hold for either order. As single
+            // queries the per-n extremes time out (z3 at 120 s, cvc5 at any
+            // budget); cvc5 needs each multiplication of inequalities as a step.
             for (case, m, big) in [("a-le-b", "a", "b"), ("a-gt-b", "b", "a")] {
-                let order = |p: &mut Query| {
-                    if case == "a-le-b" {
-                        p.asserts.push(v("a").le(v("b")));
-                    } else {
-                        p.asserts.push(v("a").gt(v("b")));
-                    }
-                };
-                let mut p = part(
-                    claim,
-                    &format!("limit-upper.{case}"),
-                    "tversky > max(1, 2M)*dice",
-                );
-                counts(&mut p, one)?;
-                tversky(&mut p);
-                order(&mut p);
-                p.asserts.push(v("tversky").gt(v("dice")));
-                p.asserts
-                    .push(v("tversky").gt(Term::int(2).mul(v(big)).mul(v("dice"))));
-                parts.push(p);
-                let mut p = part(
-                    claim,
-                    &format!("limit-lower.{case}"),
-                    "tversky < min(1, 2m)*dice",
-                );
-                counts(&mut p, one)?;
-                tversky(&mut p);
-                order(&mut p);
-                p.asserts.push(v("tversky").lt(v("dice")));
-                p.asserts
-                    .push(v("tversky").lt(Term::int(2).mul(v(m)).mul(v("dice"))));
-                parts.push(p);
-                // Per n: sup = max(1, M(2n-1)/(n-1+M)), inf = min(1, m(2n-1)/(n-1+m)).
-                // As one query this times out; split into a lemma on the weighted
-                // error A = a*FP + b*FN (m*e <= A <= M*e, A > 0) and a step that
-                // uses only A, the counts and M (or m).
                 let mut p = part(
                     claim,
                     &format!("per-n-lemma.{case}"),
@@ -300,7 +270,11 @@ pub fn obligation_terms(claim: &str) -> Result<Option<Vec<Query>>> {
                 );
                 counts(&mut p, one)?;
                 tversky(&mut p);
-                order(&mut p);
+                if case == "a-le-b" {
+                    p.asserts.push(v("a").le(v("b")));
+                } else {
+                    p.asserts.push(v("a").gt(v("b")));
+                }
                 let [_, fp, fn_, _] = count_names(1).map(Term::var);
                 p.defs
                     .push(("A".into(), v("a").mul(fp).add(v("b").mul(fn_))));
@@ -310,40 +284,206 @@ pub fn obligation_terms(claim: &str) -> Result<Option<Vec<Query>>> {
                     v("A").gt(v(big).mul(v("e"))),
                 ]));
                 parts.push(p);
-                let two_n_1 = || Term::int(2).mul(v("n")).sub(Term::int(1));
-                let n_1 = |w: &str| v("n").sub(Term::int(1)).add(v(w));
-                for (name, w, upper) in [("sup-per-n", big, true), ("inf-per-n", m, false)] {
-                    let what = if upper {
-                        "tversky > dice and tversky*(n-1+M) > M*(2n-1)*dice, tversky = A/(tp + A), 0 < A <= M*e"
-                    } else {
-                        "tversky < dice and tversky*(n-1+m) < m*(2n-1)*dice, tversky = A/(tp + A), A >= m*e > 0"
-                    };
-                    let mut p = part(claim, &format!("{name}.{case}"), what);
-                    counts(&mut p, one)?;
+            }
+            // A step on the losses: T = A/(t + A) with 0 < A <= w*e (upper) or
+            // A >= w*e > 0 (lower), w = M or m by the lemma.
+            let step = |name: &str, what: &str, upper: bool, per_n: bool| -> Result<Query> {
+                let w = if upper { "M" } else { "m" };
+                let mut p = part(claim, name, what);
+                counts(&mut p, one)?;
+                if per_n {
                     some_error(&mut p);
-                    real(&mut p, w);
-                    real(&mut p, "A");
-                    p.asserts.push(v(w).gt(Term::int(0)));
-                    p.asserts.push(v("A").gt(Term::int(0)));
-                    if upper {
-                        p.asserts.push(v("A").le(v(w).mul(v("e"))));
-                    } else {
-                        p.asserts.push(v("A").ge(v(w).mul(v("e"))));
-                    }
-                    p.comments.push(format!("uses per-n-lemma.{case}"));
-                    p.defs
-                        .push(("tversky".into(), v("A").div(v("tp_1").add(v("A")))));
-                    let lhs = v("tversky").mul(n_1(w));
-                    let rhs = v(w).mul(two_n_1()).mul(v("dice"));
-                    if upper {
-                        p.asserts.push(v("tversky").gt(v("dice")));
-                        p.asserts.push(lhs.gt(rhs));
-                    } else {
-                        p.asserts.push(v("tversky").lt(v("dice")));
-                        p.asserts.push(lhs.lt(rhs));
-                    }
-                    parts.push(p);
+                } else {
+                    p.asserts.push(v("e").gt(Term::int(0)));
+                    p.comments.push(
+                        "hypothesis fp + fn > 0: error-free configurations are skipped".into(),
+                    );
                 }
+                real(&mut p, w);
+                real(&mut p, "A");
+                p.asserts.push(v(w).gt(Term::int(0)));
+                p.asserts.push(v("A").gt(Term::int(0)));
+                p.asserts.push(if upper {
+                    v("A").le(v(w).mul(v("e")))
+                } else {
+                    v("A").ge(v(w).mul(v("e")))
+                });
+                p.comments.push(format!(
+                    "uses per-n-lemma.a-le-b and per-n-lemma.a-gt-b ({w} = {} of a, b)",
+                    if upper { "max" } else { "min" }
+                ));
+                p.defs
+                    .push(("tversky".into(), v("A").div(v("tp_1").add(v("A")))));
+                Ok(p)
+            };
+            // Limit interval min(1, 2m) <= T/D <= max(1, 2M).
+            let mut p = step("limit-upper", "tversky > max(1, 2M)*dice", true, false)?;
+            p.asserts.push(v("tversky").gt(v("dice")));
+            p.asserts
+                .push(v("tversky").gt(Term::int(2).mul(v("M")).mul(v("dice"))));
+            parts.push(p);
+            let mut p = step("limit-lower", "tversky < min(1, 2m)*dice", false, false)?;
+            p.asserts.push(v("tversky").lt(v("dice")));
+            p.asserts
+                .push(v("tversky").lt(Term::int(2).mul(v("m")).mul(v("dice"))));
+            parts.push(p);
+            // Per n: sup T/D = max(1, M(2n-1)/(n-1+M)), inf = min(1, m(2n-1)/(n-1+m)),
+            // through P = t + w*e, Q = 2t + e, K = n - 1 + w, R = 2n - 1:
+            //   ratio:  T*P <= w*Q*D (>= for the inf)       [T/D is at most wQ/P]
+            //   size:   Q*K <= R*P when w > 1/2 (>= when w < 1/2)  [Q/P <= R/K]
+            //   small:  w <= 1/2 (>= for the inf) gives T <= D (T >= D)
+            //   identity and the step: x*P = -K*u - w*D*v with x = T*K - w*R*D,
+            //   u = w*Q*D - T*P >= 0, v = R*P - Q*K >= 0, so x > 0 is impossible.
+            let pqkr = |p: &mut Query, w: &str| {
+                let t = || v("tp_1");
+                p.defs.push(("P".into(), t().add(v(w).mul(v("e")))));
+                p.defs.push(("Q".into(), Term::int(2).mul(t()).add(v("e"))));
+                p.defs
+                    .push(("K".into(), v("n").sub(Term::int(1)).add(v(w))));
+                p.defs
+                    .push(("R".into(), Term::int(2).mul(v("n")).sub(Term::int(1))));
+            };
+            let half = || q(1, 2);
+            for (kind, upper) in [("sup-per-n", true), ("inf-per-n", false)] {
+                let w = if upper { "M" } else { "m" };
+                let (le, lt): (fn(Term, Term) -> Term, fn(Term, Term) -> Term) = if upper {
+                    (Term::le, Term::lt)
+                } else {
+                    (Term::ge, Term::gt)
+                };
+                let mut p = step(
+                    &format!("{kind}.ratio"),
+                    if upper {
+                        "tversky*P > M*Q*dice"
+                    } else {
+                        "tversky*P < m*Q*dice"
+                    },
+                    upper,
+                    true,
+                )?;
+                pqkr(&mut p, w);
+                p.asserts
+                    .push(le(v("tversky").mul(v("P")), v(w).mul(v("Q")).mul(v("dice"))).not());
+                parts.push(p);
+                let mut p = part(
+                    claim,
+                    &format!("{kind}.size"),
+                    if upper {
+                        "Q*K > R*P with M > 1/2"
+                    } else {
+                        "Q*K < R*P with m < 1/2"
+                    },
+                );
+                counts(&mut p, one)?;
+                some_error(&mut p);
+                real(&mut p, w);
+                pqkr(&mut p, w);
+                p.asserts.push(v(w).gt(Term::int(0)));
+                p.asserts.push(lt(half(), v(w)));
+                p.asserts
+                    .push(le(v("Q").mul(v("K")), v("R").mul(v("P"))).not());
+                parts.push(p);
+                // The remaining steps hold for any reals T, D with the facts.
+                let abstract_td = |p: &mut Query| {
+                    real(p, "T");
+                    real(p, "D");
+                    p.asserts.push(v("T").ge(Term::int(0)));
+                    p.asserts.push(v("D").ge(Term::int(0)));
+                    p.comments.push(format!(
+                        "T and D are any reals with the facts proved by {kind}.ratio (and {kind}.size) for tversky and dice"
+                    ));
+                };
+                let mut p = part(
+                    claim,
+                    &format!("{kind}.small"),
+                    if upper {
+                        "T > D with T*P <= M*Q*D and M <= 1/2"
+                    } else {
+                        "T < D with T*P >= m*Q*D and m >= 1/2"
+                    },
+                );
+                counts(&mut p, one)?;
+                some_error(&mut p);
+                real(&mut p, w);
+                pqkr(&mut p, w);
+                abstract_td(&mut p);
+                p.asserts.push(v(w).gt(Term::int(0)));
+                p.asserts.push(le(v(w), half()));
+                p.asserts
+                    .push(le(v("T").mul(v("P")), v(w).mul(v("Q")).mul(v("D"))));
+                p.asserts.push(lt(v("D"), v("T")));
+                parts.push(p);
+                // The identity, for all reals.
+                let xuv = |p: &mut Query| {
+                    let (t, d) = (|| v("T"), || v("D"));
+                    let sign = |a: Term, b: Term| if upper { a.sub(b) } else { b.sub(a) };
+                    p.defs
+                        .push(("x".into(), sign(t().mul(v("K")), v(w).mul(v("R")).mul(d()))));
+                    p.defs
+                        .push(("u".into(), sign(v(w).mul(v("Q")).mul(d()), t().mul(v("P")))));
+                    p.defs
+                        .push(("v".into(), sign(v("R").mul(v("P")), v("Q").mul(v("K")))));
+                };
+                let mut p = part(
+                    claim,
+                    &format!("{kind}.identity"),
+                    "x*P != -K*u - w*D*v (a polynomial identity in T, D, P, Q, K, R, w)",
+                );
+                for s in ["T", "D", "P", "Q", "K", "R", w] {
+                    real(&mut p, s);
+                }
+                xuv(&mut p);
+                p.asserts.push(
+                    v("x")
+                        .mul(v("P"))
+                        .eq(Term::int(0)
+                            .sub(v("K").mul(v("u")))
+                            .sub(v(w).mul(v("D")).mul(v("v"))))
+                        .not(),
+                );
+                parts.push(p);
+                let mut p = part(
+                    claim,
+                    kind,
+                    if upper {
+                        "T*K > R*D (T/D above M(2n-1)/(n-1+M)) with M > 1/2"
+                    } else {
+                        "T*K < R*D (T/D below m(2n-1)/(n-1+m)) with m < 1/2"
+                    },
+                );
+                counts(&mut p, one)?;
+                some_error(&mut p);
+                real(&mut p, w);
+                pqkr(&mut p, w);
+                abstract_td(&mut p);
+                p.asserts.push(v(w).gt(Term::int(0)));
+                p.asserts.push(lt(half(), v(w)));
+                // x, u, v as variables with their values, and the identity as a
+                // fact: cvc5 then needs only the signs of x*P, K*u and D*v.
+                let mut defs = Query {
+                    name: String::new(),
+                    comments: vec![],
+                    decls: vec![],
+                    defs: vec![],
+                    asserts: vec![],
+                };
+                xuv(&mut defs);
+                for (name, body) in defs.defs {
+                    real(&mut p, &name);
+                    p.asserts.push(v(&name).eq(body));
+                }
+                p.comments.push(format!(
+                    "uses {kind}.ratio, {kind}.size and {kind}.identity"
+                ));
+                p.asserts.push(v("u").ge(Term::int(0)));
+                p.asserts.push(v("v").ge(Term::int(0)));
+                p.asserts.push(
+                    v("x").mul(v("P")).eq(Term::int(0)
+                        .sub(v("K").mul(v("u")))
+                        .sub(v(w).mul(v("D")).mul(v("v")))),
+                );
+                p.asserts.push(v("x").gt(Term::int(0)));
+                parts.push(p);
             }
         }
         "soft-dice-jaccard" => {
