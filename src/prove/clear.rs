@@ -214,7 +214,8 @@ fn replace_first_ite(t: &Term, by: &Term) -> (Term, bool) {
     }
 }
 
-fn has_division(t: &Term) -> bool {
+/// Whether a term divides or branches (what [`Query::cleared`] rewrites).
+pub(crate) fn has_division(t: &Term) -> bool {
     match t {
         Term::Div(..) | Term::Ite(..) => true,
         Term::Add(xs) | Term::Mul(xs) | Term::And(xs) | Term::Or(xs) => xs.iter().any(has_division),

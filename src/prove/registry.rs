@@ -819,6 +819,77 @@ mod tests {
         assert_eq!(v("sj").eval(&e), Ok(Val::Real(&one - &i / (&s - &i))));
     }
 
+    /// The committed (cleared) form of every part against the terms it was
+    /// cleared from, assertion by assertion, at random points: an assertion
+    /// of the original implies its cleared form everywhere (so unsat of the
+    /// cleared query proves the part), and on the domain (every division-free
+    /// inequality hypothesis true) the two agree.
+    #[test]
+    fn cleared_obligations_mean_what_their_terms_say() {
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |m: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % m
+        };
+        for claim in CLAIMS {
+            for orig in obligation_terms(claim).unwrap().unwrap() {
+                let cleared = orig.cleared().expect("every registry part clears");
+                assert_eq!(orig.asserts.len(), cleared.asserts.len());
+                let (mut on_domain, mut decided) = (0, 0);
+                for _ in 0..400 {
+                    let mut eo = orig.env();
+                    let mut ec = cleared.env();
+                    for (name, _) in &orig.decls {
+                        // Small counts and weights, zeros included, some fractions.
+                        let x = Q::new((next(9) as i64).into(), (1 + next(3) as i64).into());
+                        eo.values.insert(name.clone(), x.clone());
+                        ec.values.insert(name.clone(), x);
+                    }
+                    // The domain: hypotheses that clearing leaves alone, except
+                    // equations (s*s = 2 has no rational solution) and the
+                    // negated claim itself (last).
+                    let last = orig.asserts.len() - 1;
+                    let domain =
+                        orig.asserts
+                            .iter()
+                            .zip(&cleared.asserts)
+                            .enumerate()
+                            .all(|(i, (a, c))| {
+                                i == last
+                                    || a != c
+                                    || matches!(a, Term::Cmp("=", ..))
+                                    || a.eval(&eo) == Ok(Val::Bool(true))
+                            });
+                    for (a, c) in orig.asserts.iter().zip(&cleared.asserts) {
+                        let (va, vc) = (a.eval(&eo), c.eval(&ec));
+                        if va == Ok(Val::Bool(true)) {
+                            assert_eq!(vc, va, "{claim}.{}: {} -> {}", orig.name, a.smt(), c.smt());
+                        }
+                        if domain && va.is_ok() {
+                            assert_eq!(vc, va, "{claim}.{}: {} -> {}", orig.name, a.smt(), c.smt());
+                            decided += usize::from(a != c);
+                        }
+                    }
+                    on_domain += usize::from(domain);
+                }
+                assert!(
+                    on_domain > 0,
+                    "{claim}.{}: no sample on the domain",
+                    orig.name
+                );
+                if orig.asserts != cleared.asserts {
+                    assert!(
+                        decided > 0,
+                        "{claim}.{}: no cleared assertion compared",
+                        orig.name
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn committed_files_are_what_the_code_generates() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("proofs/smt");
