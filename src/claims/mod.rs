@@ -473,10 +473,11 @@ pub fn outcome_json(
 /// the note names the Debian packages; with one missing, the note names it.
 pub fn smt_ref(name: &str) -> Option<schema::SmtRef> {
     use crate::prove;
-    static SOLVERS: std::sync::OnceLock<(
+    type Found = (
         Vec<prove::solver::Solver>,
         Vec<(&'static str, &'static str)>,
-    )> = std::sync::OnceLock::new();
+    );
+    static SOLVERS: std::sync::OnceLock<Found> = std::sync::OnceLock::new();
     let (solvers, missing) = SOLVERS.get_or_init(prove::solver::installed);
     smt_ref_with(name, solvers, missing)
 }

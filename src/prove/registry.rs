@@ -357,7 +357,8 @@ pub fn obligation_terms(claim: &str) -> Result<Option<Vec<Query>>> {
             let half = || q(1, 2);
             for (kind, upper) in [("sup-per-n", true), ("inf-per-n", false)] {
                 let w = if upper { "M" } else { "m" };
-                let (le, lt): (fn(Term, Term) -> Term, fn(Term, Term) -> Term) = if upper {
+                type Cmp = fn(Term, Term) -> Term;
+                let (le, lt): (Cmp, Cmp) = if upper {
                     (Term::le, Term::lt)
                 } else {
                     (Term::ge, Term::gt)
