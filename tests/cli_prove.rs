@@ -172,22 +172,24 @@ fn emitted_files_exist_and_every_solver_reads_them() {
 }
 
 #[test]
-fn committed_registry_obligations_are_unsat_for_z3() {
+fn committed_registry_obligations_are_unsat_for_z3_and_cvc5() {
     // The files themselves, as a reviewer would run them (the library test
-    // checks they are what the code generates).
+    // checks they are what the code generates): every part, both solvers.
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("proofs/smt");
     let mut n = 0;
     for f in std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()) {
-        let out = Command::new("z3")
-            .arg("-T:20")
-            .arg(f.path())
-            .output()
-            .expect("z3 runs");
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(text.trim(), "unsat", "{:?}", f.path());
+        for (solver, limit) in [("z3", "-T:20"), ("cvc5", "--tlimit=20000")] {
+            let out = Command::new(solver)
+                .arg(limit)
+                .arg(f.path())
+                .output()
+                .unwrap_or_else(|e| panic!("{solver} runs: {e}"));
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(text.trim(), "unsat", "{solver} on {:?}", f.path());
+        }
         n += 1;
     }
-    assert!(n >= 30, "only {n} obligation files");
+    assert!(n >= 41, "only {n} obligation files");
 }
 
 #[test]
@@ -257,6 +259,46 @@ fn check_json_carries_the_smt_field() {
     );
 }
 
+#[test]
+fn check_without_solvers_names_the_packages_per_claim() {
+    // The solver lookup sees an empty PATH: no proof is claimed, and the claim's
+    // smt entry (and the text) says which Debian packages to install.
+    let out = Command::new(env!("CARGO_BIN_EXE_diceproof"))
+        .args([
+            "check",
+            "dice-jaccard-relative",
+            "dice-not-metric",
+            "--n",
+            "6",
+            "--json",
+            "--quiet",
+        ])
+        .env("PATH", "")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let claims = v["claims"].as_array().unwrap();
+    let smt = &claims[0]["smt"];
+    assert_eq!(smt["status"], "no solver", "{smt}");
+    assert!(smt["solvers"].as_array().unwrap().is_empty(), "{smt}");
+    for text in [&smt["note"], &smt["summary"]] {
+        let t = text.as_str().unwrap();
+        assert!(t.contains("apt-get install z3 cvc5"), "{t}");
+    }
+    assert!(claims[1]["smt"].is_null(), "{}", claims[1]);
+    let out = Command::new(env!("CARGO_BIN_EXE_diceproof"))
+        .args(["check", "dice-jaccard-relative", "--n", "6", "--quiet"])
+        .env("PATH", "")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("for all n: no machine proof: z3 and cvc5 not found on PATH"),
+        "{text}"
+    );
+}
+
 /// Dice with the usual `+1` smoothing, written by the user as `expr:`: its ratio to
 /// Dice is D/(D + 1) with D = 2TP + FP + FN, so [1/2, 1] holds for every image size
 /// and any smaller upper bound fails, first on images of 6 voxels.
@@ -291,6 +333,18 @@ fn smoothed_dice_as_an_expression_is_proved_within_half_and_one() {
             "{v}"
         );
     }
+    // No solver's overall answer is `sat` next to `proved`: the stages say sat
+    // over the reals, unsat over the integers, for the solver that decided it.
+    let solvers = v["solvers"].as_array().unwrap();
+    assert!(solvers.iter().all(|s| s["answer"] != "sat"), "{v}");
+    assert!(
+        solvers.iter().any(|s| s["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t.as_str().unwrap().contains("unsat over the integers"))),
+        "{v}"
+    );
 
     let (code, v) = prove(&[
         "--target",

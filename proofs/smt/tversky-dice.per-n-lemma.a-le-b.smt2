@@ -2,6 +2,7 @@
 ; negated: A = a*fp + b*fn outside (0, ...] or outside [m*e, M*e]
 ; unsat proves the part; counts are non-negative reals
 ; hypothesis fp + fn > 0: error-free configurations are skipped
+; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
 (set-logic ALL)
 (set-option :produce-models true)
 (declare-fun tp_1 () Real)
@@ -10,9 +11,6 @@
 (declare-fun tn_1 () Real)
 (declare-fun a () Real)
 (declare-fun b () Real)
-(declare-fun dice () Real)
-(declare-fun jaccard () Real)
-(declare-fun tversky () Real)
 (define-fun n () Real (+ tp_1 fp_1 fn_1 tn_1))
 (define-fun e () Real (+ fp_1 fn_1))
 (define-fun A () Real (+ (* a fp_1) (* b fn_1)))
@@ -25,10 +23,5 @@
 (assert (> b 0.0))
 (assert (> e 0.0))
 (assert (<= a b))
-(assert (or (and (= tp_1 0.0) (= fp_1 0.0) (= fn_1 0.0)) (= (* dice (+ fn_1 fp_1 (* 2.0 tp_1))) (+ fn_1 fp_1))))
-(assert (or (not (and (= tp_1 0.0) (= fp_1 0.0) (= fn_1 0.0))) (= dice 0.0)))
-(assert (or (and (= tp_1 0.0) (= fp_1 0.0) (= fn_1 0.0)) (= (* jaccard (+ fn_1 fp_1 tp_1)) (+ fn_1 fp_1))))
-(assert (or (not (and (= tp_1 0.0) (= fp_1 0.0) (= fn_1 0.0))) (= jaccard 0.0)))
-(assert (= (* tversky (+ tp_1 (+ (* a fp_1) (* b fn_1)))) (+ (* a fp_1) (* b fn_1))))
 (assert (or (<= A 0.0) (< A (* a e)) (> A (* b e))))
 (check-sat)

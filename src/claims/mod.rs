@@ -421,21 +421,59 @@ pub fn outcome_json(
 
 /// The machine proof for every n of a claim's SMT obligation
 /// (`proofs/smt/<claim>.*.smt2`, see [`crate::prove::registry`]): `{"status",
-/// "solvers": [{"name", "version", "answer", "seconds"}], "file", "summary"}`, or
-/// null when the claim has no obligation or no solver is installed. After one
-/// solver proves a part the other gets a quarter of a second more, which keeps `check`
-/// fast; `diceproof prove --registry` gives both solvers longer.
+/// "solvers": [{"name", "version", "answer", "seconds"}], "file", "summary",
+/// "note"}`, or null when the claim has no obligation. Every installed solver
+/// runs every part to its answer (the obligations are written so that each takes
+/// well under a second), so "proved for all n (z3 …, cvc5 …)" names every solver
+/// that proved every part. With no solver on PATH the status is `no solver` and
+/// the note names the Debian packages; with one missing, the note names it.
 pub fn smt_ref(name: &str) -> Option<schema::SmtRef> {
     use crate::prove;
-    static SOLVERS: std::sync::OnceLock<Vec<prove::solver::Solver>> = std::sync::OnceLock::new();
-    let solvers = SOLVERS.get_or_init(|| prove::solver::installed().0);
+    type Found = (
+        Vec<prove::solver::Solver>,
+        Vec<(&'static str, &'static str)>,
+    );
+    static SOLVERS: std::sync::OnceLock<Found> = std::sync::OnceLock::new();
+    let (solvers, missing) = SOLVERS.get_or_init(prove::solver::installed);
+    smt_ref_with(name, solvers, missing)
+}
+
+/// [`smt_ref`] with the solvers given (the tests pass none).
+pub fn smt_ref_with(
+    name: &str,
+    solvers: &[crate::prove::solver::Solver],
+    missing: &[(&'static str, &'static str)],
+) -> Option<schema::SmtRef> {
+    use crate::prove;
+    let note = prove::solver::missing_note(missing);
     if solvers.is_empty() {
-        return None;
+        // Only claims with an obligation get an entry.
+        return match prove::registry::obligation(name) {
+            Ok(Some(_)) => Some(schema::SmtRef {
+                status: "no solver".to_string(),
+                summary: format!("no machine proof: {note}"),
+                solvers: Vec::new(),
+                file: Some(format!("proofs/smt/{name}.*.smt2")),
+                note,
+            }),
+            Ok(None) => None,
+            Err(e) => Some(schema::SmtRef {
+                status: "error".to_string(),
+                summary: e.to_string(),
+                solvers: Vec::new(),
+                file: None,
+                note,
+            }),
+        };
     }
-    match prove::registry::prove_claim(name, solvers, 10.0, 0.25, None) {
+    match prove::registry::prove_claim(name, solvers, 10.0, 10.0, None) {
         Ok(Some(p)) => Some(schema::SmtRef {
             status: p.status.name().to_string(),
-            summary: p.summary(),
+            summary: if note.is_empty() {
+                p.summary()
+            } else {
+                format!("{}; {note}", p.summary())
+            },
             solvers: p
                 .solvers
                 .iter()
@@ -447,6 +485,7 @@ pub fn smt_ref(name: &str) -> Option<schema::SmtRef> {
                 })
                 .collect(),
             file: Some(p.file),
+            note,
         }),
         Ok(None) => None,
         Err(e) => Some(schema::SmtRef {
@@ -454,6 +493,7 @@ pub fn smt_ref(name: &str) -> Option<schema::SmtRef> {
             summary: e.to_string(),
             solvers: Vec::new(),
             file: None,
+            note,
         }),
     }
 }

@@ -105,6 +105,11 @@ pub struct SmtRef {
     pub file: Option<String>,
     /// `proved for all n (z3 4.8.12, …)` or `no machine proof (…)`, for people.
     pub summary: String,
+    /// What is missing for a full answer: solvers not on PATH with the Debian
+    /// package to install (`cvc5 not found: apt-get install cvc5`); empty when
+    /// every known solver ran.
+    #[serde(default)]
+    pub note: String,
 }
 
 /// One solver's answer on a claim's obligation.

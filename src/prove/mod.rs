@@ -24,6 +24,7 @@
 //! of the piecewise losses of its first configuration, and a real counterexample
 //! without an integer witness is re-asked with integer counts.
 
+pub mod clear;
 pub mod encode;
 pub mod query;
 pub mod registry;
@@ -288,9 +289,16 @@ pub struct SolverReport {
     pub name: String,
     /// Its version.
     pub version: String,
-    /// `unsat` when every query it decided was unsat, `sat` if any was sat,
-    /// otherwise `unknown` or `timeout`.
+    /// The answer on the claim's parts as finally decided: `unsat` when every
+    /// part was unsat (directly, by its case splits, or with integer counts after
+    /// a counterexample over the reals only), `sat` if a part stayed sat,
+    /// otherwise `unknown`, `timeout` or `stopped`.
     pub answer: String,
+    /// Each part that needed more than one stage, with this solver's answer at
+    /// every stage, e.g. `spread: sat over the reals, unsat over the integers`
+    /// (so a `sat` in the per-query table is never left unexplained next to
+    /// `proved`).
+    pub stages: Vec<String>,
     /// Total wall-clock seconds.
     pub seconds: f64,
 }
@@ -697,11 +705,15 @@ pub fn prove(p: &Problem, opts: &Options, progress: &dyn Fn(&str)) -> Result<Out
         status,
         solvers: totals
             .into_iter()
-            .map(|(s, words, secs)| SolverReport {
-                name: s.name.into(),
-                version: s.version,
-                answer: overall(&words),
-                seconds: (secs * 1000.0).round() / 1000.0,
+            .map(|(s, _, secs)| {
+                let (answer, stages) = staged(&reports, s.name);
+                SolverReport {
+                    name: s.name.into(),
+                    version: s.version,
+                    answer,
+                    stages,
+                    seconds: (secs * 1000.0).round() / 1000.0,
+                }
             })
             .collect(),
         witnesses,
@@ -709,6 +721,69 @@ pub fn prove(p: &Problem, opts: &Options, progress: &dyn Fn(&str)) -> Result<Out
         note: notes.join("; "),
         queries: reports,
     })
+}
+
+/// One solver's answer per part, with the later stages of a part (its case
+/// splits `P.caseK`, its integer re-query `P.int`) deciding over the first: a
+/// part that timed out but whose every case is unsat is unsat, and a part sat
+/// over the reals but unsat over the integers is unsat. Returns the overall
+/// answer ([`overall`] of the parts) and one line per multi-stage part.
+pub(crate) fn staged(reports: &[QueryReport], solver: &str) -> (String, Vec<String>) {
+    let word = |r: &QueryReport| {
+        r.answers
+            .iter()
+            .find(|a| a.0 == solver)
+            .map_or("-", |a| match a.1.as_str() {
+                "sat" => "sat",
+                "unsat" => "unsat",
+                "timeout" => "timeout",
+                "stopped" => "stopped",
+                _ => "unknown",
+            })
+    };
+    let mut parts: Vec<&'static str> = Vec::new();
+    let mut stages = Vec::new();
+    for r in reports {
+        let name = r.name.as_str();
+        if name.ends_with(".int") || name.contains(".case") {
+            continue;
+        }
+        let first = word(r);
+        let cases: Vec<&'static str> = reports
+            .iter()
+            .filter(|c| {
+                c.name
+                    .strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with(".case"))
+            })
+            .map(word)
+            .collect();
+        let int = reports
+            .iter()
+            .find(|c| c.name == format!("{name}.int"))
+            .map(word);
+        let mut last = first;
+        if !cases.is_empty() {
+            last = if cases.iter().all(|w| *w == "unsat") {
+                "unsat"
+            } else {
+                cases.iter().copied().find(|w| *w != "unsat").unwrap_or("-")
+            };
+            stages.push(format!(
+                "{name}: {first} as one query, {} by {} case splits",
+                if last == "unsat" { "unsat" } else { last },
+                cases.len()
+            ));
+        }
+        if let Some(i) = int {
+            stages.push(format!(
+                "{name}: {first} over the reals, {i} over the integers"
+            ));
+            last = i;
+        }
+        parts.push(last);
+    }
+    (overall(&parts), stages)
 }
 
 pub(crate) fn overall(words: &[&str]) -> String {

@@ -75,6 +75,28 @@ pub fn installed() -> (Vec<Solver>, Vec<(&'static str, &'static str)>) {
     (found, missing)
 }
 
+/// The sentence naming missing solvers and their Debian packages, e.g. `cvc5 not
+/// found on PATH (Debian package cvc5: apt-get install cvc5)`; empty when none
+/// is missing.
+pub fn missing_note(missing: &[(&str, &str)]) -> String {
+    match missing {
+        [] => String::new(),
+        [(name, package)] => format!(
+            "{name} not found on PATH (Debian package {package}: apt-get install {package})"
+        ),
+        _ => {
+            let names: Vec<&str> = missing.iter().map(|m| m.0).collect();
+            let packages: Vec<&str> = missing.iter().map(|m| m.1).collect();
+            format!(
+                "{} not found on PATH (Debian packages {}: apt-get install {})",
+                names.join(" and "),
+                packages.join(", "),
+                packages.join(" ")
+            )
+        }
+    }
+}
+
 /// What a solver said about one query.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Answer {

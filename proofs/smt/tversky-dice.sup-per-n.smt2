@@ -1,0 +1,43 @@
+; diceproof obligation for claim tversky-dice (proofs/tversky-dice.md), part sup-per-n
+; negated: T*K > R*D (T/D above M(2n-1)/(n-1+M)) with M > 1/2
+; unsat proves the part; counts are non-negative reals
+; hypothesis fp + fn >= 1: error-free configurations are skipped, and a positive integer count is at least 1
+; T and D are any reals with the facts proved by sup-per-n.ratio (and sup-per-n.size) for tversky and dice
+; uses sup-per-n.ratio, sup-per-n.size and sup-per-n.identity
+; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
+(set-logic ALL)
+(set-option :produce-models true)
+(declare-fun tp_1 () Real)
+(declare-fun fp_1 () Real)
+(declare-fun fn_1 () Real)
+(declare-fun tn_1 () Real)
+(declare-fun M () Real)
+(declare-fun T () Real)
+(declare-fun D () Real)
+(declare-fun x () Real)
+(declare-fun u () Real)
+(declare-fun v () Real)
+(define-fun n () Real (+ tp_1 fp_1 fn_1 tn_1))
+(define-fun e () Real (+ fp_1 fn_1))
+(define-fun P () Real (+ tp_1 (* M e)))
+(define-fun Q () Real (+ (* 2.0 tp_1) e))
+(define-fun K () Real (+ (- n 1.0) M))
+(define-fun R () Real (- (* 2.0 n) 1.0))
+(assert (>= tp_1 0.0))
+(assert (>= fp_1 0.0))
+(assert (>= fn_1 0.0))
+(assert (>= tn_1 0.0))
+(assert (>= n 1.0))
+(assert (>= e 1.0))
+(assert (>= T 0.0))
+(assert (>= D 0.0))
+(assert (> M 0.0))
+(assert (< (/ 1.0 2.0) M))
+(assert (= x (- (* T K) (* (* M R) D))))
+(assert (= u (- (* (* M Q) D) (* T P))))
+(assert (= v (- (* R P) (* Q K))))
+(assert (>= u 0.0))
+(assert (>= v 0.0))
+(assert (= (* x P) (- (- 0.0 (* K u)) (* (* M D) v))))
+(assert (> x 0.0))
+(check-sat)
