@@ -5,7 +5,9 @@
 //! backward, optimiser update.
 //!
 //! `cargo bench --features training --bench train_step` (threads: `DICEPROOF_THREADS`,
-//! default 2). The PyTorch peer with the same architecture, batch, input size and
+//! default 2; backend: `DICEPROOF_BACKEND=flex|libtorch`, libtorch needs `--features tch`).
+//! Each size runs with burn's convolution and with the im2col + matmul formulation
+//! (`UNetConfig::im2col`). The PyTorch peer with the same architecture, batch, input size and
 //! thread count is `benches/peer/train_step_torch.sh`.
 
 use std::hint::black_box;
@@ -15,7 +17,7 @@ use burn::prelude::*;
 use criterion::{criterion_group, criterion_main, Criterion};
 use diceproof::search::rng::Rng;
 use diceproof::train::{
-    set_threads, train_step, LossKind, LossOptions, Reduction, Targets, UNetConfig,
+    set_threads, train_step, Backend, LossKind, LossOptions, Reduction, Targets, UNetConfig,
 };
 
 const B: usize = 8;
@@ -23,8 +25,14 @@ const H: usize = 88;
 const W: usize = 72;
 
 /// One benchmark: `B` images of `H`×`W`, the given convolution path.
-fn step_bench(c: &mut Criterion, name: &str, (b, h, w): (usize, usize, usize), im2col: bool) {
-    let device = Device::flex().autodiff();
+fn step_bench(
+    c: &mut Criterion,
+    backend: Backend,
+    name: &str,
+    (b, h, w): (usize, usize, usize),
+    im2col: bool,
+) {
+    let device = backend.device().autodiff();
     device.seed(0);
     let cfg = UNetConfig {
         im2col,
@@ -60,17 +68,22 @@ fn bench(c: &mut Criterion) {
         .and_then(|s| s.parse().ok())
         .unwrap_or(2);
     let got = set_threads(threads);
-    eprintln!("train_step: {got} threads");
+    let backend: Backend = std::env::var("DICEPROOF_BACKEND")
+        .unwrap_or_else(|_| "flex".into())
+        .parse()
+        .expect("DICEPROOF_BACKEND is flex or libtorch");
+    eprintln!("train_step: {got} threads, backend {backend}");
     eprintln!(
         "parameters: {}",
         UNetConfig::default().init(&Device::flex()).num_params()
     );
     // The peer script's size (batch 8 at 88×72), both convolution paths.
-    step_bench(c, "unet3x8_b8_88x72_soft_dice", (B, H, W), false);
-    step_bench(c, "unet3x8_b8_88x72_soft_dice_im2col", (B, H, W), true);
+    let n = |s: &str| format!("{backend}/{s}");
+    step_bench(c, backend, &n("unet3x8_b8_88x72_soft_dice"), (B, H, W), false);
+    step_bench(c, backend, &n("unet3x8_b8_88x72_soft_dice_im2col"), (B, H, W), true);
     // The default hippocampus input (batch 4 at 32×52).
-    step_bench(c, "unet3x8_b4_32x52_soft_dice", (4, 32, 52), false);
-    step_bench(c, "unet3x8_b4_32x52_soft_dice_im2col", (4, 32, 52), true);
+    step_bench(c, backend, &n("unet3x8_b4_32x52_soft_dice"), (4, 32, 52), false);
+    step_bench(c, backend, &n("unet3x8_b4_32x52_soft_dice_im2col"), (4, 32, 52), true);
 }
 
 criterion_group!(benches, bench);

@@ -43,8 +43,8 @@ mod enabled {
     use crate::data::{Augment, BlockLayout, Dataset, FoldConfig, Split, Task};
     use crate::error::{Error, Result};
     use crate::train::{
-        parse_losses, run as train_run, run_tasks, summary_table, CurvePoint, LossKind, Observer,
-        Reduction, TrainConfig, DEFAULT_EPOCHS, DEFAULT_SEEDS,
+        parse_losses, run as train_run, run_tasks, summary_table, Backend, CurvePoint, LossKind,
+        Observer, Reduction, TrainConfig, DEFAULT_EPOCHS, DEFAULT_SEEDS,
     };
 
     /// Parses `--task`: `all` (the default set), or a comma-separated list.
@@ -140,6 +140,9 @@ mod enabled {
         /// No group normalisation in the U-Net.
         #[arg(long)]
         no_norm: bool,
+        /// burn backend: flex (pure Rust, default) or libtorch (build with --features tch).
+        #[arg(long, default_value = "flex", value_parser = crate::cli::values::parsed::<Backend>)]
+        backend: Backend,
         /// Compute the 3×3 convolutions as im2col + matmul from tensor operations
         /// (same function; see `cargo bench --features training --bench train_step`).
         #[arg(long)]
@@ -191,6 +194,7 @@ mod enabled {
         cfg.model.base = args.base;
         cfg.model.norm = !args.no_norm;
         cfg.model.im2col = args.im2col;
+        cfg.backend = args.backend;
         cfg.augment = Augment {
             flip: args.flip,
             shift: args.shift,

@@ -82,6 +82,62 @@ use crate::{parse_measure, Counts, EmptyPolicy, Value};
 pub use loss::{loss, parse_losses, LossKind, LossOptions, Reduction, Targets};
 pub use model::{UNet, UNetConfig};
 
+/// The burn backend that runs the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// burn's flex CPU backend (pure Rust; the default and the only one in a
+    /// default build).
+    Flex,
+    /// burn's LibTorch backend (cargo feature `tch`; libtorch from an installed
+    /// PyTorch wheel).
+    LibTorch,
+}
+
+impl Backend {
+    /// The backend's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Flex => "flex",
+            Backend::LibTorch => "libtorch",
+        }
+    }
+
+    /// The plain (no autodiff) CPU device of the backend.
+    pub fn device(self) -> Device {
+        match self {
+            Backend::Flex => Device::flex(),
+            #[cfg(feature = "tch")]
+            #[allow(deprecated)] // burn 0.22 marks burn-tch deprecated; it still works
+            Backend::LibTorch => Device::libtorch(),
+            #[cfg(not(feature = "tch"))]
+            Backend::LibTorch => unreachable!("Backend::LibTorch is refused by from_str without the tch feature"),
+        }
+    }
+}
+
+impl std::str::FromStr for Backend {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Backend> {
+        match s.trim() {
+            "flex" => Ok(Backend::Flex),
+            "libtorch" if cfg!(feature = "tch") => Ok(Backend::LibTorch),
+            "libtorch" => Err(Error::invalid(
+                "--backend libtorch needs a build with `--features tch` (libtorch from an installed \
+                 PyTorch 2.9.0: LIBTORCH_USE_PYTORCH=1 cargo build --release --features tch)",
+            )),
+            other => Err(Error::invalid(format!(
+                "unknown backend {other:?}; valid backends are: flex, libtorch (with --features tch)"
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Everything that defines a training comparison.
 #[derive(Clone, Debug)]
 pub struct TrainConfig {
@@ -103,6 +159,8 @@ pub struct TrainConfig {
     pub loss_opts: LossOptions,
     /// Network.
     pub model: UNetConfig,
+    /// burn backend.
+    pub backend: Backend,
     /// Augmentation.
     pub augment: Augment,
     /// Output directory.
@@ -133,6 +191,7 @@ impl TrainConfig {
             loss_opts: LossOptions::default(),
             // LossOptions::default() reduces per batch; see crate::train::loss.
             model: UNetConfig::default(),
+            backend: Backend::Flex,
             // Off by default. With flips and zero-padded shifts of up to 3 pixels
             // two hippocampus soft-Dice runs (seed 0, lr 1e-3 and 3e-4) collapsed
             // to an all-background output after 10-30 epochs, and without
@@ -199,6 +258,7 @@ impl TrainConfig {
             "unet_base": self.model.base,
             "unet_norm": self.model.norm,
             "unet_im2col": self.model.im2col,
+            "backend": self.backend.name(),
             "augment_flip": self.augment.flip,
             "augment_shift": self.augment.shift,
         })
@@ -404,7 +464,7 @@ pub fn run(cfg: &TrainConfig, obs: &mut dyn Observer) -> Result<RunSummary> {
         "versions": {
             "diceproof": env!("CARGO_PKG_VERSION"),
             "burn": "0.22.1",
-            "backend": "burn flex (CPU) + autodiff",
+            "backend": format!("burn {} (CPU) + autodiff", cfg.backend.name()),
         },
     });
     write_outputs(&cfg.out, task, &summary, &provenance)?;
@@ -642,7 +702,7 @@ fn run_one(
             return Ok((st.clone(), true, 0));
         }
     }
-    let plain = Device::flex();
+    let plain = cfg.backend.device();
     let device = plain.clone().autodiff();
     device.seed(seed);
     let mut model = cfg.model.init(&device);
