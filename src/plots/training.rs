@@ -32,7 +32,7 @@ pub const BOXPLOT: Figure = Figure {
 /// The training-curve figure.
 pub const CURVES: Figure = Figure {
     name: "training-curves",
-    caption: "Training loss and validation Dice per epoch for each training loss, mean over seeds.",
+    caption: "Training loss and validation Dice per epoch for each training loss, mean over seeds and cross-validation folds.",
     compute: None,
     draw: draw_curves,
 };

@@ -16,8 +16,12 @@
 //! * [`results`]: `results.json` of a training run (per-image exact scores and
 //!   training curves).
 //!
-//! `stats.json` is [`crate::stats::TrainingReport`], written by one serializer and
-//! read by nothing; each figure's `NAME.json` is the figure's data struct in
+//! `stats.json` has two forms, each one set of serde types with its writer and
+//! its strict reader side by side: a task's is [`crate::stats::TrainingReport`]
+//! (`to_json` / `read`), the pooled one over tasks is
+//! [`crate::stats::training::PooledReport`], whose writer reads the tasks' files
+//! back through `TrainingReport::read`. Optional values are `null`, never left
+//! out, and a missing field is an error naming it. Each figure's `NAME.json` is the figure's data struct in
 //! [`crate::plots`], written by `plot` and read back by `plot --from`, one struct
 //! per figure.
 

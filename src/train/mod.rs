@@ -110,7 +110,9 @@ impl Backend {
             #[allow(deprecated)] // burn 0.22 marks burn-tch deprecated; it still works
             Backend::LibTorch => Device::libtorch(),
             #[cfg(not(feature = "tch"))]
-            Backend::LibTorch => unreachable!("Backend::LibTorch is refused by from_str without the tch feature"),
+            Backend::LibTorch => {
+                unreachable!("Backend::LibTorch is refused by from_str without the tch feature")
+            }
         }
     }
 }
