@@ -388,7 +388,10 @@ fn render(r: &PooledReport) -> String {
         let _ = writeln!(s, "- {c}");
     }
     let _ = writeln!(s, "\n### Per task\n");
-    let _ = write!(s, "| task | test slices (both empty) | seeds |");
+    let _ = write!(
+        s,
+        "| task | slices in the tests (dropped: both masks empty) | seeds |"
+    );
     for l in &r.losses {
         let _ = write!(s, " {l} Dice / Jaccard |");
     }
