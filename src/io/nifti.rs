@@ -372,6 +372,112 @@ fn read_stream(path: &Path, mut r: impl Read, size_limit: u64, gz: bool) -> Resu
     })
 }
 
+/// Selected 3-D volumes of a (gzip-compressed) NIfTI-1 file with its sform affine:
+/// what [`read_gz_selected`] returns.
+#[derive(Clone, Debug)]
+pub struct Selected {
+    /// `[nx, ny, nz]` of every volume.
+    pub shape: [usize; 3],
+    /// The requested volumes in the order asked for, x fastest, scaling applied.
+    pub volumes: Vec<Vec<f64>>,
+    /// The sform rows `srow_x`, `srow_y`, `srow_z`: world = S · (i, j, k, 1).
+    pub sform: [[f64; 4]; 3],
+}
+
+/// Reads volumes `wanted` (indices along the fourth axis; `[0]` for a 3-D file) of
+/// the gzip-compressed NIfTI-1 stream `file`, and its sform affine. `path` names the
+/// source in errors. Volumes after the last wanted one are not decompressed, so one
+/// 3-D volume of a large 4-D atlas costs only its share of the stream.
+///
+/// Unlike [`read`], this interprets the spatial header: the sform must be present
+/// (`sform_code` > 0), because the caller resamples by it.
+pub fn read_gz_selected(path: &Path, file: impl Read, wanted: &[usize]) -> Result<Selected> {
+    let err = |msg: String| Error::input(path, msg);
+    let mut r = MultiGzDecoder::new(BufReader::with_capacity(1 << 16, file));
+    let mut raw = [0u8; HEADER_SIZE];
+    let got = read_fully(&mut r, &mut raw).map_err(|e| stream_error(path, true, &e))?;
+    if got < HEADER_SIZE {
+        return Err(err(format!(
+            "truncated header: a NIfTI-1 header is 348 bytes, found only {got}"
+        )));
+    }
+    let h = parse_header(path, &raw)?;
+    let f = Fields {
+        bytes: &raw,
+        big_endian: h.big_endian,
+    };
+    let sform_code = f.i16(254);
+    if sform_code <= 0 {
+        return Err(err(format!(
+            "sform_code is {sform_code}: the file has no sform affine to resample by"
+        )));
+    }
+    let mut sform = [[0.0; 4]; 3];
+    for (r_, row) in sform.iter_mut().enumerate() {
+        for (c, v) in row.iter_mut().enumerate() {
+            *v = f64::from(f.f32(280 + 16 * r_ + 4 * c));
+            if !v.is_finite() {
+                return Err(err(format!("srow[{r_}][{c}] is not a finite number")));
+            }
+        }
+    }
+    let mut dims = h.shape.clone();
+    dims.resize(4.max(dims.len()), 1);
+    if dims[4..].iter().any(|&d| d != 1) {
+        return Err(err(format!(
+            "expected a 3-D or 4-D volume, found {} dimensions",
+            h.shape.len()
+        )));
+    }
+    let shape = [dims[0], dims[1], dims[2]];
+    let per = voxel_count(path, &shape)?;
+    let nbytes = byte_count(path, per, h.dtype)?;
+    if let Some(&bad) = wanted.iter().find(|&&t| t >= dims[3]) {
+        return Err(err(format!(
+            "volume {bad} requested, but the file has {} volume(s)",
+            dims[3]
+        )));
+    }
+    let skip = (h.vox_offset - HEADER_SIZE) as u64;
+    let skipped = std::io::copy(&mut (&mut r).take(skip), &mut std::io::sink())
+        .map_err(|e| stream_error(path, true, &e))?;
+    if skipped < skip {
+        return Err(err("truncated before the voxel data".to_string()));
+    }
+    let last = wanted.iter().copied().max().unwrap_or(0);
+    let mut found: Vec<Option<Vec<f64>>> = vec![None; wanted.len()];
+    for t in 0..=last {
+        let mut data = Vec::new();
+        (&mut r)
+            .take(nbytes as u64)
+            .read_to_end(&mut data)
+            .map_err(|e| stream_error(path, true, &e))?;
+        if data.len() < nbytes {
+            return Err(err(format!(
+                "truncated data: volume {t} has {} of its {nbytes} bytes",
+                data.len()
+            )));
+        }
+        if !wanted.contains(&t) {
+            continue;
+        }
+        let values = decode_elements(path, h.dtype, data, h.big_endian)?;
+        let (slope, inter) = h.scaling.unwrap_or((1.0, 0.0));
+        let v: Vec<f64> = (0..values.len())
+            .filter_map(|i| values.get_f64(i))
+            .map(|x| x * slope + inter)
+            .collect();
+        for (slot, _) in found.iter_mut().zip(wanted).filter(|(_, &w)| w == t) {
+            *slot = Some(v.clone());
+        }
+    }
+    Ok(Selected {
+        shape,
+        volumes: found.into_iter().map(Option::unwrap_or_default).collect(),
+        sform,
+    })
+}
+
 /// Builds the 352-byte little-endian header (with empty extension flag) for `v`.
 fn build_header(path: &Path, v: &Volume) -> Result<Vec<u8>> {
     let mut h = vec![0u8; WRITE_OFFSET];

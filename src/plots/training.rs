@@ -33,7 +33,7 @@ pub const BOXPLOT: Figure = Figure {
 /// The training-curve figure.
 pub const CURVES: Figure = Figure {
     name: "training-curves",
-    caption: "Training loss and validation Dice per epoch for each training loss, mean over seeds.",
+    caption: "Training loss and validation Dice per epoch for each training loss, mean over seeds and cross-validation folds.",
     compute: None,
     draw: draw_curves,
 };
@@ -315,7 +315,7 @@ mod tests {
     fn exact_strings_are_used_without_f64() {
         let r = results(serde_json::json!({
             "task": "t", "curves": [],
-            "per_image": [{"loss": "ce", "seed": 0, "slice": 0, "empty": false, "dice": "1/2",
+            "per_image": [{"loss": "ce", "seed": 0, "fold": 0, "slice": 0, "empty": false, "dice": "1/2",
                            "jaccard": "1/3", "dice_f64": null, "jaccard_f64": null}]
         }));
         let Data::TrainingBoxplot(b) = data_for("training-boxplot", &r).unwrap() else {

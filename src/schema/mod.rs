@@ -21,8 +21,12 @@
 //! * [`figures`]: each figure's `NAME.json` (one data struct per figure in a
 //!   common envelope), written by `plot` and read back by `plot --from`.
 //!
-//! `stats.json` is [`crate::stats::TrainingReport`], written by one serializer and
-//! read by nothing.
+//! `stats.json` has two forms, each one set of serde types with its writer and
+//! its strict reader side by side: a task's is [`crate::stats::TrainingReport`]
+//! (`to_json` / `read`), the pooled one over tasks is
+//! [`crate::stats::training::PooledReport`], whose writer reads the tasks' files
+//! back through `TrainingReport::read`. Optional values are `null`, never left
+//! out, and a missing field is an error naming it.
 
 pub mod figures;
 pub mod results;

@@ -2,9 +2,9 @@
 //!
 //! ```text
 //! {"task": "hippocampus",
-//!  "per_image": [{"loss": "ce", "seed": 0, "slice": 57, "empty": false,
+//!  "per_image": [{"loss": "ce", "seed": 0, "fold": 2, "slice": 57, "empty": false,
 //!                 "dice": "p/q", "jaccard": "p/q", "dice_f64": 0.81, "jaccard_f64": 0.68}, …],
-//!  "curves": [{"loss": "ce", "seed": 0, "epoch": 1, "train_loss": 0.53, "val_dice": 0.41}, …]}
+//!  "curves": [{"loss": "ce", "seed": 0, "fold": 2, "epoch": 1, "train_loss": 0.53, "val_dice": 0.41}, …]}
 //! ```
 //!
 //! Exact values are the crate's `p/q` strings (an integer without `/1`); they and
@@ -39,6 +39,9 @@ pub struct ImageResult {
     pub loss: String,
     /// Training seed.
     pub seed: u64,
+    /// The cross-validation fold whose model tested this slice (0 for the block
+    /// split).
+    pub fold: u64,
     /// Slice index (z, or image number for `synthetic`).
     pub slice: u64,
     /// Ground truth and prediction both empty (Dice, Jaccard undefined).
@@ -64,6 +67,8 @@ pub struct CurvePoint {
     pub loss: String,
     /// Training seed.
     pub seed: u64,
+    /// Cross-validation fold (0 for the block split).
+    pub fold: u64,
     /// Epoch (1-based).
     pub epoch: usize,
     /// Mean training loss over the epoch's batches.
@@ -123,7 +128,7 @@ mod tests {
             // Every key the fixture's first record has (all of them: the fixture is
             // a file the training run wrote).
             let keys: Vec<String> = orig[list][0].as_object().unwrap().keys().cloned().collect();
-            assert_eq!(keys.len(), if list == "curves" { 5 } else { 8 });
+            assert_eq!(keys.len(), if list == "curves" { 6 } else { 9 });
             for key in &keys {
                 let mut v = orig.clone();
                 v[list][0].as_object_mut().unwrap().remove(key);

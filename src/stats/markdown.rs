@@ -42,7 +42,7 @@ pub fn render(r: &TrainingReport) -> String {
         r.options.alpha
     );
     for m in &r.metrics {
-        metric_section(&mut s, r, m);
+        metric_section(&mut s, &r.losses, m);
     }
     if !r.notes.is_empty() {
         let _ = writeln!(s, "**Caveats**\n");
@@ -54,7 +54,8 @@ pub fn render(r: &TrainingReport) -> String {
     s
 }
 
-fn metric_section(s: &mut String, r: &TrainingReport, m: &MetricReport) {
+/// One metric's summary table, p-value matrix, pair list and verdicts.
+pub(super) fn metric_section(s: &mut String, losses: &[String], m: &MetricReport) {
     let name = m.metric.name();
     let _ = writeln!(s, "### {name}\n");
     let _ = writeln!(s, "| loss | n | mean ± sd | median | q1–q3 |");
@@ -73,17 +74,17 @@ fn metric_section(s: &mut String, r: &TrainingReport, m: &MetricReport) {
         "\nHolm-adjusted p-values (row vs column; ▲ row significantly better, ▼ worse):\n"
     );
     let _ = write!(s, "| |");
-    for l in &r.losses {
+    for l in losses {
         let _ = write!(s, " {l} |");
     }
     let _ = write!(s, "\n|---|");
-    for _ in &r.losses {
+    for _ in losses {
         let _ = write!(s, "---:|");
     }
     s.push('\n');
-    for a in &r.losses {
+    for a in losses {
         let _ = write!(s, "| {a} |");
-        for b in &r.losses {
+        for b in losses {
             if a == b {
                 let _ = write!(s, " — |");
                 continue;
@@ -140,7 +141,7 @@ fn metric_section(s: &mut String, r: &TrainingReport, m: &MetricReport) {
     s.push('\n');
 }
 
-fn p_str(p: f64) -> String {
+pub(super) fn p_str(p: f64) -> String {
     if p == 0.0 {
         "0".into()
     } else if p < 1e-4 {

@@ -15,18 +15,19 @@
 //! are an [`Error`]. The standard deviation is the sample one (divisor n − 1) and is
 //! `None` for a single value.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
 /// Summary of a sample of finite numbers.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Sample size.
     pub n: usize,
     /// Arithmetic mean.
     pub mean: f64,
     /// Sample standard deviation (divisor n − 1); `None` when n = 1.
+    #[serde(deserialize_with = "crate::schema::required")]
     pub sd: Option<f64>,
     /// Smallest value.
     pub min: f64,

@@ -54,7 +54,7 @@ use std::path::Path;
 
 use num_bigint::BigInt;
 use num_traits::{One, Signed, Zero};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::holm::holm;
 use super::summary::{summarize, Summary};
@@ -76,7 +76,7 @@ pub const F64_TOLERANCE: f64 = 1e-9;
 pub use crate::schema::results::{CurvePoint, ImageResult, TrainingResults};
 
 /// Settings of the report.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReportOptions {
     /// Family-wise significance level for the Holm-adjusted p-values.
     pub alpha: f64,
@@ -94,7 +94,7 @@ impl Default for ReportOptions {
 }
 
 /// The two metrics compared.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Metric {
     /// Dice (F1).
@@ -114,7 +114,7 @@ impl Metric {
 }
 
 /// Descriptive summary of one loss under one metric (seed-averaged per slice).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LossSummary {
     /// Loss name.
     pub loss: String,
@@ -123,7 +123,7 @@ pub struct LossSummary {
 }
 
 /// One pairwise test: differences are `a − b` per slice.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PairTest {
     /// First loss.
     pub a: String,
@@ -138,13 +138,14 @@ pub struct PairTest {
     /// `p_holm < alpha`.
     pub significant: bool,
     /// The loss with the larger rank sum, when significant.
+    #[serde(deserialize_with = "crate::schema::required")]
     pub better: Option<String>,
     /// Whether this pair could reach significance at all (see module docs).
     pub reachable: bool,
 }
 
 /// Outcome of a hypothesis.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// The numbers support it.
@@ -166,7 +167,7 @@ impl Status {
 }
 
 /// A verdict in words, derived from the numbers.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
     /// `H1` or `H2`.
     pub hypothesis: String,
@@ -177,7 +178,7 @@ pub struct Verdict {
 }
 
 /// Everything about one metric.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MetricReport {
     /// Which metric.
     pub metric: Metric,
@@ -194,7 +195,7 @@ pub struct MetricReport {
 }
 
 /// The statistics section of the training comparison.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainingReport {
     /// Segmentation task.
     pub task: String,
@@ -235,15 +236,32 @@ pub fn report_from_file_with(
 /// Seed-averaged exact scores per loss and slice.
 type Table = BTreeMap<String, BTreeMap<u64, [Q; 2]>>;
 
-impl TrainingReport {
-    /// Builds the report from parsed results.
-    pub fn from_results(results: &TrainingResults, opts: &ReportOptions) -> Result<TrainingReport> {
-        if !(opts.alpha > 0.0 && opts.alpha < 1.0) {
-            return Err(Error::invalid(format!(
-                "significance level must lie strictly between 0 and 1, got {}",
-                opts.alpha
-            )));
-        }
+/// Seed-averaged exact scores per loss and image, for any image key (a slice, or
+/// (task, slice) when pooling).
+type TableOf<K> = BTreeMap<String, BTreeMap<K, [Q; 2]>>;
+
+/// A results file reduced to seed-averaged exact scores, with what was dropped.
+struct Built {
+    table: Table,
+    losses: Vec<String>,
+    seeds: BTreeMap<String, BTreeSet<u64>>,
+    empty_slices: BTreeSet<u64>,
+    n_empty_records: usize,
+    notes: Vec<String>,
+}
+
+fn check_alpha(opts: &ReportOptions) -> Result<()> {
+    if !(opts.alpha > 0.0 && opts.alpha < 1.0) {
+        return Err(Error::invalid(format!(
+            "significance level must lie strictly between 0 and 1, got {}",
+            opts.alpha
+        )));
+    }
+    Ok(())
+}
+
+impl Built {
+    fn from_results(results: &TrainingResults) -> Result<Built> {
         let mut notes = Vec::new();
         let mut seen = BTreeSet::new();
         let mut empty_slices = BTreeSet::new();
@@ -339,6 +357,29 @@ impl TrainingReport {
                 "training results: no loss has a non-empty test slice, nothing to compare",
             ));
         }
+        Ok(Built {
+            table,
+            losses,
+            seeds,
+            empty_slices,
+            n_empty_records,
+            notes,
+        })
+    }
+}
+
+impl TrainingReport {
+    /// Builds the report from parsed results.
+    pub fn from_results(results: &TrainingResults, opts: &ReportOptions) -> Result<TrainingReport> {
+        check_alpha(opts)?;
+        let Built {
+            table,
+            losses,
+            seeds,
+            empty_slices,
+            n_empty_records,
+            mut notes,
+        } = Built::from_results(results)?;
         let used: BTreeSet<u64> = table.values().flat_map(|m| m.keys().copied()).collect();
         notes.push(
             "slices of one volume are neighbours, so the per-slice observations are not fully independent; \
@@ -366,10 +407,28 @@ impl TrainingReport {
         })
     }
 
-    /// Pretty-printed JSON.
+    /// Pretty-printed JSON (the `stats.json` of a task).
     pub fn to_json(&self) -> Result<String> {
         serde_json::to_string_pretty(self)
             .map_err(|e| Error::invalid(format!("cannot serialise the training report: {e}")))
+    }
+
+    /// Parses a task's `stats.json`; `source` names it in errors, and serde's
+    /// message names the missing or mistyped field.
+    pub fn from_json_str(text: &str, source: &str) -> Result<TrainingReport> {
+        serde_json::from_str(text).map_err(|e| {
+            Error::source(
+                source,
+                format!("not a training statistics file (stats.json): {e}"),
+            )
+        })
+    }
+
+    /// Reads a task's `stats.json`.
+    pub fn read(path: &Path) -> Result<TrainingReport> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::source(path.display().to_string(), format!("cannot read: {e}")))?;
+        TrainingReport::from_json_str(&text, &path.display().to_string())
     }
 
     /// The report section in Markdown: setup, per-metric tables, verdicts.
@@ -433,10 +492,10 @@ fn read_score(
     Ok(q)
 }
 
-fn metric_report(
+fn metric_report<K: Ord>(
     metric: Metric,
     losses: &[String],
-    table: &Table,
+    table: &TableOf<K>,
     opts: &ReportOptions,
 ) -> Result<MetricReport> {
     let idx = metric as usize;
@@ -732,6 +791,9 @@ impl Verdict {
         self.status.label()
     }
 }
+
+mod pooled;
+pub use pooled::{write_pooled, MeanRank, PooledReport, TaskLine};
 
 #[cfg(test)]
 mod tests;

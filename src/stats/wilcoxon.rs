@@ -50,7 +50,7 @@ use std::cmp::Ordering;
 
 use num_bigint::BigInt;
 use num_traits::{One, Signed, Zero};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::exact::{q_to_f64, Q};
@@ -62,7 +62,7 @@ pub const EXACT_MAX_AUTO: usize = 50;
 pub const EXACT_MAX: usize = 120;
 
 /// What to do with zero differences.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ZeroPolicy {
     /// Drop zero differences before ranking (Wilcoxon 1945; the default).
@@ -73,7 +73,7 @@ pub enum ZeroPolicy {
 }
 
 /// Which null distribution to use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MethodChoice {
     /// Exact for n ≤ [`EXACT_MAX_AUTO`], normal above.
@@ -86,7 +86,7 @@ pub enum MethodChoice {
 }
 
 /// The method that produced a p-value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
     /// Exact (conditional, given the ranks) null distribution.
@@ -96,7 +96,7 @@ pub enum Method {
 }
 
 /// Which way the differences lean.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     /// W+ > W−: the first sample tends to be larger.
@@ -108,7 +108,7 @@ pub enum Direction {
 }
 
 /// Options of [`wilcoxon`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Options {
     /// Zero-difference policy.
     pub zeros: ZeroPolicy,
@@ -129,7 +129,7 @@ impl Default for Options {
 }
 
 /// The outcome of a signed-rank test.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WilcoxonResult {
     /// Number of differences given.
     pub n_total: usize,
@@ -146,11 +146,12 @@ pub struct WilcoxonResult {
     /// Two-sided p-value.
     pub p_value: f64,
     /// The exact two-sided p-value as a rational `count / 2^(n−1)`, when exact.
-    #[serde(serialize_with = "ser_opt_q")]
+    #[serde(serialize_with = "ser_opt_q", deserialize_with = "de_opt_q")]
     pub p_exact: Option<Q>,
     /// The method that produced the p-value.
     pub method: Method,
     /// z-score of the normal approximation (with continuity correction if chosen), when normal.
+    #[serde(deserialize_with = "crate::schema::required")]
     pub z: Option<f64>,
     /// Median of all differences (zeros included).
     pub median_difference: f64,
@@ -158,6 +159,12 @@ pub struct WilcoxonResult {
     pub mean_difference: f64,
     /// Which way W+ − W− leans.
     pub direction: Direction,
+}
+
+fn de_opt_q<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<Q>, D::Error> {
+    let s: Option<String> = Deserialize::deserialize(d)?;
+    s.map(|t| crate::exact::parse_rational(&t).map_err(serde::de::Error::custom))
+        .transpose()
 }
 
 fn ser_opt_q<S: serde::Serializer>(q: &Option<Q>, s: S) -> std::result::Result<S::Ok, S::Error> {

@@ -6,8 +6,11 @@
 //!
 //! # Pipeline
 //!
-//! 1. Data from [`crate::data`] (task, crop, split, normalisation documented there).
-//! 2. For every (loss, seed): seed burn's device RNG with the seed, initialise the
+//! 1. Data from [`crate::data`] (task, crop, split, normalisation documented there):
+//!    one train/test split per cross-validation fold (5 by default, every slice a
+//!    test slice exactly once; `--split blocks` keeps the old single block split).
+//! 2. For every (loss, seed, fold): seed burn's device RNG with the seed (the same
+//!    initial network for every fold of a seed), initialise the
 //!    U-Net ([`model::UNetConfig`]), train for a fixed number of epochs with Adam
 //!    (burn's `AdamConfig` defaults: β = (0.9, 0.999), ε = 1e-5, no weight decay) at a
 //!    constant learning rate. Each epoch visits the training slices in a seeded
@@ -33,7 +36,7 @@
 //!
 //! # Checkpoints and resume
 //!
-//! `OUT/checkpoints/<loss>-seed<k>/` holds `model-<e>.bpk` and `optim-<e>.bpk`
+//! `OUT/checkpoints/<loss>-seed<k>-fold<f>/` holds `model-<e>.bpk` and `optim-<e>.bpk`
 //! (burn's burnpack records of the module and of the Adam state, parameter ids
 //! included) and `state.json` (epochs done, the seed, the curves so far, and once
 //! finished the per-image results). `state.json` is written atomically after the
@@ -44,6 +47,13 @@
 //! grow). With `resume`, finished (loss, seed) runs are read back, unfinished ones
 //! continue after their last completed epoch; without it an `OUT` holding a run is
 //! an error.
+//!
+//! # Several tasks
+//!
+//! [`run_tasks`] runs every task of a list into `OUT/<task>/` (each a complete
+//! run as above, resumable on its own) and then pools them: `OUT/stats.json` and
+//! `OUT/report.md` ([`crate::stats::training::PooledReport`]). `diceproof train`
+//! always writes under `OUT/<task>/`.
 //!
 //! # Outputs
 //!
@@ -72,6 +82,64 @@ use crate::{parse_measure, Counts, EmptyPolicy, Value};
 pub use loss::{loss, parse_losses, LossKind, LossOptions, Reduction, Targets};
 pub use model::{UNet, UNetConfig};
 
+/// The burn backend that runs the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// burn's flex CPU backend (pure Rust; the default and the only one in a
+    /// default build).
+    Flex,
+    /// burn's LibTorch backend (cargo feature `tch`; libtorch from an installed
+    /// PyTorch wheel).
+    LibTorch,
+}
+
+impl Backend {
+    /// The backend's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Flex => "flex",
+            Backend::LibTorch => "libtorch",
+        }
+    }
+
+    /// The plain (no autodiff) CPU device of the backend.
+    pub fn device(self) -> Device {
+        match self {
+            Backend::Flex => Device::flex(),
+            #[cfg(feature = "tch")]
+            #[allow(deprecated)] // burn 0.22 marks burn-tch deprecated; it still works
+            Backend::LibTorch => Device::libtorch(),
+            #[cfg(not(feature = "tch"))]
+            Backend::LibTorch => {
+                unreachable!("Backend::LibTorch is refused by from_str without the tch feature")
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for Backend {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Backend> {
+        match s.trim() {
+            "flex" => Ok(Backend::Flex),
+            "libtorch" if cfg!(feature = "tch") => Ok(Backend::LibTorch),
+            "libtorch" => Err(Error::invalid(
+                "--backend libtorch needs a build with `--features tch` (libtorch from an installed \
+                 PyTorch 2.9.0: LIBTORCH_USE_PYTORCH=1 cargo build --release --features tch)",
+            )),
+            other => Err(Error::invalid(format!(
+                "unknown backend {other:?}; valid backends are: flex, libtorch (with --features tch)"
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Everything that defines a training comparison.
 #[derive(Clone, Debug)]
 pub struct TrainConfig {
@@ -93,6 +161,8 @@ pub struct TrainConfig {
     pub loss_opts: LossOptions,
     /// Network.
     pub model: UNetConfig,
+    /// burn backend.
+    pub backend: Backend,
     /// Augmentation.
     pub augment: Augment,
     /// Output directory.
@@ -101,11 +171,13 @@ pub struct TrainConfig {
     pub resume: bool,
 }
 
-/// Default epochs of the MRI tasks (about 1.3 s per hippocampus epoch with 2
-/// threads: the 5-loss × 2-seed comparison takes about 9 minutes on 2 cores).
-pub const DEFAULT_EPOCHS: usize = 40;
-/// Default number of seeds.
-pub const DEFAULT_SEEDS: u64 = 3;
+/// Default epochs of the MRI tasks, chosen so that the default comparison (4
+/// tasks × 5 losses × 5 folds × 1 seed = 100 runs) fits in 45 minutes on 2 cores;
+/// the README gives the measured time.
+pub const DEFAULT_EPOCHS: usize = 30;
+/// Default number of seeds (the folds already give every slice one test; more
+/// seeds average out initialisation noise per slice).
+pub const DEFAULT_SEEDS: u64 = 1;
 
 impl TrainConfig {
     /// The defaults for a task, writing to `out`.
@@ -121,6 +193,7 @@ impl TrainConfig {
             loss_opts: LossOptions::default(),
             // LossOptions::default() reduces per batch; see crate::train::loss.
             model: UNetConfig::default(),
+            backend: Backend::Flex,
             // Off by default. With flips and zero-padded shifts of up to 3 pixels
             // two hippocampus soft-Dice runs (seed 0, lr 1e-3 and 3e-4) collapsed
             // to an all-background output after 10-30 epochs, and without
@@ -168,7 +241,7 @@ impl TrainConfig {
             "scale": d.scale,
             "margin": d.margin,
             "z_stride": d.stride(),
-            "layout": [d.layout.train_block, d.layout.gap, d.layout.test_block],
+            "split": d.split.fingerprint(),
             "synthetic": if d.task == Task::Synthetic {
                 json!({
                     "images": d.synthetic.images, "size": d.synthetic.size,
@@ -186,6 +259,8 @@ impl TrainConfig {
             "unet_levels": self.model.levels,
             "unet_base": self.model.base,
             "unet_norm": self.model.norm,
+            "unet_im2col": self.model.im2col,
+            "backend": self.backend.name(),
             "augment_flip": self.augment.flip,
             "augment_shift": self.augment.shift,
         })
@@ -200,6 +275,7 @@ pub use crate::schema::results::{CurvePoint, ImageResult, TrainingResults};
 struct RunState {
     loss: String,
     seed: u64,
+    fold: u64,
     epochs_done: usize,
     finished: bool,
     wall_seconds: f64,
@@ -209,14 +285,22 @@ struct RunState {
 
 /// Progress events of [`run`]; every method has an empty default.
 pub trait Observer {
-    /// A (loss, seed) run starts (or resumes after `done` epochs).
-    fn run_start(&mut self, _loss: LossKind, _seed: u64, _epochs: usize, _done: usize) {}
+    /// A (loss, seed, fold) run starts (or resumes after `done` epochs).
+    fn run_start(
+        &mut self,
+        _loss: LossKind,
+        _seed: u64,
+        _fold: usize,
+        _epochs: usize,
+        _done: usize,
+    ) {
+    }
     /// An epoch finished.
     fn epoch_done(&mut self, _point: &CurvePoint) {}
     /// A run finished; `reused` when it was read back from a finished checkpoint.
-    fn run_done(&mut self, _loss: LossKind, _seed: u64, _reused: bool) {}
-    /// The data set is loaded.
-    fn data_loaded(&mut self, _ds: &Dataset) {}
+    fn run_done(&mut self, _loss: LossKind, _seed: u64, _fold: usize, _reused: bool) {}
+    /// The data set is loaded and split (one [`Dataset`] per fold).
+    fn data_loaded(&mut self, _folds: &[Dataset]) {}
 }
 
 /// An [`Observer`] that ignores everything.
@@ -228,7 +312,8 @@ impl Observer for Silent {}
 pub struct RunSummary {
     /// Output directory.
     pub out: PathBuf,
-    /// Per-image results of every run, in (loss, seed, slice) order.
+    /// Per-image results of every run, in (loss, seed, slice) order (each slice
+    /// from the fold that tested it).
     pub per_image: Vec<ImageResult>,
     /// Curves of every run.
     pub curves: Vec<CurvePoint>,
@@ -259,25 +344,63 @@ pub fn set_threads(threads: usize) -> usize {
     rayon::current_num_threads()
 }
 
-/// Runs the whole comparison: every loss × seed, then writes the outputs.
+/// Per-fold keys of a [`Dataset::layout`]; the rest is common to every fold.
+const FOLD_KEYS: [&str; 8] = [
+    "fold",
+    "norm_mean",
+    "norm_std",
+    "train_slices",
+    "test_slices",
+    "gap_slices",
+    "test_fg_pixels",
+    "train_fg_pixels",
+];
+
+/// The data provenance of a run: the fields shared by every fold, plus `folds`
+/// with each fold's split and normalisation.
+fn data_provenance(folds: &[Dataset]) -> Json {
+    let mut common = folds
+        .first()
+        .map(|d| d.layout.clone())
+        .unwrap_or(Json::Null);
+    if let Some(obj) = common.as_object_mut() {
+        for k in FOLD_KEYS {
+            obj.remove(k);
+        }
+        let per: Vec<Json> = folds
+            .iter()
+            .map(|d| {
+                let mut m = serde_json::Map::new();
+                for k in FOLD_KEYS {
+                    if let Some(v) = d.layout.get(k) {
+                        m.insert(k.to_string(), v.clone());
+                    }
+                }
+                Json::Object(m)
+            })
+            .collect();
+        obj.insert("folds".into(), Json::Array(per));
+    }
+    common
+}
+
+/// Runs the whole comparison of one task: every loss × seed × fold, then writes
+/// the outputs.
 pub fn run(cfg: &TrainConfig, obs: &mut dyn Observer) -> Result<RunSummary> {
     cfg.validate()?;
     let start = Instant::now();
     let threads = set_threads(cfg.threads);
-    let ds = data::load(&cfg.data)?;
+    let folds = data::load(&cfg.data)?;
     let div = 1usize << (cfg.model.levels - 1);
-    if ds.h % div != 0 || ds.w % div != 0 {
-        return Err(Error::invalid(format!(
-            "image size {}×{} is not divisible by {div} ({} U-Net levels)",
-            ds.h, ds.w, cfg.model.levels
-        )));
+    for ds in &folds {
+        if ds.h % div != 0 || ds.w % div != 0 {
+            return Err(Error::invalid(format!(
+                "image size {}×{} is not divisible by {div} ({} U-Net levels)",
+                ds.h, ds.w, cfg.model.levels
+            )));
+        }
     }
-    if ds.train.is_empty() || ds.test.is_empty() {
-        return Err(Error::invalid(
-            "the split left no training or no test slices",
-        ));
-    }
-    obs.data_loaded(&ds);
+    obs.data_loaded(&folds);
     prepare_out(cfg)?;
     let mut per_image = Vec::new();
     let mut curves = Vec::new();
@@ -286,14 +409,18 @@ pub fn run(cfg: &TrainConfig, obs: &mut dyn Observer) -> Result<RunSummary> {
     let mut run_seconds = Vec::new();
     for &kind in &cfg.losses {
         for seed in 0..cfg.seeds {
-            let (state, was_reused, epochs) = run_one(cfg, &ds, kind, seed, obs)?;
-            reused += was_reused as usize;
-            trained += epochs;
-            run_seconds.push(
-                json!({"loss": kind.name(), "seed": seed, "wall_seconds": state.wall_seconds}),
-            );
-            per_image.extend(state.per_image);
-            curves.extend(state.curves);
+            let mut mine = Vec::new();
+            for ds in &folds {
+                let (state, was_reused, epochs) = run_one(cfg, ds, kind, seed, obs)?;
+                reused += was_reused as usize;
+                trained += epochs;
+                run_seconds.push(json!({"loss": kind.name(), "seed": seed, "fold": ds.fold,
+                    "wall_seconds": state.wall_seconds}));
+                mine.extend(state.per_image);
+                curves.extend(state.curves);
+            }
+            mine.sort_by_key(|r| r.slice);
+            per_image.extend(mine);
         }
     }
     let wall = start.elapsed().as_secs_f64();
@@ -305,11 +432,13 @@ pub fn run(cfg: &TrainConfig, obs: &mut dyn Observer) -> Result<RunSummary> {
         reused_runs: reused,
         trained_epochs: trained,
     };
+    let task = cfg.data.task;
     let provenance = json!({
-        "task": ds.task.name(),
+        "task": task.name(),
         "losses": cfg.losses.iter().map(|k| k.name()).collect::<Vec<_>>(),
         "epochs": cfg.epochs,
         "seeds": (0..cfg.seeds).collect::<Vec<_>>(),
+        "folds": folds.len(),
         "batch": cfg.batch,
         "optimizer": "Adam (burn AdamConfig defaults: beta1 0.9, beta2 0.999, epsilon 1e-5, no weight decay), constant learning rate",
         "lr": cfg.lr,
@@ -321,12 +450,13 @@ pub fn run(cfg: &TrainConfig, obs: &mut dyn Observer) -> Result<RunSummary> {
             "levels": cfg.model.levels,
             "base_channels": cfg.model.base,
             "group_norm": cfg.model.norm,
+            "conv_path": if cfg.model.im2col { "im2col + matmul from tensor ops" } else { "burn Conv2d (flex im2col + gemm kernel)" },
             "parameters": count_params(cfg.model),
         },
         "augment": {"flip_lr": cfg.augment.flip, "max_shift": cfg.augment.shift},
         "threshold": "p > 1/2 (logit > 0)",
         "empty_policy": "both empty: empty=true, dice/jaccard null; ground truth empty and prediction not: 0",
-        "data": ds.layout,
+        "data": data_provenance(&folds),
         "threads_requested": cfg.threads,
         "threads": threads,
         "wall_seconds": wall,
@@ -336,12 +466,53 @@ pub fn run(cfg: &TrainConfig, obs: &mut dyn Observer) -> Result<RunSummary> {
         "versions": {
             "diceproof": env!("CARGO_PKG_VERSION"),
             "burn": "0.22.1",
-            "backend": "burn flex (CPU) + autodiff",
+            "backend": format!("burn {} (CPU) + autodiff", cfg.backend.name()),
         },
     });
-    write_outputs(&cfg.out, ds.task, &summary, &provenance)?;
+    write_outputs(&cfg.out, task, &summary, &provenance)?;
     write_report(&cfg.out)?;
     Ok(summary)
+}
+
+/// What [`run_tasks`] produced: one summary per task and the pooled statistics.
+#[derive(Clone, Debug)]
+pub struct TasksSummary {
+    /// Per task, in the order run.
+    pub tasks: Vec<(Task, RunSummary)>,
+    /// Wall time of this invocation, seconds.
+    pub wall_seconds: f64,
+}
+
+/// Runs [`run`] for every task in `tasks` (each writing to `out/<task>/`, with
+/// the settings of `cfg` apart from the task), then writes the pooled statistics
+/// over the tasks to `out/stats.json` and `out/report.md`
+/// ([`crate::stats::training::PooledReport`]).
+pub fn run_tasks(
+    cfg: &TrainConfig,
+    tasks: &[Task],
+    out: &Path,
+    obs: &mut dyn Observer,
+) -> Result<TasksSummary> {
+    if tasks.is_empty() {
+        return Err(Error::invalid("--task needs at least one task"));
+    }
+    let start = Instant::now();
+    let mut done = Vec::new();
+    for &t in tasks {
+        let mut c = cfg.clone();
+        c.data.task = t;
+        c.out = out.join(t.name());
+        done.push((t, run(&c, obs)?));
+    }
+    let files: Vec<PathBuf> = done
+        .iter()
+        .map(|(_, s)| s.out.join("results.json"))
+        .collect();
+    crate::stats::training::write_pooled(&files, out)?;
+    Ok(TasksSummary {
+        tasks: done,
+        wall_seconds: start.elapsed().as_secs_f64(),
+    })
 }
 
 fn count_params(m: UNetConfig) -> usize {
@@ -388,9 +559,9 @@ fn prepare_out(cfg: &TrainConfig) -> Result<()> {
     Ok(())
 }
 
-fn run_dir(out: &Path, kind: LossKind, seed: u64) -> PathBuf {
+fn run_dir(out: &Path, kind: LossKind, seed: u64, fold: usize) -> PathBuf {
     out.join("checkpoints")
-        .join(format!("{}-seed{seed}", kind.name()))
+        .join(format!("{}-seed{seed}-fold{fold}", kind.name()))
 }
 
 fn read_state(dir: &Path) -> Result<Option<RunState>> {
@@ -474,6 +645,7 @@ pub fn predict(model: &UNet, samples: &[Sample], h: usize, w: usize) -> Vec<Vec<
 pub fn evaluate(
     kind: &str,
     seed: u64,
+    fold: usize,
     samples: &[Sample],
     preds: &[Vec<bool>],
 ) -> Result<Vec<ImageResult>> {
@@ -493,6 +665,7 @@ pub fn evaluate(
             Ok(ImageResult {
                 loss: kind.to_string(),
                 seed,
+                fold: fold as u64,
                 slice: s.slice as u64,
                 empty: dq.is_none(),
                 dice: dq.as_ref().map(format_q),
@@ -520,17 +693,18 @@ fn run_one(
     seed: u64,
     obs: &mut dyn Observer,
 ) -> Result<(RunState, bool, usize)> {
-    let dir = run_dir(&cfg.out, kind, seed);
+    let fold = ds.fold;
+    let dir = run_dir(&cfg.out, kind, seed, fold);
     fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
     let prior = read_state(&dir)?;
     if let Some(st) = &prior {
         if st.finished {
-            obs.run_start(kind, seed, cfg.epochs, st.epochs_done);
-            obs.run_done(kind, seed, true);
+            obs.run_start(kind, seed, fold, cfg.epochs, st.epochs_done);
+            obs.run_done(kind, seed, fold, true);
             return Ok((st.clone(), true, 0));
         }
     }
-    let plain = Device::flex();
+    let plain = cfg.backend.device();
     let device = plain.clone().autodiff();
     device.seed(seed);
     let mut model = cfg.model.init(&device);
@@ -538,6 +712,7 @@ fn run_one(
     let mut state = RunState {
         loss: kind.name().to_string(),
         seed,
+        fold: fold as u64,
         epochs_done: 0,
         finished: false,
         wall_seconds: 0.0,
@@ -557,7 +732,7 @@ fn run_one(
         }
         state = st;
     }
-    obs.run_start(kind, seed, cfg.epochs, state.epochs_done);
+    obs.run_start(kind, seed, fold, cfg.epochs, state.epochs_done);
     let (h, w) = (ds.h, ds.w);
     let start = Instant::now();
     let before = state.wall_seconds;
@@ -578,10 +753,11 @@ fn run_one(
             batches += 1;
         }
         let preds = predict(&model, &ds.test, h, w);
-        let val = evaluate(kind.name(), seed, &ds.test, &preds)?;
+        let val = evaluate(kind.name(), seed, fold, &ds.test, &preds)?;
         let point = CurvePoint {
             loss: kind.name().to_string(),
             seed,
+            fold: fold as u64,
             epoch,
             train_loss: total / batches as f64,
             val_dice: Some(mean_dice(&val)).filter(|v| v.is_finite()),
@@ -610,7 +786,7 @@ fn run_one(
             let _ = fs::remove_file(dir.join(format!("optim-{}.bpk", epoch - 1)));
         }
     }
-    obs.run_done(kind, seed, false);
+    obs.run_done(kind, seed, fold, false);
     let trained = cfg.epochs + 1 - first;
     Ok((state, false, trained))
 }
@@ -637,6 +813,7 @@ pub fn write_outputs(out: &Path, task: Task, s: &RunSummary, provenance: &Json) 
     let mut csv = Csv::new(&[
         "loss",
         "seed",
+        "fold",
         "slice",
         "empty",
         "dice",
@@ -648,6 +825,7 @@ pub fn write_outputs(out: &Path, task: Task, s: &RunSummary, provenance: &Json) 
         csv.row(&[
             r.loss.clone(),
             r.seed.to_string(),
+            r.fold.to_string(),
             r.slice.to_string(),
             r.empty.to_string(),
             opt(&r.dice),
@@ -657,11 +835,12 @@ pub fn write_outputs(out: &Path, task: Task, s: &RunSummary, provenance: &Json) 
         ]);
     }
     write_atomic(&out.join("per_image.csv"), &csv.finish())?;
-    let mut csv = Csv::new(&["loss", "seed", "epoch", "train_loss", "val_dice"]);
+    let mut csv = Csv::new(&["loss", "seed", "fold", "epoch", "train_loss", "val_dice"]);
     for c in &s.curves {
         csv.row(&[
             c.loss.clone(),
             c.seed.to_string(),
+            c.fold.to_string(),
             c.epoch.to_string(),
             c.train_loss.to_string(),
             c.val_dice.unwrap_or(f64::NAN).to_string(),

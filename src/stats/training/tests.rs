@@ -5,20 +5,20 @@ use serde_json::{json, Value};
 fn record(loss: &str, seed: u64, slice: u64, num: i64) -> Value {
     let d = num as f64 / 1000.0;
     json!({
-        "loss": loss, "seed": seed, "slice": slice, "empty": false,
+        "loss": loss, "seed": seed, "fold": 0, "slice": slice, "empty": false,
         "dice": format!("{num}/1000"), "jaccard": format!("{num}/{}", 2000 - num),
         "dice_f64": d, "jaccard_f64": num as f64 / (2000 - num) as f64,
     })
 }
 
 fn empty(loss: &str, seed: u64, slice: u64) -> Value {
-    json!({"loss": loss, "seed": seed, "slice": slice, "empty": true,
+    json!({"loss": loss, "seed": seed, "fold": 0, "slice": slice, "empty": true,
            "dice": null, "jaccard": null, "dice_f64": null, "jaccard_f64": null})
 }
 
 fn try_results(records: Vec<Value>) -> crate::error::Result<TrainingResults> {
     let v = json!({"task": "hippocampus", "per_image": records,
-                   "curves": [{"loss": "ce", "seed": 0, "epoch": 1, "train_loss": 0.5, "val_dice": 0.4}]});
+                   "curves": [{"loss": "ce", "seed": 0, "fold": 0, "epoch": 1, "train_loss": 0.5, "val_dice": 0.4}]});
     TrainingResults::from_json_str(&v.to_string(), "test")
 }
 
@@ -173,10 +173,10 @@ fn exact_strings_win_over_floats_for_ties() {
     // 1/3 and 2/6 are equal, so the two |differences| tie; the f64 fields are ignored
     // for the value (they only have to agree with it).
     let recs = vec![
-        json!({"loss": "ce", "seed": 0, "slice": 0, "empty": false, "dice": "0", "jaccard": "0", "dice_f64": null, "jaccard_f64": null}),
-        json!({"loss": "ce", "seed": 0, "slice": 1, "empty": false, "dice": "2/6", "jaccard": "1/5", "dice_f64": null, "jaccard_f64": null}),
-        json!({"loss": "lovasz", "seed": 0, "slice": 0, "empty": false, "dice": "1/3", "jaccard": "1/5", "dice_f64": null, "jaccard_f64": null}),
-        json!({"loss": "lovasz", "seed": 0, "slice": 1, "empty": false, "dice": "0", "jaccard": "0", "dice_f64": null, "jaccard_f64": null}),
+        json!({"loss": "ce", "seed": 0, "fold": 0, "slice": 0, "empty": false, "dice": "0", "jaccard": "0", "dice_f64": null, "jaccard_f64": null}),
+        json!({"loss": "ce", "seed": 0, "fold": 0, "slice": 1, "empty": false, "dice": "2/6", "jaccard": "1/5", "dice_f64": null, "jaccard_f64": null}),
+        json!({"loss": "lovasz", "seed": 0, "fold": 0, "slice": 0, "empty": false, "dice": "1/3", "jaccard": "1/5", "dice_f64": null, "jaccard_f64": null}),
+        json!({"loss": "lovasz", "seed": 0, "fold": 0, "slice": 1, "empty": false, "dice": "0", "jaccard": "0", "dice_f64": null, "jaccard_f64": null}),
     ];
     let r = TrainingReport::from_results(&results(recs), &ReportOptions::default()).unwrap();
     let t = &r.metrics[0].pair("ce", "lovasz").unwrap().test;
@@ -189,19 +189,25 @@ fn bad_inputs_are_errors() {
     let e = TrainingReport::from_results(&results(dup), &ReportOptions::default()).unwrap_err();
     assert!(e.to_string().contains("second record"), "{e}");
     // A record without its scores is refused when the file is read, naming the field.
-    let missing = vec![json!({"loss": "ce", "seed": 0, "slice": 0, "empty": false})];
+    let missing = vec![json!({"loss": "ce", "seed": 0, "fold": 0, "slice": 0, "empty": false})];
     let e = try_results(missing).unwrap_err();
     assert!(e.to_string().contains("missing field `dice`"), "{e}");
-    let no_scores = vec![json!({"loss": "ce", "seed": 0, "slice": 0, "empty": false,
-        "dice": null, "jaccard": null, "dice_f64": null, "jaccard_f64": null})];
+    let no_scores = vec![
+        json!({"loss": "ce", "seed": 0, "fold": 0, "slice": 0, "empty": false,
+        "dice": null, "jaccard": null, "dice_f64": null, "jaccard_f64": null}),
+    ];
     assert!(TrainingReport::from_results(&results(no_scores), &ReportOptions::default()).is_err());
-    let disagree = vec![json!({"loss": "ce", "seed": 0, "slice": 0, "empty": false,
-        "dice": "1/2", "jaccard": "1/3", "dice_f64": 0.6, "jaccard_f64": 0.3333333333333333})];
+    let disagree = vec![
+        json!({"loss": "ce", "seed": 0, "fold": 0, "slice": 0, "empty": false,
+        "dice": "1/2", "jaccard": "1/3", "dice_f64": 0.6, "jaccard_f64": 0.3333333333333333}),
+    ];
     let e =
         TrainingReport::from_results(&results(disagree), &ReportOptions::default()).unwrap_err();
     assert!(e.to_string().contains("disagree"), "{e}");
-    let out_of_range = vec![json!({"loss": "ce", "seed": 0, "slice": 0, "empty": false,
-        "dice": "3/2", "jaccard": "1", "dice_f64": null, "jaccard_f64": null})];
+    let out_of_range = vec![
+        json!({"loss": "ce", "seed": 0, "fold": 0, "slice": 0, "empty": false,
+        "dice": "3/2", "jaccard": "1", "dice_f64": null, "jaccard_f64": null}),
+    ];
     assert!(
         TrainingReport::from_results(&results(out_of_range), &ReportOptions::default()).is_err()
     );
