@@ -66,6 +66,18 @@ impl Bars {
         self.make(ProgressBar::new(0), style, message, true)
     }
 
+    /// A bar counted in training epochs (`train`, `reproduce --with-training`),
+    /// whose runs' messages are printed above it.
+    #[cfg(feature = "training")]
+    pub(super) fn epochs_bar(&self, len: u64) -> Bar {
+        let style = ProgressStyle::with_template(
+            "{msg:>44} [{bar:30}] {pos}/{len} epochs, {elapsed} eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+        self.make(ProgressBar::new(len), style, "", false)
+    }
+
     /// A spinner with elapsed time, a fixed `prefix` and the computation's
     /// message, for work of unknown length.
     pub(super) fn spinner(&self, prefix: &str) -> Bar {
@@ -95,6 +107,7 @@ impl Bars {
             pb,
             start: Instant::now(),
             shown: Mutex::new(self.hidden),
+            hidden: self.hidden,
             cancel,
         }
     }
@@ -106,6 +119,9 @@ pub(super) struct Bar {
     start: Instant,
     /// Whether the draw target was decided (shown, or hidden for good).
     shown: Mutex<bool>,
+    /// `--quiet`/`--json`: nothing is drawn or printed.
+    #[cfg_attr(not(feature = "training"), allow(dead_code))]
+    hidden: bool,
     cancel: bool,
 }
 
@@ -117,6 +133,27 @@ impl Bar {
         if !*shown && self.start.elapsed() >= SHOW_AFTER {
             self.pb.set_draw_target(ProgressDrawTarget::stderr());
             *shown = true;
+        }
+    }
+
+    /// Advances the bar by `delta` units.
+    #[cfg(feature = "training")]
+    pub(super) fn inc(&self, delta: u64) {
+        self.pb.inc(delta);
+        self.maybe_show();
+    }
+
+    /// Prints a line on stderr above the bar (before the bar appears: as a
+    /// plain line); nothing under `--quiet`/`--json`.
+    #[cfg(feature = "training")]
+    pub(super) fn println(&self, line: &str) {
+        if self.hidden {
+            return;
+        }
+        if self.pb.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            self.pb.println(line);
         }
     }
 

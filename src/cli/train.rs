@@ -37,8 +37,9 @@ mod enabled {
     use super::*;
     use std::path::PathBuf;
 
+    use crate::cli::bars::{Bar, Bars as BarFactory};
+    use crate::progress::Reporter;
     use clap::Args;
-    use indicatif::{ProgressBar, ProgressStyle};
 
     use crate::data::{Augment, BlockLayout, Dataset, FoldConfig, Split, Task};
     use crate::error::{Error, Result};
@@ -247,8 +248,9 @@ mod enabled {
         Ok((cfg, tasks))
     }
 
+    /// The training observer: one epochs bar from the CLI's factory.
     struct Bars {
-        bar: ProgressBar,
+        bar: Bar,
     }
 
     impl Observer for Bars {
@@ -256,7 +258,7 @@ mod enabled {
             let Some(ds) = folds.first() else { return };
             let tests: usize = folds.iter().map(|d| d.test.len()).sum();
             let trains: Vec<String> = folds.iter().map(|d| d.train.len().to_string()).collect();
-            self.bar.println(format!(
+            self.bar.println(&format!(
                 "data: {} {}×{}, {} fold(s), {} test slices in all, training slices per fold {}",
                 ds.task,
                 ds.h,
@@ -275,12 +277,11 @@ mod enabled {
             done: usize,
         ) {
             self.bar.inc(done as u64);
-            self.bar
-                .set_message(format!("{loss} seed {seed} fold {fold}"));
+            self.bar.message(&format!("{loss} seed {seed} fold {fold}"));
         }
         fn epoch_done(&mut self, p: &CurvePoint) {
             self.bar.inc(1);
-            self.bar.set_message(format!(
+            self.bar.message(&format!(
                 "{} s{} f{} loss {:.3} val Dice {:.3}",
                 p.loss,
                 p.seed,
@@ -291,7 +292,7 @@ mod enabled {
         }
         fn run_done(&mut self, loss: LossKind, seed: u64, fold: usize, reused: bool) {
             if reused {
-                self.bar.println(format!(
+                self.bar.println(&format!(
                     "{loss} seed {seed} fold {fold}: finished earlier, reused"
                 ));
             }
@@ -307,19 +308,7 @@ mod enabled {
             * cfg.seeds
             * cfg.data.split.n_folds() as u64
             * cfg.epochs as u64;
-        let bar = if args.quiet {
-            ProgressBar::hidden()
-        } else {
-            let b = ProgressBar::new(total);
-            b.set_style(
-                ProgressStyle::with_template(
-                    "{msg:>44} [{bar:30}] {pos}/{len} epochs, {elapsed} eta {eta}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-            );
-            b
-        };
+        let bar = BarFactory::new(args.quiet).epochs_bar(total);
         let mut obs = Bars { bar };
         let summary = if tasks.len() > 1 {
             run_tasks(&cfg, &tasks, &args.out, &mut obs)?
@@ -333,7 +322,7 @@ mod enabled {
                 wall_seconds: start.elapsed().as_secs_f64(),
             }
         };
-        obs.bar.finish_and_clear();
+        drop(obs);
         for (task, s) in &summary.tasks {
             let results_path = s.out.join("results.json");
             let results = crate::schema::results::TrainingResults::read(&results_path)?;
@@ -395,20 +384,10 @@ mod enabled {
         cfg.resume = dir.join("run_config.json").exists();
         cfg.validate()?;
         let total = cfg.losses.len() as u64 * cfg.seeds * cfg.epochs as u64;
-        let bar = if quiet {
-            ProgressBar::hidden()
-        } else {
-            let b = ProgressBar::new(total);
-            b.set_style(
-                ProgressStyle::with_template("{msg:>44} [{bar:30}] {pos}/{len} epochs, eta {eta}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
-            );
-            b
-        };
+        let bar = BarFactory::new(quiet).epochs_bar(total);
         let mut obs = Bars { bar };
         let summary = train_run(&cfg, &mut obs)?;
-        obs.bar.finish_and_clear();
+        drop(obs);
         Ok(summary.out.join("results.json"))
     }
 }
