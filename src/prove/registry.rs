@@ -44,7 +44,7 @@ use crate::exact::Q;
 use crate::measures::{parse_measure, EmptyPolicy};
 
 /// The claims that have an SMT obligation.
-pub const CLAIMS: [&str; 7] = [
+pub const CLAIMS: [&str; 8] = [
     "dice-jaccard-identity",
     "dice-jaccard-relative",
     "dice-jaccard-absolute",
@@ -52,6 +52,7 @@ pub const CLAIMS: [&str; 7] = [
     "soft-dice-jaccard",
     "whamming-dice",
     "whamming-jaccard",
+    "jaccard-submodular",
 ];
 
 fn q(n: i64, d: i64) -> Term {
@@ -617,9 +618,178 @@ pub fn obligation_terms(claim: &str) -> Result<Option<Vec<Query>>> {
                 parts.push(p);
             }
         }
+        "jaccard-submodular" => {
+            // Diminishing returns in Venn-region form (proofs/jaccard-submodular.md):
+            // for A ⊆ B and x ∉ B, the gain of x at A is at least its gain at B.
+            // Each mask M is the error set of the prediction y XOR M, so its counts
+            // are TP = |y \ M|, FP = |M \ y|, FN = |M ∩ y|, and Δ_J(M) is the
+            // Jaccard loss of the measure itself (empty image included). One part
+            // per side of y that x lies on.
+            for (case, x_in_y) in [("gain-fn", true), ("gain-fp", false)] {
+                let mut p = part(
+                    claim,
+                    case,
+                    &format!(
+                        "for A subset of B and x not in B, x {} y: gain of x at A < gain of x at B",
+                        if x_in_y { "in" } else { "not in" }
+                    ),
+                );
+                venn_submodular(&mut p, x_in_y)?;
+                parts.push(p);
+            }
+        }
+        "jaccard-metric" | "jml-metric" => {
+            // The Steinhaus-transform lemma (proofs/jaccard-metric.md) for any
+            // metric d and base point a, then the form that makes each loss such
+            // a transform: d_J(A, B) with d the Hamming distance and a = ∅ (on
+            // Venn counts, through the Jaccard measure itself), or JML with d
+            // the L1 distance and a = 0.
+            steinhaus(claim, &mut parts);
+            if claim == "jaccard-metric" {
+                let mut p = part(
+                    claim,
+                    "hamming-form",
+                    "jaccard loss of A against B != 2|A xor B|/(|A| + |B| + |A xor B|) (0 when A = B = empty)",
+                );
+                counts(&mut p, one)?;
+                p.comments.push(
+                    "tp_1 = |A and B|, fp_1 = |A \\ B|, fn_1 = |B \\ A|: |A| = tp_1 + fp_1, |B| = tp_1 + fn_1, d(A, B) = fp_1 + fn_1"
+                        .into(),
+                );
+                let [tp, fp, fn_, _] = count_names(1).map(Term::var);
+                let den = tp.clone().add(fp).add(tp.add(fn_)).add(v("e"));
+                let st = Term::ite(
+                    den.clone().eq(Term::int(0)),
+                    Term::int(0),
+                    Term::int(2).mul(v("e")).div(den),
+                );
+                p.asserts.push(v("jaccard").eq(st).not());
+                parts.push(p);
+            } else {
+                let mut p = part(
+                    claim,
+                    "l1-form",
+                    "1 - (|p| + |y| - |p - y|)/(|p| + |y| + |p - y|) != 2|p - y|/(|p| + |y| + |p - y|)",
+                );
+                for s in ["np", "ny", "d"] {
+                    real(&mut p, s);
+                    p.asserts.push(v(s).ge(Term::int(0)));
+                }
+                p.comments.push(
+                    "np = |p|, ny = |y|, d = |p - y| (L1 norms of p, y in [0,1]^n); the JML of Wang, Ning & Blaschko on the left, the Steinhaus form on the right, both where the denominator is positive"
+                        .into(),
+                );
+                let den = || v("np").add(v("ny")).add(v("d"));
+                p.asserts.push(den().gt(Term::int(0)));
+                let jml = Term::int(1).sub(v("np").add(v("ny")).sub(v("d")).div(den()));
+                p.asserts
+                    .push(jml.eq(Term::int(2).mul(v("d")).div(den())).not());
+                parts.push(p);
+            }
+        }
         _ => return Ok(None),
     }
     Ok(Some(parts))
+}
+
+/// Venn regions of y, A ⊆ B and x ∉ B (each a non-negative real count) and the
+/// Jaccard loss of the four error sets A, A + x, B, B + x, then the negated
+/// diminishing-returns inequality.
+fn venn_submodular(p: &mut Query, x_in_y: bool) -> Result<()> {
+    // ya = |y ∩ A|, yb = |y ∩ (B \ A)|, yr = |y \ B| without x; na, nb, nr the
+    // same outside y.
+    for s in ["ya", "yb", "yr", "na", "nb", "nr"] {
+        real(p, s);
+        p.asserts.push(v(s).ge(Term::int(0)));
+    }
+    p.comments.push(
+        "Venn regions: ya = |y and A|, yb = |y and B \\ A|, yr = |y \\ B| - [x in y], na, nb, nr the same outside y; mask k is A, A + x, B, B + x for k = 1..4, with tp_k = |y \\ M|, fp_k = |M \\ y|, fn_k = |M and y|"
+            .into(),
+    );
+    let x = |inside: bool| Term::int(i64::from(inside == x_in_y));
+    let k_y = Term::Add(vec![v("ya"), v("yb"), v("yr"), x(true)]);
+    let total = Term::Add(vec![k_y.clone(), v("na"), v("nb"), v("nr"), x(false)]);
+    let jaccard = parse_measure("jaccard")?;
+    // (in y, outside y) parts of each mask.
+    let masks: [(Term, Term); 4] = [
+        (v("ya"), v("na")),
+        (v("ya").add(x(true)), v("na").add(x(false))),
+        (v("ya").add(v("yb")), v("na").add(v("nb"))),
+        (
+            Term::Add(vec![v("ya"), v("yb"), x(true)]),
+            Term::Add(vec![v("na"), v("nb"), x(false)]),
+        ),
+    ];
+    for (k, (m_in, m_out)) in masks.into_iter().enumerate() {
+        let k = k + 1;
+        let [tp, fp, fn_, tn] = count_names(k);
+        p.defs.push((tp.clone(), k_y.clone().sub(m_in.clone())));
+        p.defs.push((fp.clone(), m_out));
+        p.defs.push((fn_.clone(), m_in));
+        p.defs.push((
+            tn,
+            total.clone().sub(Term::Add(vec![v(&tp), v(&fp), v(&fn_)])),
+        ));
+        let enc = encode(&jaccard, k, EmptyPolicy::One)?;
+        p.defs.push((format!("loss_{k}"), enc.value));
+    }
+    p.asserts.push(
+        v("loss_2")
+            .sub(v("loss_1"))
+            .lt(v("loss_4").sub(v("loss_3"))),
+    );
+    Ok(())
+}
+
+/// The Steinhaus-transform lemma for a metric d with base point a:
+/// δ(x, z) ≤ δ(x, y) + δ(y, z) with δ(u, v) = 2d(u, v)/(d(u, a) + d(v, a) +
+/// d(u, v)), δ = 0 where that denominator is 0; and δ ≤ 1.
+fn steinhaus(claim: &str, parts: &mut Vec<Query>) {
+    // al, be, ga: distances of x, y, z to a; dp = d(x, y), dq = d(y, z),
+    // dr = d(x, z); the four triangles of the points a, x, y, z.
+    let metric = |p: &mut Query| {
+        for s in ["al", "be", "ga", "dp", "dq", "dr"] {
+            real(p, s);
+            p.asserts.push(v(s).ge(Term::int(0)));
+        }
+        for (s, t, u) in [
+            ("dp", "al", "be"),
+            ("dq", "be", "ga"),
+            ("dr", "al", "ga"),
+            ("dr", "dp", "dq"),
+        ] {
+            p.asserts.push(v(s).le(v(t).add(v(u))));
+            p.asserts.push(v(t).le(v(s).add(v(u))));
+            p.asserts.push(v(u).le(v(s).add(v(t))));
+        }
+        p.comments.push(
+            "al, be, ga = d(x, a), d(y, a), d(z, a); dp, dq, dr = d(x, y), d(y, z), d(x, z); every triangle inequality of d on a, x, y, z"
+                .into(),
+        );
+        let delta = |d: &str, s: &str, t: &str| {
+            let den = v(s).add(v(t)).add(v(d));
+            Term::ite(
+                den.clone().eq(Term::int(0)),
+                Term::int(0),
+                Term::int(2).mul(v(d)).div(den),
+            )
+        };
+        p.defs.push(("dxy".into(), delta("dp", "al", "be")));
+        p.defs.push(("dyz".into(), delta("dq", "be", "ga")));
+        p.defs.push(("dxz".into(), delta("dr", "al", "ga")));
+    };
+    let mut p = part(
+        claim,
+        "steinhaus-triangle",
+        "delta(x, z) > delta(x, y) + delta(y, z) for the Steinhaus transform delta of a metric d",
+    );
+    metric(&mut p);
+    p.asserts.push(v("dxz").gt(v("dxy").add(v("dyz"))));
+    parts.push(p);
+    let mut p = part(claim, "steinhaus-bounded", "delta(x, y) > 1");
+    metric(&mut p);
+    p.asserts.push(v("dxy").gt(Term::int(1)));
+    parts.push(p);
 }
 
 /// The committed file of one query: `proofs/smt/<claim>.<part>.smt2`.
@@ -809,6 +979,89 @@ mod tests {
                 assert_eq!(v("whamming").eval(&e), Ok(Val::Real(want)));
             }
         }
+    }
+
+    /// The Venn-region terms of the submodularity obligation against masks
+    /// built voxel by voxel: for random region sizes, lay out y, A ⊆ B and x ∉ B
+    /// as boolean vectors, count each error set M ∈ {A, A + x, B, B + x} against
+    /// y directly (prediction y XOR M) and require `loss_k` to equal the exact
+    /// Jaccard loss of those counts.
+    #[test]
+    fn submodular_terms_equal_the_set_loss_on_masks() {
+        let jac = parse_measure("jaccard").unwrap();
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |m: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % m
+        };
+        let qs = obligation_terms("jaccard-submodular").unwrap().unwrap();
+        let mut seen_empty = false;
+        for (case, x_in_y) in [(0, true), (1, false)] {
+            for _ in 0..300 {
+                // ya, yb, yr, na, nb, nr; zeros are frequent so empty masks occur.
+                let r: Vec<u64> = (0..6).map(|_| next(4)).collect();
+                let mut e = qs[case].env();
+                for (name, x) in ["ya", "yb", "yr", "na", "nb", "nr"].iter().zip(&r) {
+                    e.values
+                        .insert((*name).into(), Q::from_integer((*x).into()));
+                }
+                // Voxels as (in y, in A, in B, is x).
+                let mut vox = Vec::new();
+                for (i, (y, a, b)) in [
+                    (true, true, true),
+                    (true, false, true),
+                    (true, false, false),
+                    (false, true, true),
+                    (false, false, true),
+                    (false, false, false),
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    for _ in 0..r[i] {
+                        vox.push((y, a, b, false));
+                    }
+                }
+                vox.push((x_in_y, false, false, true));
+                for (k, (in_b, with_x)) in
+                    [(false, false), (false, true), (true, false), (true, true)]
+                        .into_iter()
+                        .enumerate()
+                {
+                    let mut c = Counts {
+                        tp: 0,
+                        fp: 0,
+                        fn_: 0,
+                        tn: 0,
+                    };
+                    for &(y, a, b, x) in &vox {
+                        let m = (if in_b { b } else { a }) || (with_x && x);
+                        let pred = y ^ m;
+                        match (pred, y) {
+                            (true, true) => c.tp += 1,
+                            (true, false) => c.fp += 1,
+                            (false, true) => c.fn_ += 1,
+                            (false, false) => c.tn += 1,
+                        }
+                    }
+                    seen_empty |= c.tp + c.fp + c.fn_ == 0;
+                    let want = jac
+                        .loss(&c, EmptyPolicy::One)
+                        .unwrap()
+                        .exact()
+                        .cloned()
+                        .unwrap();
+                    assert_eq!(
+                        v(&format!("loss_{}", k + 1)).eval(&e),
+                        Ok(Val::Real(want)),
+                        "case {case}, regions {r:?}, mask {k}"
+                    );
+                }
+            }
+        }
+        assert!(seen_empty, "no sample with an empty union");
     }
 
     #[test]
