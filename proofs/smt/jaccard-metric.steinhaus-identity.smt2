@@ -1,0 +1,22 @@
+; diceproof obligation for claim jaccard-metric (proofs/jaccard-metric.md), part steinhaus-identity
+; negated: S*x != Dxy*Dyz*u + Dxz*(Dyz*vp + Dxy*vq) (a polynomial identity in the six distances)
+; unsat proves the part; counts are non-negative reals
+; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
+(set-logic ALL)
+(set-option :produce-models true)
+(declare-fun al () Real)
+(declare-fun be () Real)
+(declare-fun ga () Real)
+(declare-fun dp () Real)
+(declare-fun dq () Real)
+(declare-fun dr () Real)
+(define-fun Dxy () Real (+ al be dp))
+(define-fun Dyz () Real (+ be ga dq))
+(define-fun Dxz () Real (+ al ga dr))
+(define-fun S () Real (+ al ga dp dq))
+(define-fun x () Real (- (* (+ (* dp Dyz) (* dq Dxy)) Dxz) (* (* dr Dxy) Dyz)))
+(define-fun u () Real (- (* (+ dp dq) Dxz) (* dr S)))
+(define-fun vp () Real (* dp (- S Dxy)))
+(define-fun vq () Real (* dq (- S Dyz)))
+(assert (not (= (* S x) (+ (* (* Dxy Dyz) u) (* Dxz (+ (* Dyz vp) (* Dxy vq)))))))
+(check-sat)

@@ -1,0 +1,33 @@
+; diceproof obligation for claim jml-metric (proofs/jml-metric.md), part steinhaus-bounded
+; negated: delta(x, y) > 1
+; unsat proves the part; counts are non-negative reals
+; al, be, ga = d(x, a), d(y, a), d(z, a); dp, dq, dr = d(x, y), d(y, z), d(x, z); every triangle inequality of d on a, x, y, z
+; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
+(set-logic ALL)
+(set-option :produce-models true)
+(declare-fun al () Real)
+(declare-fun be () Real)
+(declare-fun ga () Real)
+(declare-fun dp () Real)
+(declare-fun dq () Real)
+(declare-fun dr () Real)
+(assert (>= al 0.0))
+(assert (>= be 0.0))
+(assert (>= ga 0.0))
+(assert (>= dp 0.0))
+(assert (>= dq 0.0))
+(assert (>= dr 0.0))
+(assert (<= dp (+ al be)))
+(assert (<= al (+ dp be)))
+(assert (<= be (+ dp al)))
+(assert (<= dq (+ be ga)))
+(assert (<= be (+ dq ga)))
+(assert (<= ga (+ dq be)))
+(assert (<= dr (+ al ga)))
+(assert (<= al (+ dr ga)))
+(assert (<= ga (+ dr al)))
+(assert (<= dr (+ dp dq)))
+(assert (<= dp (+ dr dq)))
+(assert (<= dq (+ dr dp)))
+(assert (or (and (= (+ (+ al be) dp) 0.0) (> 0.0 1.0)) (and (not (= (+ (+ al be) dp) 0.0)) (or (<= (+ (+ al be) dp) 0.0) (> (* 2.0 dp) (+ (+ al be) dp))))))
+(check-sat)
