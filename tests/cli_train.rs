@@ -222,6 +222,13 @@ impl Observer for Interrupt {
     }
 }
 
+/// The in-process training tests share rayon's global pool; run together, the
+/// pool's work splitting (and so the order of floating-point sums) depends on
+/// the other test's load, and two runs of one configuration stop being
+/// bit-identical. The tests that train in this process take this lock so that
+/// each trains alone, as `diceproof train` does.
+static IN_PROCESS_TRAINING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn small_config(out: &std::path::Path) -> TrainConfig {
     let mut cfg = TrainConfig::new(Task::Synthetic, out);
     cfg.losses = vec![LossKind::SoftDice, LossKind::Lovasz];
@@ -245,6 +252,9 @@ fn small_config(out: &std::path::Path) -> TrainConfig {
 
 #[test]
 fn an_interrupted_run_resumes_after_its_last_epoch() {
+    let _alone = IN_PROCESS_TRAINING
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     // Reference: uninterrupted.
     let ref_out = dir.path().join("ref");
@@ -310,6 +320,9 @@ fn an_interrupted_run_resumes_after_its_last_epoch() {
 /// `run_tasks` writes each task under its name and the pooled statistics beside.
 #[test]
 fn run_tasks_writes_per_task_and_pooled_files() {
+    let _alone = IN_PROCESS_TRAINING
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = small_config(dir.path());
     cfg.epochs = 1;
