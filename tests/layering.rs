@@ -58,24 +58,31 @@ fn no_module_outside_cli_imports_cli() {
         "expected the crate's sources under {}",
         src.display()
     );
-    let mut offenders = Vec::new();
-    for file in files {
-        let rel = file.strip_prefix(&src).unwrap();
-        if rel.starts_with("cli") || rel.starts_with("bin") {
-            continue;
-        }
-        let text = fs::read_to_string(&file).unwrap();
-        for (i, line) in text.lines().enumerate() {
-            if names_cli(line) {
-                offenders.push(format!("src/{}:{}: {}", rel.display(), i + 1, line.trim()));
-            }
-        }
-    }
+    let offenders = library_lines(&src, &files, names_cli);
     assert!(
         offenders.is_empty(),
         "library code imports the CLI (move what it needs below `cli`):\n{}",
         offenders.join("\n")
     );
+}
+
+/// The lines `bad` flags in library code (every file under `src` outside `cli`
+/// and `bin`), as `src/PATH:LINE: text`.
+fn library_lines(src: &Path, files: &[PathBuf], bad: fn(&str) -> bool) -> Vec<String> {
+    let mut offenders = Vec::new();
+    for file in files {
+        let rel = file.strip_prefix(src).unwrap();
+        if rel.starts_with("cli") || rel.starts_with("bin") {
+            continue;
+        }
+        let text = fs::read_to_string(file).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            if bad(line) {
+                offenders.push(format!("src/{}:{}: {}", rel.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    offenders
 }
 
 /// Whether a line of Rust code (not a comment) uses the terminal progress crate.
@@ -100,19 +107,7 @@ fn no_library_code_draws_progress_bars() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     rust_files(&src, &mut files);
-    let mut offenders = Vec::new();
-    for file in files {
-        let rel = file.strip_prefix(&src).unwrap();
-        if rel.starts_with("cli") || rel.starts_with("bin") {
-            continue;
-        }
-        let text = fs::read_to_string(&file).unwrap();
-        for (i, line) in text.lines().enumerate() {
-            if names_indicatif(line) {
-                offenders.push(format!("src/{}:{}: {}", rel.display(), i + 1, line.trim()));
-            }
-        }
-    }
+    let offenders = library_lines(&src, &files, names_indicatif);
     assert!(
         offenders.is_empty(),
         "library code draws progress bars (report through crate::progress instead):\n{}",
