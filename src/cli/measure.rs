@@ -40,9 +40,10 @@ use num_traits::{One, Zero};
 use serde_json::{json, Map, Value as Json};
 
 use super::output::{decimal_json, exact_json, exact_with_decimal, table};
+use super::values;
 use crate::counts::{per_label_counts_with, Counts, LabelSelection};
 use crate::error::{Error, Result};
-use crate::exact::{format_q, parse_rational, Q};
+use crate::exact::{format_q, Q};
 use crate::io::{into_c_order, read_volume_indexed, Layout, MemoryOrder, Volume, VoxelData};
 use crate::masks::{
     labels_from_volume, looks_like_bits, mask_from_volume, parse_bits, Foreground, MaskOptions,
@@ -93,8 +94,8 @@ pub struct MeasureArgs {
     #[arg(long = "ignore-label", value_name = "L", allow_hyphen_values = true)]
     ignore_labels: Vec<i64>,
     /// Hard metrics on a probability map: foreground is p >= T, T exact (1/2, 0.5).
-    #[arg(long, value_name = "T")]
-    threshold: Option<String>,
+    #[arg(long, value_name = "T", value_parser = values::rational)]
+    threshold: Option<Q>,
     /// The prediction is a multi-class probability map with its classes along axis
     /// K (0-based, in the shape as printed); the ground truth is a label map.
     #[arg(long, value_name = "K", conflicts_with_all = ["gt_label", "pred_label", "per_label"])]
@@ -102,15 +103,15 @@ pub struct MeasureArgs {
     /// With --channel-axis: the classes averaged over: all, present (in the ground
     /// truth) or a list such as 1,3 (the Lovász reference's `classes`).
     /// (default all; a peer preset's own class option decides for it, see `specs`).
-    #[arg(long, value_name = "all|present|LIST")]
-    classes: Option<String>,
+    #[arg(long, value_name = "all|present|LIST", value_parser = classes_arg)]
+    classes: Option<ClassesArg>,
     /// A measure spec (repeatable); see `diceproof specs`. Default: dice and jaccard.
     #[arg(long = "metric", value_name = "SPEC")]
     metrics: Vec<String>,
     /// What a 0/0 (both masks empty) is worth: one, zero, nan, error, or
     /// nan-if-gt-empty (MONAI's default: nan whenever the ground truth is empty).
-    #[arg(long, value_name = "POLICY", default_value = "one")]
-    empty: String,
+    #[arg(long, value_name = "POLICY", value_enum, ignore_case = true, default_value_t = EmptyPolicy::One)]
+    empty: EmptyPolicy,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     json: bool,
@@ -374,6 +375,22 @@ fn soft_binary(
 }
 
 /// `--classes` as a class selection: `all`, `present` or a comma-separated list.
+/// `--classes` as written (for messages) and as read.
+#[derive(Clone, Debug)]
+struct ClassesArg {
+    text: String,
+    classes: Classes,
+}
+
+/// clap's value parser for `--classes`.
+fn classes_arg(s: &str) -> std::result::Result<ClassesArg, String> {
+    let classes = parse_classes(s).map_err(|e| e.to_string())?;
+    Ok(ClassesArg {
+        text: s.to_string(),
+        classes,
+    })
+}
+
 fn parse_classes(spec: &str) -> Result<Classes> {
     Ok(match spec.trim().to_ascii_lowercase().as_str() {
         "all" => Classes::All,
@@ -460,8 +477,11 @@ fn classes_of_losses(
     channels: usize,
     present: &[bool],
 ) -> Result<(Vec<usize>, bool)> {
-    let cli_sel = parse_classes(args.classes.as_deref().unwrap_or("all"))?;
-    let cli_who = format!("--classes {}", args.classes.as_deref().unwrap_or("all"));
+    let (cli_sel, cli_text) = match &args.classes {
+        Some(c) => (c.classes.clone(), c.text.as_str()),
+        None => (Classes::All, "all"),
+    };
+    let cli_who = format!("--classes {cli_text}");
     let ignore = &args.ignore_labels;
     let mut picked: Vec<(String, Vec<usize>, bool)> = Vec::new();
     for l in losses {
@@ -570,7 +590,7 @@ fn check_modes(args: &MeasureArgs) -> Result<()> {
 
 /// Runs `diceproof measure`.
 pub fn run(args: &MeasureArgs) -> Result<ExitCode> {
-    let policy: EmptyPolicy = args.empty.parse()?;
+    let policy = args.empty;
     check_modes(args)?;
     let specs: Vec<String> = if args.metrics.is_empty() {
         vec!["dice".into(), "jaccard".into()]
@@ -581,14 +601,7 @@ pub fn run(args: &MeasureArgs) -> Result<ExitCode> {
         .iter()
         .map(|s| Metric::parse(s))
         .collect::<Result<Vec<Metric>>>()?;
-    let threshold = match &args.threshold {
-        None => None,
-        Some(t) => Some(parse_rational(t).map_err(|e| {
-            Error::invalid(format!(
-                "--threshold {t:?}: {e}; give an exact number such as 1/2 or 0.5"
-            ))
-        })?),
-    };
+    let threshold = args.threshold.clone();
 
     // Decompression dominates on real volumes: read the two files on two threads.
     let (gt, pred) = std::thread::scope(|s| {

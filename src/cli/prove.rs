@@ -8,8 +8,9 @@ use clap::Args;
 
 use super::bars::Bars;
 use super::output::table;
+use super::values;
 use crate::error::{Error, Result};
-use crate::exact::{parse_rational, Q};
+use crate::exact::{format_q, Q};
 use crate::measures::{parse_measure, EmptyPolicy};
 use crate::progress::Reporter;
 use crate::prove::{self, Claim, Outcome, Problem, Status};
@@ -32,21 +33,21 @@ pub struct ProveArgs {
     #[arg(long, value_name = "NAME", requires = "registry")]
     claim: Vec<String>,
     /// Claim: some scale c gives target/K ≤ c·candidate ≤ K·target everywhere.
-    #[arg(long, value_name = "K", conflicts_with_all = ["claim_abs", "ratio_lower"])]
-    claim_factor: Option<String>,
+    #[arg(long, value_name = "K", conflicts_with_all = ["claim_abs", "ratio_lower"], value_parser = values::rational)]
+    claim_factor: Option<Q>,
     /// Claim: |candidate − target| ≤ E everywhere.
-    #[arg(long, value_name = "E", conflicts_with = "ratio_lower")]
-    claim_abs: Option<String>,
+    #[arg(long, value_name = "E", conflicts_with = "ratio_lower", value_parser = values::rational)]
+    claim_abs: Option<Q>,
     /// Claim (with --ratio-upper): A·target ≤ candidate ≤ B·target everywhere.
-    #[arg(long, value_name = "A", requires = "ratio_upper")]
-    ratio_lower: Option<String>,
+    #[arg(long, value_name = "A", requires = "ratio_upper", value_parser = values::rational)]
+    ratio_lower: Option<Q>,
     /// Claim (with --ratio-lower): A·target ≤ candidate ≤ B·target everywhere.
-    #[arg(long, value_name = "B", requires = "ratio_lower")]
-    ratio_upper: Option<String>,
+    #[arg(long, value_name = "B", requires = "ratio_lower", value_parser = values::rational)]
+    ratio_upper: Option<Q>,
     /// Value of 0/0 (both masks empty): one, zero, nan or error (nan and error
     /// exclude those configurations from the claim).
-    #[arg(long, value_name = "POLICY", default_value = "one")]
-    empty: String,
+    #[arg(long, value_name = "POLICY", value_enum, ignore_case = true, default_value_t = EmptyPolicy::One)]
+    empty: EmptyPolicy,
     /// Only images whose ground truth is not empty.
     #[arg(long)]
     nonempty_gt: bool,
@@ -54,8 +55,8 @@ pub struct ProveArgs {
     #[arg(long, value_name = "N", default_value_t = 1)]
     min_n: u64,
     /// Timeout per query and solver, in seconds.
-    #[arg(long, value_name = "T", default_value = "10")]
-    timeout_s: String,
+    #[arg(long, value_name = "T", default_value = "10", value_parser = values::seconds)]
+    timeout_s: f64,
     /// Write the SMT-LIB 2 file of every query into DIR.
     #[arg(long, value_name = "DIR")]
     emit_smt: Option<PathBuf>,
@@ -67,14 +68,15 @@ pub struct ProveArgs {
     quiet: bool,
 }
 
-fn number(v: &str, option: &str, min: i64) -> Result<Q> {
-    let q = parse_rational(v).map_err(|e| Error::invalid(format!("{option}: {e}")))?;
-    if q < Q::from_integer(min.into()) {
+/// A claim constant with its lower limit (clap has already read it exactly).
+fn number(q: &Q, option: &str, min: i64) -> Result<Q> {
+    if *q < Q::from_integer(min.into()) {
         return Err(Error::invalid(format!(
-            "{option} must be at least {min}, got {v:?}"
+            "{option} must be at least {min}, got {}",
+            format_q(q)
         )));
     }
-    Ok(q)
+    Ok(q.clone())
 }
 
 fn claim(args: &ProveArgs) -> Result<Claim> {
@@ -98,16 +100,7 @@ fn claim(args: &ProveArgs) -> Result<Claim> {
 
 /// Runs `diceproof prove`.
 pub fn run(args: &ProveArgs) -> Result<ExitCode> {
-    let timeout_s = parse_rational(&args.timeout_s)
-        .ok()
-        .map(|q| crate::exact::q_to_f64(&q))
-        .filter(|t| *t > 0.0 && t.is_finite())
-        .ok_or_else(|| {
-            Error::invalid(format!(
-                "--timeout-s must be a positive number of seconds, got {:?}",
-                args.timeout_s
-            ))
-        })?;
+    let timeout_s = args.timeout_s;
     if args.min_n == 0 {
         return Err(Error::invalid("--min-n must be at least 1"));
     }
@@ -122,7 +115,7 @@ pub fn run(args: &ProveArgs) -> Result<ExitCode> {
         target: parse_measure(spec(&args.target, "--target")?)?,
         candidate: parse_measure(spec(&args.candidate, "--candidate")?)?,
         claim: claim(args)?,
-        empty: args.empty.parse::<EmptyPolicy>()?,
+        empty: args.empty,
         nonempty_gt: args.nonempty_gt,
         min_n: args.min_n,
     };

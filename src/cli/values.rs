@@ -80,6 +80,18 @@ pub fn unit_rational(s: &str) -> Result<Q, String> {
     parse_unit_rational(s, "the value").map_err(|e| e.to_string())
 }
 
+/// A positive, finite number of seconds (`10`, `0.5`, `1/4`).
+pub fn seconds(s: &str) -> Result<f64, String> {
+    parse_rational(s)
+        .ok()
+        .filter(|q| *q > Q::from_integer(0.into()))
+        .map(|q| crate::exact::q_to_f64(&q))
+        .filter(|t| t.is_finite() && *t > 0.0)
+        .ok_or_else(|| {
+            format!("a positive number of seconds is expected (e.g. 10 or 0.5), got {s:?}")
+        })
+}
+
 /// A positive integer count, read exactly: any number form the crate accepts that
 /// denotes an integer ≥ 1 (`1000000`, `1e6`); `1.5`, `0` and `-3` are refused.
 pub fn positive_count(s: &str) -> Result<u64, String> {
