@@ -57,6 +57,7 @@ use num_traits::{One, Signed, Zero};
 use serde::{Deserialize, Serialize};
 
 use super::holm::holm;
+use super::markdown::p_str;
 use super::summary::{summarize, Summary};
 use super::wilcoxon::{wilcoxon, Direction, Options, WilcoxonResult};
 use crate::error::{Error, Result};
@@ -576,27 +577,17 @@ fn find<'a>(pairs: &'a [PairTest], x: &str, y: &str) -> Option<&'a PairTest> {
         .find(|p| (p.a == x && p.b == y) || (p.a == y && p.b == x))
 }
 
-fn fmt_p(p: f64) -> String {
-    if p == 0.0 {
-        "0".into()
-    } else if p < 1e-4 {
-        format!("{p:.2e}")
-    } else {
-        format!("{p:.4}")
-    }
-}
-
 fn pair_words(p: &PairTest) -> String {
     match &p.better {
         Some(w) => {
             let l = if *w == p.a { &p.b } else { &p.a };
-            format!("{w} > {l} (adjusted p = {})", fmt_p(p.p_holm))
+            format!("{w} > {l} (adjusted p = {})", p_str(p.p_holm))
         }
         None => format!(
             "{} vs {} (adjusted p = {}, n = {})",
             p.a,
             p.b,
-            fmt_p(p.p_holm),
+            p_str(p.p_holm),
             p.test.n
         ),
     }
@@ -609,12 +600,23 @@ fn present<'a>(losses: &'a [String], class: &[&str]) -> Vec<&'a String> {
         .collect()
 }
 
-fn verdict(h: &str, status: Status, text: String) -> Verdict {
+/// The verdict on hypothesis `h` for the metric `name`: its text opens with the
+/// hypothesis, the status's own label and the metric, so the words can never
+/// disagree with the status; `detail` gives the numbers behind it.
+fn verdict(h: &str, status: Status, name: &str, detail: String) -> Verdict {
     Verdict {
         hypothesis: h.into(),
         status,
-        text,
+        text: format!("{h} {} for {name}: {detail}", status.label()),
     }
+}
+
+/// The pair tests in words, `; `-separated.
+fn pairs_words(v: &[&PairTest]) -> String {
+    v.iter()
+        .map(|p| pair_words(p))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn verdict_h1(
@@ -631,8 +633,9 @@ fn verdict_h1(
         return verdict(
             "H1",
             Status::Inconclusive,
+            name,
             format!(
-                "H1 inconclusive for {name}: the results lack {} losses",
+                "the results lack {} losses",
                 if ms.is_empty() {
                     "metric-sensitive"
                 } else {
@@ -655,32 +658,28 @@ fn verdict_h1(
         }
     }
     let total = ms.len() * ce.len();
-    let words = |v: &[&PairTest]| {
-        v.iter()
-            .map(|p| pair_words(p))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
     if wins.len() == total {
         let worst = wins.iter().map(|p| p.p_holm).fold(0.0, f64::max);
         verdict(
             "H1",
             Status::Supported,
+            name,
             format!(
-                "H1 supported for {name}: every metric-sensitive loss beats every CE-based loss, \
+                "every metric-sensitive loss beats every CE-based loss, \
                  Holm-adjusted p < {alpha} in {total}/{total} pairs (largest adjusted p = {})",
-                fmt_p(worst)
+                p_str(worst)
             ),
         )
     } else if !reversed.is_empty() {
         verdict(
             "H1",
             Status::NotSupported,
+            name,
             format!(
-                "H1 not supported for {name}: a CE-based loss is significantly better in {}/{total} pairs ({}); \
+                "a CE-based loss is significantly better in {}/{total} pairs ({}); \
                  metric-sensitive significantly better in {}/{total}",
                 reversed.len(),
-                words(&reversed),
+                pairs_words(&reversed),
                 wins.len()
             ),
         )
@@ -688,24 +687,26 @@ fn verdict_h1(
         verdict(
             "H1",
             Status::Inconclusive,
+            name,
             format!(
-                "H1 inconclusive for {name}: too few paired images for significance to be attainable \
+                "too few paired images for significance to be attainable \
                  (smallest attainable adjusted p = {}); metric-sensitive significantly better in {}/{total} pairs, \
                  not decided: {}",
-                fmt_p(floor.max(open.iter().map(|p| min_p(p.n_slices)).fold(0.0, f64::max))),
+                p_str(floor.max(open.iter().map(|p| min_p(p.n_slices)).fold(0.0, f64::max))),
                 wins.len(),
-                words(&open)
+                pairs_words(&open)
             ),
         )
     } else {
         verdict(
             "H1",
             Status::NotSupported,
+            name,
             format!(
-                "H1 not supported for {name}: metric-sensitive loss significantly better in only {}/{total} pairs \
+                "metric-sensitive loss significantly better in only {}/{total} pairs \
                  at Holm-adjusted p < {alpha}; no significant difference: {}",
                 wins.len(),
-                words(&open)
+                pairs_words(&open)
             ),
         )
     }
@@ -724,9 +725,8 @@ fn verdict_h2(
         return verdict(
             "H2",
             Status::Inconclusive,
-            format!(
-                "H2 inconclusive for {name}: fewer than two metric-sensitive losses in the results"
-            ),
+            name,
+            format!("fewer than two metric-sensitive losses in the results"),
         );
     }
     let mut family = Vec::new();
@@ -743,35 +743,35 @@ fn verdict_h2(
         verdict(
             "H2",
             Status::NotSupported,
+            name,
             format!(
-                "H2 not supported for {name}: metric-sensitive losses differ in {}/{} pairs: {}",
+                "metric-sensitive losses differ in {}/{} pairs: {}",
                 sig.len(),
                 family.len(),
-                sig.iter()
-                    .map(|p| pair_words(p))
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                pairs_words(&sig)
             ),
         )
     } else if family.iter().any(|p| !p.reachable) {
         verdict(
             "H2",
             Status::Inconclusive,
+            name,
             format!(
-                "H2 inconclusive for {name}: no significant difference among metric-sensitive losses, \
+                "no significant difference among metric-sensitive losses, \
                  but too few paired images for any difference to be detectable (smallest attainable adjusted p = {})",
-                fmt_p(floor)
+                p_str(floor)
             ),
         )
     } else {
         verdict(
             "H2",
             Status::Supported,
+            name,
             format!(
-                "H2 supported for {name}: no significant difference among metric-sensitive losses \
+                "no significant difference among metric-sensitive losses \
                  (smallest adjusted p = {} ≥ {alpha} over {} pairs; absence of a detected difference, \
                  not proof of equality)",
-                fmt_p(smallest),
+                p_str(smallest),
                 family.len()
             ),
         )
