@@ -550,8 +550,14 @@ fn metric_report<K: Ord>(
             }
         })
         .collect();
-    let h1 = verdict_h1(metric, losses, &pairs, opts.alpha, holm_floor);
-    let h2 = verdict_h2(metric, losses, &pairs, opts.alpha, holm_floor);
+    let evidence = Evidence {
+        name: metric.name(),
+        losses,
+        pairs: &pairs,
+        alpha: opts.alpha,
+        floor: holm_floor,
+    };
+    let (h1, h2) = (evidence.h1(), evidence.h2());
     Ok(MetricReport {
         metric,
         per_loss,
@@ -619,72 +625,83 @@ fn pairs_words(v: &[&PairTest]) -> String {
         .join("; ")
 }
 
-fn verdict_h1(
-    metric: Metric,
-    losses: &[String],
-    pairs: &[PairTest],
+/// What both hypotheses are judged on, for one metric.
+struct Evidence<'a> {
+    /// The metric's name.
+    name: &'a str,
+    /// The losses in the results.
+    losses: &'a [String],
+    /// Every pair test, Holm-adjusted.
+    pairs: &'a [PairTest],
+    /// The significance level.
     alpha: f64,
+    /// The smallest attainable Holm-adjusted p.
     floor: f64,
-) -> Verdict {
-    let name = metric.name();
-    let ms = present(losses, &METRIC_SENSITIVE);
-    let ce = present(losses, &CE_BASED);
-    if ms.is_empty() || ce.is_empty() {
-        return verdict(
-            "H1",
-            Status::Inconclusive,
-            name,
-            format!(
-                "the results lack {} losses",
-                if ms.is_empty() {
-                    "metric-sensitive"
-                } else {
-                    "CE-based"
+}
+
+impl Evidence<'_> {
+    fn h1(&self) -> Verdict {
+        let (name, alpha) = (self.name, self.alpha);
+        let ms = present(self.losses, &METRIC_SENSITIVE);
+        let ce = present(self.losses, &CE_BASED);
+        if ms.is_empty() || ce.is_empty() {
+            return verdict(
+                "H1",
+                Status::Inconclusive,
+                name,
+                format!(
+                    "the results lack {} losses",
+                    if ms.is_empty() {
+                        "metric-sensitive"
+                    } else {
+                        "CE-based"
+                    }
+                ),
+            );
+        }
+        let mut wins = Vec::new();
+        let mut reversed = Vec::new();
+        let mut open = Vec::new();
+        for m in &ms {
+            for c in &ce {
+                let Some(p) = find(self.pairs, m, c) else {
+                    continue;
+                };
+                match &p.better {
+                    Some(w) if w == *m => wins.push(p),
+                    Some(_) => reversed.push(p),
+                    None => open.push(p),
                 }
-            ),
-        );
-    }
-    let mut wins = Vec::new();
-    let mut reversed = Vec::new();
-    let mut open = Vec::new();
-    for m in &ms {
-        for c in &ce {
-            let Some(p) = find(pairs, m, c) else { continue };
-            match &p.better {
-                Some(w) if w == *m => wins.push(p),
-                Some(_) => reversed.push(p),
-                None => open.push(p),
             }
         }
-    }
-    let total = ms.len() * ce.len();
-    if wins.len() == total {
-        let worst = wins.iter().map(|p| p.p_holm).fold(0.0, f64::max);
-        verdict(
-            "H1",
-            Status::Supported,
-            name,
-            format!(
-                "every metric-sensitive loss beats every CE-based loss, \
+        let total = ms.len() * ce.len();
+        if wins.len() == total {
+            let worst = wins.iter().map(|p| p.p_holm).fold(0.0, f64::max);
+            verdict(
+                "H1",
+                Status::Supported,
+                name,
+                format!(
+                    "every metric-sensitive loss beats every CE-based loss, \
                  Holm-adjusted p < {alpha} in {total}/{total} pairs (largest adjusted p = {})",
-                p_str(worst)
-            ),
-        )
-    } else if !reversed.is_empty() {
-        verdict(
-            "H1",
-            Status::NotSupported,
-            name,
-            format!(
-                "a CE-based loss is significantly better in {}/{total} pairs ({}); \
+                    p_str(worst)
+                ),
+            )
+        } else if !reversed.is_empty() {
+            verdict(
+                "H1",
+                Status::NotSupported,
+                name,
+                format!(
+                    "a CE-based loss is significantly better in {}/{total} pairs ({}); \
                  metric-sensitive significantly better in {}/{total}",
-                reversed.len(),
-                pairs_words(&reversed),
-                wins.len()
-            ),
-        )
-    } else if open.iter().any(|p| !p.reachable) {
-        verdict(
+                    reversed.len(),
+                    pairs_words(&reversed),
+                    wins.len()
+                ),
+            )
+        } else if open.iter().any(|p| !p.reachable) {
+            verdict(
             "H1",
             Status::Inconclusive,
             name,
@@ -692,78 +709,72 @@ fn verdict_h1(
                 "too few paired images for significance to be attainable \
                  (smallest attainable adjusted p = {}); metric-sensitive significantly better in {}/{total} pairs, \
                  not decided: {}",
-                p_str(floor.max(open.iter().map(|p| min_p(p.n_slices)).fold(0.0, f64::max))),
+                p_str(self.floor.max(open.iter().map(|p| min_p(p.n_slices)).fold(0.0, f64::max))),
                 wins.len(),
                 pairs_words(&open)
             ),
         )
-    } else {
-        verdict(
-            "H1",
-            Status::NotSupported,
-            name,
-            format!(
-                "metric-sensitive loss significantly better in only {}/{total} pairs \
+        } else {
+            verdict(
+                "H1",
+                Status::NotSupported,
+                name,
+                format!(
+                    "metric-sensitive loss significantly better in only {}/{total} pairs \
                  at Holm-adjusted p < {alpha}; no significant difference: {}",
-                wins.len(),
-                pairs_words(&open)
-            ),
-        )
-    }
-}
-
-fn verdict_h2(
-    metric: Metric,
-    losses: &[String],
-    pairs: &[PairTest],
-    alpha: f64,
-    floor: f64,
-) -> Verdict {
-    let name = metric.name();
-    let ms = present(losses, &METRIC_SENSITIVE);
-    if ms.len() < 2 {
-        return verdict(
-            "H2",
-            Status::Inconclusive,
-            name,
-            format!("fewer than two metric-sensitive losses in the results"),
-        );
-    }
-    let mut family = Vec::new();
-    for (i, a) in ms.iter().enumerate() {
-        for b in &ms[i + 1..] {
-            if let Some(p) = find(pairs, a, b) {
-                family.push(p);
-            }
+                    wins.len(),
+                    pairs_words(&open)
+                ),
+            )
         }
     }
-    let sig: Vec<&PairTest> = family.iter().copied().filter(|p| p.significant).collect();
-    let smallest = family.iter().map(|p| p.p_holm).fold(1.0, f64::min);
-    if !sig.is_empty() {
-        verdict(
-            "H2",
-            Status::NotSupported,
-            name,
-            format!(
-                "metric-sensitive losses differ in {}/{} pairs: {}",
-                sig.len(),
-                family.len(),
-                pairs_words(&sig)
-            ),
-        )
-    } else if family.iter().any(|p| !p.reachable) {
-        verdict(
+
+    fn h2(&self) -> Verdict {
+        let (name, alpha) = (self.name, self.alpha);
+        let ms = present(self.losses, &METRIC_SENSITIVE);
+        if ms.len() < 2 {
+            return verdict(
+                "H2",
+                Status::Inconclusive,
+                name,
+                "fewer than two metric-sensitive losses in the results".to_string(),
+            );
+        }
+        let mut family = Vec::new();
+        for (i, a) in ms.iter().enumerate() {
+            for b in &ms[i + 1..] {
+                if let Some(p) = find(self.pairs, a, b) {
+                    family.push(p);
+                }
+            }
+        }
+        let sig: Vec<&PairTest> = family.iter().copied().filter(|p| p.significant).collect();
+        let smallest = family.iter().map(|p| p.p_holm).fold(1.0, f64::min);
+        if !sig.is_empty() {
+            verdict(
+                "H2",
+                Status::NotSupported,
+                name,
+                format!(
+                    "metric-sensitive losses differ in {}/{} pairs: {}",
+                    sig.len(),
+                    family.len(),
+                    pairs_words(&sig)
+                ),
+            )
+        } else if family.iter().any(|p| !p.reachable) {
+            verdict(
             "H2",
             Status::Inconclusive,
             name,
             format!(
                 "no significant difference among metric-sensitive losses, \
                  but too few paired images for any difference to be detectable (smallest attainable adjusted p = {})",
-                p_str(floor)
+                p_str(self.floor)
             ),
         )
-    } else {
-        verdict(
+        } else {
+            verdict(
             "H2",
             Status::Supported,
             name,
@@ -775,6 +786,7 @@ fn verdict_h2(
                 family.len()
             ),
         )
+        }
     }
 }
 

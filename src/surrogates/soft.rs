@@ -287,12 +287,7 @@ pub static SOFT_REGISTRY: &[SoftInfo] = &[
         options: "squared (flag), eps=P/Q (default 0)",
         peer: None,
         keys: &["squared", "eps"],
-        build: |o, syntax| {
-            Ok(Box::new(SoftDice {
-                squared: o.flag_checked("squared", syntax)?,
-                eps: eps_arg(o, syntax)?,
-            }))
-        },
+        build: |o, syntax| SoftOverlap::from_args(o, syntax, false),
     },
     SoftInfo {
         name: "soft-jaccard",
@@ -301,12 +296,7 @@ pub static SOFT_REGISTRY: &[SoftInfo] = &[
         options: "squared (flag), eps=P/Q (default 0)",
         peer: None,
         keys: &["squared", "eps"],
-        build: |o, syntax| {
-            Ok(Box::new(SoftJaccard {
-                squared: o.flag_checked("squared", syntax)?,
-                eps: eps_arg(o, syntax)?,
-            }))
-        },
+        build: |o, syntax| SoftOverlap::from_args(o, syntax, true),
     },
     SoftInfo {
         name: "soft-tversky",
@@ -346,7 +336,12 @@ pub static SOFT_REGISTRY: &[SoftInfo] = &[
         options: "eps=P/Q (default 0)",
         peer: None,
         keys: &["eps"],
-        build: |o, syntax| Ok(Box::new(Jml { eps: eps_arg(o, syntax)? })),
+        build: |o, syntax| {
+            Ok(Box::new(MetricLoss {
+                jaccard: true,
+                eps: eps_arg(o, syntax)?,
+            }))
+        },
     },
     SoftInfo {
         name: "dml",
@@ -355,7 +350,12 @@ pub static SOFT_REGISTRY: &[SoftInfo] = &[
         options: "eps=P/Q (default 0)",
         peer: None,
         keys: &["eps"],
-        build: |o, syntax| Ok(Box::new(Dml { eps: eps_arg(o, syntax)? })),
+        build: |o, syntax| {
+            Ok(Box::new(MetricLoss {
+                jaccard: false,
+                eps: eps_arg(o, syntax)?,
+            }))
+        },
     },
     SoftInfo {
         name: "soft-expr",
@@ -558,14 +558,29 @@ fn restriction(eps: &Option<Q>, hard: String) -> Option<String> {
     eps.is_none().then_some(hard)
 }
 
-/// Soft Dice loss 1 − (2I + eps)/(S + eps).
+/// Soft Dice loss 1 − (2I + eps)/(S + eps) or soft Jaccard loss
+/// 1 − (I + eps)/(S − I + eps), S = A + B from [`denominators`]. The two share
+/// their options (`squared`, `eps`), their spec form and their sums, so they are
+/// one type; `jaccard` picks the ratio.
 #[derive(Clone, Debug)]
-struct SoftDice {
+struct SoftOverlap {
+    jaccard: bool,
     squared: bool,
     eps: Option<Q>,
 }
 
-impl SumFormula for SoftDice {
+impl SoftOverlap {
+    /// From a `soft-dice` or `soft-jaccard` spec's options.
+    fn from_args(o: &Args, syntax: &str, jaccard: bool) -> Result<Box<dyn SoftLoss>> {
+        Ok(Box::new(SoftOverlap {
+            jaccard,
+            squared: o.flag_checked("squared", syntax)?,
+            eps: eps_arg(o, syntax)?,
+        }))
+    }
+}
+
+impl SumFormula for SoftOverlap {
     fn spec(&self) -> String {
         let opts: Vec<String> = self
             .squared
@@ -573,51 +588,28 @@ impl SumFormula for SoftDice {
             .into_iter()
             .chain(eps_option(&self.eps))
             .collect();
-        with_options("soft-dice", &opts)
+        let name = if self.jaccard {
+            "soft-jaccard"
+        } else {
+            "soft-dice"
+        };
+        with_options(name, &opts)
     }
     fn needs(&self) -> Needs {
         squares(self.squared)
     }
     fn formula<T: SoftNum>(&self, s: &SoftSums<T>) -> Result<Option<T>> {
         let (a, b) = denominators(s, self.squared);
-        let two_i = s.spy.clone() + s.spy.clone();
-        Ok(one_minus_ratio(two_i, a + b, &self.eps))
+        Ok(if self.jaccard {
+            one_minus_ratio(s.spy.clone(), a + b - s.spy.clone(), &self.eps)
+        } else {
+            let two_i = s.spy.clone() + s.spy.clone();
+            one_minus_ratio(two_i, a + b, &self.eps)
+        })
     }
     fn hard_restriction(&self) -> Option<String> {
-        restriction(&self.eps, "dice".into())
-    }
-}
-
-/// Soft Jaccard loss 1 − (I + eps)/(S − I + eps).
-#[derive(Clone, Debug)]
-struct SoftJaccard {
-    squared: bool,
-    eps: Option<Q>,
-}
-
-impl SumFormula for SoftJaccard {
-    fn spec(&self) -> String {
-        let opts: Vec<String> = self
-            .squared
-            .then(|| "squared".to_string())
-            .into_iter()
-            .chain(eps_option(&self.eps))
-            .collect();
-        with_options("soft-jaccard", &opts)
-    }
-    fn needs(&self) -> Needs {
-        squares(self.squared)
-    }
-    fn formula<T: SoftNum>(&self, s: &SoftSums<T>) -> Result<Option<T>> {
-        let (a, b) = denominators(s, self.squared);
-        Ok(one_minus_ratio(
-            s.spy.clone(),
-            a + b - s.spy.clone(),
-            &self.eps,
-        ))
-    }
-    fn hard_restriction(&self) -> Option<String> {
-        restriction(&self.eps, "jaccard".into())
+        let hard = if self.jaccard { "jaccard" } else { "dice" };
+        restriction(&self.eps, hard.into())
     }
 }
 
@@ -659,19 +651,22 @@ impl SumFormula for SoftTversky {
     }
 }
 
-/// Jaccard metric loss 1 − (Σmin + eps)/(Σmax + eps), with
-/// Σmin = (Σp + Σy − ‖p − y‖)/2 and Σmax = (Σp + Σy + ‖p − y‖)/2.
+/// The metric losses of Wang & Blaschko (2023), written on Σp, Σy and
+/// ‖p − y‖₁ with Σmin = (Σp + Σy − ‖p − y‖)/2 and Σmax = (Σp + Σy + ‖p − y‖)/2:
+/// the Jaccard metric loss (`jml`) 1 − (Σmin + eps)/(Σmax + eps), and the Dice
+/// semimetric loss (`dml`) 1 − (‖p‖+‖y‖−‖p−y‖ + eps)/(‖p‖+‖y‖ + eps)
+/// = ‖p−y‖/(‖p‖+‖y‖+eps). One type: they share the option, the sums and the
+/// spec form; `jaccard` picks the ratio.
 #[derive(Clone, Debug)]
-struct Jml {
+struct MetricLoss {
+    jaccard: bool,
     eps: Option<Q>,
 }
 
-impl SumFormula for Jml {
+impl SumFormula for MetricLoss {
     fn spec(&self) -> String {
-        with_options(
-            "jml",
-            &eps_option(&self.eps).into_iter().collect::<Vec<_>>(),
-        )
+        let name = if self.jaccard { "jml" } else { "dml" };
+        with_options(name, &eps_option(&self.eps).into_iter().collect::<Vec<_>>())
     }
     fn needs(&self) -> Needs {
         Needs {
@@ -680,46 +675,19 @@ impl SumFormula for Jml {
         }
     }
     fn formula<T: SoftNum>(&self, s: &SoftSums<T>) -> Result<Option<T>> {
-        let half = T::lift(&Q::new(1.into(), 2.into()));
         let total = s.sp.clone() + s.sy.clone();
-        let lo = (total.clone() - s.sabs.clone()) * half.clone();
-        let hi = (total + s.sabs.clone()) * half;
-        Ok(one_minus_ratio(lo, hi, &self.eps))
+        Ok(if self.jaccard {
+            let half = T::lift(&Q::new(1.into(), 2.into()));
+            let lo = (total.clone() - s.sabs.clone()) * half.clone();
+            let hi = (total + s.sabs.clone()) * half;
+            one_minus_ratio(lo, hi, &self.eps)
+        } else {
+            one_minus_ratio(total.clone() - s.sabs.clone(), total, &self.eps)
+        })
     }
     fn hard_restriction(&self) -> Option<String> {
-        restriction(&self.eps, "jaccard".into())
-    }
-}
-
-/// Dice semimetric loss 1 − (‖p‖+‖y‖−‖p−y‖ + eps)/(‖p‖+‖y‖ + eps) = ‖p−y‖/(‖p‖+‖y‖+eps).
-#[derive(Clone, Debug)]
-struct Dml {
-    eps: Option<Q>,
-}
-
-impl SumFormula for Dml {
-    fn spec(&self) -> String {
-        with_options(
-            "dml",
-            &eps_option(&self.eps).into_iter().collect::<Vec<_>>(),
-        )
-    }
-    fn needs(&self) -> Needs {
-        Needs {
-            squares: false,
-            abs: true,
-        }
-    }
-    fn formula<T: SoftNum>(&self, s: &SoftSums<T>) -> Result<Option<T>> {
-        let norms = s.sp.clone() + s.sy.clone();
-        Ok(one_minus_ratio(
-            norms.clone() - s.sabs.clone(),
-            norms,
-            &self.eps,
-        ))
-    }
-    fn hard_restriction(&self) -> Option<String> {
-        restriction(&self.eps, "dice".into())
+        let hard = if self.jaccard { "jaccard" } else { "dice" };
+        restriction(&self.eps, hard.into())
     }
 }
 
