@@ -326,20 +326,15 @@ fn per_label_conventions() {
             .map(|l| l["label"].as_i64().unwrap())
             .collect()
     };
-    let doc = json(&["measure", "--gt", &gt, "--pred", &pred, "--per-label"]);
+    let per_label = |extra: &[&str]| {
+        let mut args = vec!["--per-label"];
+        args.extend_from_slice(extra);
+        json(&measure_args(&gt, &pred, &args))
+    };
+    let doc = per_label(&[]);
     assert_eq!(labels(&doc), vec![1, 2, 3, 9]);
     assert_eq!(doc["include_background"], false);
-    let doc = json(&[
-        "measure",
-        "--gt",
-        &gt,
-        "--pred",
-        &pred,
-        "--per-label",
-        "--include-background",
-        "--ignore-label",
-        "9",
-    ]);
+    let doc = per_label(&["--include-background", "--ignore-label", "9"]);
     assert_eq!(labels(&doc), vec![0, 1, 2, 3]);
     // Voxels with ground truth 9 are left out: n = 5, and label 2's FP at voxel 5 is gone.
     let l2 = &doc["labels"][2];
@@ -349,20 +344,11 @@ fn per_label_conventions() {
     );
     assert_eq!(doc["labels"][0]["tp"], 1);
     // Label 3 occurs only in the prediction: MONAI's default gives nan, `one` gives 0.
-    let doc = json(&[
-        "measure",
-        "--gt",
-        &gt,
-        "--pred",
-        &pred,
-        "--per-label",
-        "--empty",
-        "nan-if-gt-empty",
-    ]);
+    let doc = per_label(&["--empty", "nan-if-gt-empty"]);
     assert_eq!(doc["labels"][2]["label"], 3);
     assert_eq!(doc["labels"][2]["metrics"]["dice"]["similarity"], "nan");
     assert_eq!(doc["labels"][0]["metrics"]["dice"]["similarity"], "2/3");
-    let doc = json(&["measure", "--gt", &gt, "--pred", &pred, "--per-label"]);
+    let doc = per_label(&[]);
     assert_eq!(doc["labels"][2]["metrics"]["dice"]["similarity"], "0");
 }
 
