@@ -29,6 +29,12 @@ fn json(args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&ok_stdout(&all)).unwrap()
 }
 
+/// `measure --json` of two fixtures (ground truth, prediction) with `extra` options.
+fn measure_fixtures(gt: &str, pred: &str, extra: &[&str]) -> serde_json::Value {
+    let (gt, pred) = (fixture(gt), fixture(pred));
+    json(&measure_args(&gt, &pred, extra))
+}
+
 #[test]
 fn nifti_and_the_npy_numpy_makes_of_it_agree_in_both_memory_orders() {
     for npy in ["lab_f.npy", "lab_c.npy"] {
@@ -58,13 +64,7 @@ fn nifti_and_the_npy_numpy_makes_of_it_agree_in_both_memory_orders() {
         }
     }
     // The two NPY files agree with each other (both read by logical index).
-    let doc = json(&[
-        "measure",
-        "--gt",
-        &fixture("lab_f.npy"),
-        "--pred",
-        &fixture("lab_c.npy"),
-    ]);
+    let doc = measure_fixtures("lab_f.npy", "lab_c.npy", &[]);
     assert_eq!(doc["metrics"]["dice"]["similarity"], "1");
 }
 
@@ -73,19 +73,18 @@ fn exact_soft_losses_match_python_fractions() {
     let exp = expected();
     for (map, key) in [("p.npy", "p"), ("p.nii.gz", "p"), ("p64_f.npy", "p64")] {
         for gt in ["lab.nii.gz", "lab_c.npy"] {
-            let doc = json(&[
-                "measure",
-                "--gt",
-                &fixture(gt),
-                "--pred",
-                &fixture(map),
-                "--metric",
-                "soft-dice",
-                "--metric",
-                "soft-jaccard",
-                "--metric",
-                "lovasz-jaccard",
-            ]);
+            let doc = measure_fixtures(
+                gt,
+                map,
+                &[
+                    "--metric",
+                    "soft-dice",
+                    "--metric",
+                    "soft-jaccard",
+                    "--metric",
+                    "lovasz-jaccard",
+                ],
+            );
             for spec in ["soft-dice", "soft-jaccard", "lovasz-jaccard"] {
                 assert_eq!(
                     doc["metrics"][spec]["loss"], exp[key][spec],
@@ -138,19 +137,18 @@ fn multi_class_maps_average_over_classes() {
         }
     }
     // An explicit class list, as the Lovász reference's `classes`.
-    let doc = json(&[
-        "measure",
-        "--gt",
-        &fixture("labels3.nii.gz"),
-        "--pred",
-        &fixture("m.npy"),
-        "--channel-axis",
-        "0",
-        "--metric",
-        "soft-dice",
-        "--classes",
-        "2",
-    ]);
+    let doc = measure_fixtures(
+        "labels3.nii.gz",
+        "m.npy",
+        &[
+            "--channel-axis",
+            "0",
+            "--metric",
+            "soft-dice",
+            "--classes",
+            "2",
+        ],
+    );
     assert_eq!(
         doc["metrics"]["soft-dice"]["loss"],
         exp["multi"]["soft-dice"]["per_class"][2]
@@ -328,20 +326,15 @@ fn per_label_conventions() {
             .map(|l| l["label"].as_i64().unwrap())
             .collect()
     };
-    let doc = json(&["measure", "--gt", &gt, "--pred", &pred, "--per-label"]);
+    let per_label = |extra: &[&str]| {
+        let mut args = vec!["--per-label"];
+        args.extend_from_slice(extra);
+        json(&measure_args(&gt, &pred, &args))
+    };
+    let doc = per_label(&[]);
     assert_eq!(labels(&doc), vec![1, 2, 3, 9]);
     assert_eq!(doc["include_background"], false);
-    let doc = json(&[
-        "measure",
-        "--gt",
-        &gt,
-        "--pred",
-        &pred,
-        "--per-label",
-        "--include-background",
-        "--ignore-label",
-        "9",
-    ]);
+    let doc = per_label(&["--include-background", "--ignore-label", "9"]);
     assert_eq!(labels(&doc), vec![0, 1, 2, 3]);
     // Voxels with ground truth 9 are left out: n = 5, and label 2's FP at voxel 5 is gone.
     let l2 = &doc["labels"][2];
@@ -351,20 +344,11 @@ fn per_label_conventions() {
     );
     assert_eq!(doc["labels"][0]["tp"], 1);
     // Label 3 occurs only in the prediction: MONAI's default gives nan, `one` gives 0.
-    let doc = json(&[
-        "measure",
-        "--gt",
-        &gt,
-        "--pred",
-        &pred,
-        "--per-label",
-        "--empty",
-        "nan-if-gt-empty",
-    ]);
+    let doc = per_label(&["--empty", "nan-if-gt-empty"]);
     assert_eq!(doc["labels"][2]["label"], 3);
     assert_eq!(doc["labels"][2]["metrics"]["dice"]["similarity"], "nan");
     assert_eq!(doc["labels"][0]["metrics"]["dice"]["similarity"], "2/3");
-    let doc = json(&["measure", "--gt", &gt, "--pred", &pred, "--per-label"]);
+    let doc = per_label(&[]);
     assert_eq!(doc["labels"][2]["metrics"]["dice"]["similarity"], "0");
 }
 
@@ -398,15 +382,7 @@ fn every_preset_on_a_map_is_the_fractions_value_and_the_library_float64() {
         assert!(!specs.is_empty());
         for (spec, want) in specs {
             for gt in ["lab.nii.gz", "lab_c.npy"] {
-                let doc = json(&[
-                    "measure",
-                    "--gt",
-                    &fixture(gt),
-                    "--pred",
-                    &fixture(map),
-                    "--metric",
-                    spec,
-                ]);
+                let doc = measure_fixtures(gt, map, &["--metric", spec]);
                 let (loss, decimal) = only_metric(&doc);
                 assert_eq!(&loss, want, "{spec} of {map} against {gt}: exact value");
                 let theirs = lib[key][spec].as_f64().unwrap();
@@ -451,22 +427,9 @@ fn every_preset_on_a_map_is_the_fractions_value_and_the_library_float64() {
 fn multi_class_presets_follow_their_library_class_options() {
     let (exp, lib) = (expected(), peers());
     let run = |spec: &str, extra: &[&str]| {
-        let mut args = vec![
-            "measure",
-            "--gt",
-            "",
-            "--pred",
-            "",
-            "--channel-axis",
-            "0",
-            "--metric",
-            spec,
-        ];
-        let (gt, m) = (fixture("labels3.nii.gz"), fixture("m.npy"));
-        args[2] = &gt;
-        args[4] = &m;
+        let mut args = vec!["--channel-axis", "0", "--metric", spec];
         args.extend_from_slice(extra);
-        json(&args)
+        measure_fixtures("labels3.nii.gz", "m.npy", &args)
     };
     for spec in [
         "monai-dice",
@@ -540,23 +503,7 @@ fn logits_are_accepted_only_by_a_loss_on_logits() {
     // is logits), a loss on probabilities names the voxel.
     let gt = fixture("lab_c.npy");
     let z = fixture("z.npy");
-    json(&[
-        "measure",
-        "--gt",
-        &gt,
-        "--pred",
-        &z,
-        "--metric",
-        "lovasz-hinge",
-    ]);
-    let err = err_stderr(&[
-        "measure",
-        "--gt",
-        &gt,
-        "--pred",
-        &z,
-        "--metric",
-        "soft-dice",
-    ]);
+    json(&measure_args(&gt, &z, &["--metric", "lovasz-hinge"]));
+    let err = err_stderr(&measure_args(&gt, &z, &["--metric", "soft-dice"]));
     assert!(err.contains("not a probability in [0, 1]"), "{err}");
 }

@@ -414,15 +414,15 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
             },
         },
     ];
-    Ok(Outcome {
-        status: Status::refuted_if(refuted.is_some()),
-        n: n as u64,
-        constant: Some(Constant::Exact(Q::new((n as i64 + 1).into(), 3.into()))),
-        witness: Some(refuted.unwrap_or_else(|| json!({ "per_image": table }))),
-        consistent: tally.consistent(),
+    Ok(Outcome::tallied(
+        &tally,
+        n as u64,
+        Constant::Exact(Q::new((n as i64 + 1).into(), 3.into())),
+        refuted,
+        || json!({ "per_image": table }),
         details,
-        parts,
-    })
+    )
+    .with_parts(parts))
 }
 
 #[cfg(test)]

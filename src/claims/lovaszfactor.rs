@@ -263,17 +263,17 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
             },
         },
     ];
-    Ok(Outcome {
-        status: Status::refuted_if(refuted.is_some()),
+    // sup SJ/L = n, approached and not attained (the grid sups are in the
+    // witness and the details).
+    Ok(Outcome::tallied(
+        &tally,
         n,
-        // sup SJ/L = n, approached and not attained (the grid sups are in the
-        // witness and the details).
-        constant: Some(Constant::Exact(q(n, 1))),
-        witness: Some(refuted.unwrap_or_else(|| json!({"grids": grids, "family": family}))),
-        consistent: tally.consistent(),
+        Constant::Exact(q(n, 1)),
+        refuted,
+        || json!({"grids": grids, "family": family}),
         details,
-        parts,
-    })
+    )
+    .with_parts(parts))
 }
 
 #[cfg(test)]

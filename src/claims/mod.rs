@@ -283,6 +283,29 @@ impl Outcome {
         }
     }
 
+    /// The outcome of a check that kept a [`tally::Tally`] and has a tight
+    /// constant: refuted, with `refuted` as its witness, when a counterexample was
+    /// found; otherwise holding, with the witness `held()` (built only then).
+    /// Consistent exactly when every cross-check of the tally held.
+    pub(crate) fn tallied(
+        tally: &tally::Tally,
+        n: u64,
+        constant: schema::Constant,
+        refuted: Option<Json>,
+        held: impl FnOnce() -> Json,
+        details: Vec<String>,
+    ) -> Outcome {
+        Outcome {
+            parts: Vec::new(),
+            status: Status::refuted_if(refuted.is_some()),
+            n,
+            constant: Some(constant),
+            witness: Some(refuted.unwrap_or_else(held)),
+            consistent: tally.consistent(),
+            details,
+        }
+    }
+
     /// The outcome with its parts.
     pub fn with_parts(mut self, parts: Vec<Part>) -> Outcome {
         self.parts = parts;
@@ -446,56 +469,50 @@ pub fn smt_ref_with(
 ) -> Option<schema::SmtRef> {
     use crate::prove;
     let note = prove::solver::missing_note(missing);
-    if solvers.is_empty() {
-        // Only claims with an obligation get an entry.
-        return match prove::registry::obligation(name) {
-            Ok(Some(_)) => Some(schema::SmtRef {
+    // Only claims with an obligation get an entry (`Ok(None)` otherwise).
+    let found = if solvers.is_empty() {
+        prove::registry::obligation(name).map(|o| {
+            o.map(|_| schema::SmtRef {
                 status: "no solver".to_string(),
                 summary: format!("no machine proof: {note}"),
                 solvers: Vec::new(),
                 file: Some(format!("proofs/smt/{name}.*.smt2")),
-                note,
-            }),
-            Ok(None) => None,
-            Err(e) => Some(schema::SmtRef {
-                status: "error".to_string(),
-                summary: e.to_string(),
-                solvers: Vec::new(),
-                file: None,
-                note,
-            }),
-        };
-    }
-    match prove::registry::prove_claim(name, solvers, 10.0, 10.0, None) {
-        Ok(Some(p)) => Some(schema::SmtRef {
-            status: p.status.name().to_string(),
-            summary: if note.is_empty() {
-                p.summary()
-            } else {
-                format!("{}; {note}", p.summary())
-            },
-            solvers: p
-                .solvers
-                .iter()
-                .map(|s| schema::SmtSolver {
-                    name: s.name.clone(),
-                    version: s.version.clone(),
-                    answer: s.answer.clone(),
-                    seconds: s.seconds,
-                })
-                .collect(),
-            file: Some(p.file),
-            note,
-        }),
-        Ok(None) => None,
-        Err(e) => Some(schema::SmtRef {
+                note: note.clone(),
+            })
+        })
+    } else {
+        prove::registry::prove_claim(name, solvers, 10.0, 10.0, None).map(|p| {
+            p.map(|p| schema::SmtRef {
+                status: p.status.name().to_string(),
+                summary: if note.is_empty() {
+                    p.summary()
+                } else {
+                    format!("{}; {note}", p.summary())
+                },
+                solvers: p
+                    .solvers
+                    .iter()
+                    .map(|s| schema::SmtSolver {
+                        name: s.name.clone(),
+                        version: s.version.clone(),
+                        answer: s.answer.clone(),
+                        seconds: s.seconds,
+                    })
+                    .collect(),
+                file: Some(p.file),
+                note: note.clone(),
+            })
+        })
+    };
+    found.unwrap_or_else(|e| {
+        Some(schema::SmtRef {
             status: "error".to_string(),
             summary: e.to_string(),
             solvers: Vec::new(),
             file: None,
             note,
-        }),
-    }
+        })
+    })
 }
 
 #[cfg(test)]

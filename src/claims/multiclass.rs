@@ -354,18 +354,16 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
             },
         },
     ];
-    Ok(Outcome {
-        status: Status::refuted_if(refuted.is_some()),
+    let sup = observed_sup(n);
+    Ok(Outcome::tallied(
+        &tally,
         n,
-        constant: Some({
-            let f = observed_sup(n);
-            Constant::Exact(q_from_u128(f.0, f.1))
-        }),
-        witness: Some(refuted.unwrap_or_else(|| json!({ "per_size": rows }))),
-        consistent: tally.consistent(),
+        Constant::Exact(q_from_u128(sup.0, sup.1)),
+        refuted,
+        || json!({ "per_size": rows }),
         details,
-        parts,
-    })
+    )
+    .with_parts(parts))
 }
 
 #[cfg(test)]

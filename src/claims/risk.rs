@@ -113,6 +113,45 @@ fn grid_instances(n: usize) -> Vec<Vec<Q>> {
     (1..=n).flat_map(|m| multisets(&grid(), m)).collect()
 }
 
+/// Runs `check` on every instance of [`grid_instances`] in parallel, ticking
+/// `progress`; returns the instances and, in the same order, the results.
+fn over_grid<T: Send>(
+    n: usize,
+    progress: &Progress,
+    check: impl Fn(&[Q]) -> Result<T> + Sync,
+) -> (Vec<Vec<Q>>, Vec<Result<T>>) {
+    let instances = grid_instances(n);
+    let ticker = Ticker::new(progress, instances.len() as u64, 64);
+    let results = instances
+        .par_iter()
+        .map(|p| {
+            let r = check(p);
+            ticker.step();
+            r
+        })
+        .collect();
+    ticker.finish();
+    (instances, results)
+}
+
+/// The scope of a check over [`grid_instances`].
+fn grid_scope(n: usize) -> Scope {
+    Scope::grid(format!(
+        "every probability vector of size 1..={n} on {{0, 1/4, 1/3, 1/2, 2/3, 3/4, 1}}"
+    ))
+}
+
+/// A refuted grid check, with the failing instance as witness.
+fn refuted_at(n: usize, probs: &[Q], details: Vec<String>, parts: Vec<Part>) -> Outcome {
+    Outcome::plain(
+        Status::Refuted,
+        n as u64,
+        Some(json!({ "probs": probs_json(probs) })),
+        details,
+    )
+    .with_parts(parts)
+}
+
 fn dice_optimal_topk(n: u64, progress: &Progress) -> Result<Outcome> {
     let n = size_of(n, 1, 8, "dice-optimal-topk")?;
     let metrics: Vec<RiskMetric> = vec![
@@ -121,28 +160,21 @@ fn dice_optimal_topk(n: u64, progress: &Progress) -> Result<Outcome> {
         "tversky:a=3/10,b=7/10".parse()?,
     ];
     let policies = [EmptyPolicy::One, EmptyPolicy::Zero];
-    let instances = grid_instances(n);
-    let total = instances.len() as u64;
-    let ticker = Ticker::new(progress, total, 64);
     // Per instance: (all agree, worst regret of thresholding at 1/2 for Dice/one).
-    let results: Vec<Result<(bool, Q)>> = instances
-        .par_iter()
-        .map(|probs| {
-            let mut agree = true;
-            for m in &metrics {
-                for &pol in &policies {
-                    let top = optimal_topk(probs, m, pol)?;
-                    let (_, best) = brute_optimal(probs, m, pol)?;
-                    agree &= top.expected == best;
-                }
+    let (instances, results) = over_grid(n, progress, |probs| {
+        let mut agree = true;
+        for m in &metrics {
+            for &pol in &policies {
+                let top = optimal_topk(probs, m, pol)?;
+                let (_, best) = brute_optimal(probs, m, pol)?;
+                agree &= top.expected == best;
             }
-            let opt = optimal_topk(probs, &RiskMetric::Dice, EmptyPolicy::One)?;
-            let t = best_half_threshold(probs)?.1;
-            ticker.step();
-            Ok((agree, opt.expected - t))
-        })
-        .collect();
-    ticker.finish();
+        }
+        let opt = optimal_topk(probs, &RiskMetric::Dice, EmptyPolicy::One)?;
+        let t = best_half_threshold(probs)?.1;
+        Ok((agree, opt.expected - t))
+    });
+    let total = instances.len() as u64;
     let mut ok = 0u64;
     let mut failures = Vec::new();
     let mut suboptimal_half = 0u64;
@@ -174,18 +206,10 @@ fn dice_optimal_topk(n: u64, progress: &Progress) -> Result<Outcome> {
     let parts = vec![Part::new(
         "best top-k set = best of all 2ⁿ predictions for dice, jaccard and \
          tversky:a=3/10,b=7/10 under policies one and zero",
-        Scope::grid(format!(
-            "every probability vector of size 1..={n} on {{0, 1/4, 1/3, 1/2, 2/3, 3/4, 1}}"
-        )),
+        grid_scope(n),
     )];
     if let Some(&i) = failures.first() {
-        return Ok(Outcome::plain(
-            Status::Refuted,
-            n as u64,
-            Some(json!({"probs": probs_json(&instances[i])})),
-            details,
-        )
-        .with_parts(parts));
+        return Ok(refuted_at(n, &instances[i], details, parts));
     }
     let witness = match worst {
         Some((i, regret)) if regret > Q::zero() => {
@@ -425,45 +449,38 @@ fn no_universal_threshold(m: u64, progress: &Progress) -> Result<Outcome> {
 
 fn pooled_threshold_half(n: u64, progress: &Progress) -> Result<Outcome> {
     let n = size_of(n, 1, 10, "pooled-threshold-half")?;
-    let instances = grid_instances(n);
+    let (instances, results) = over_grid(n, progress, |p| {
+        let d = pooled_optimal(p, &RiskMetric::Dice, EmptyPolicy::One)?;
+        let j = pooled_optimal(p, &RiskMetric::Jaccard, EmptyPolicy::One)?;
+        let mut ok = d.threshold == j.threshold && d.decision.pred == j.decision.pred;
+        let len = p.len();
+        let mut best: Option<Q> = None;
+        let mut optimal_sets = Vec::new();
+        for mask in 0u32..(1 << len) {
+            let s: Vec<bool> = (0..len).map(|i| mask >> i & 1 == 1).collect();
+            let v = pooled_value(p, &s, &RiskMetric::Dice, EmptyPolicy::One)?;
+            match &best {
+                Some(b) if v < *b => {}
+                Some(b) if v == *b => optimal_sets.push(s),
+                _ => {
+                    best = Some(v);
+                    optimal_sets = vec![s];
+                }
+            }
+        }
+        let star = best.unwrap_or_else(Q::zero);
+        ok &= star == d.decision.value;
+        let half = &star / Q::from_integer(2.into());
+        ok &= d.threshold == half;
+        for s in &optimal_sets {
+            for (x, &b) in p.iter().zip(s) {
+                // A voxel above F*/2 must be in, one below must be out.
+                ok &= (b || *x <= half) && (!b || *x >= half);
+            }
+        }
+        Ok((ok, half))
+    });
     let total = instances.len() as u64;
-    let ticker = Ticker::new(progress, total, 64);
-    let results: Vec<Result<(bool, Q)>> = instances
-        .par_iter()
-        .map(|p| {
-            let d = pooled_optimal(p, &RiskMetric::Dice, EmptyPolicy::One)?;
-            let j = pooled_optimal(p, &RiskMetric::Jaccard, EmptyPolicy::One)?;
-            let mut ok = d.threshold == j.threshold && d.decision.pred == j.decision.pred;
-            let len = p.len();
-            let mut best: Option<Q> = None;
-            let mut optimal_sets = Vec::new();
-            for mask in 0u32..(1 << len) {
-                let s: Vec<bool> = (0..len).map(|i| mask >> i & 1 == 1).collect();
-                let v = pooled_value(p, &s, &RiskMetric::Dice, EmptyPolicy::One)?;
-                match &best {
-                    Some(b) if v < *b => {}
-                    Some(b) if v == *b => optimal_sets.push(s),
-                    _ => {
-                        best = Some(v);
-                        optimal_sets = vec![s];
-                    }
-                }
-            }
-            let star = best.unwrap_or_else(Q::zero);
-            ok &= star == d.decision.value;
-            let half = &star / Q::from_integer(2.into());
-            ok &= d.threshold == half;
-            for s in &optimal_sets {
-                for (x, &b) in p.iter().zip(s) {
-                    // A voxel above F*/2 must be in, one below must be out.
-                    ok &= (b || *x <= half) && (!b || *x >= half);
-                }
-            }
-            ticker.step();
-            Ok((ok, half))
-        })
-        .collect();
-    ticker.finish();
     let mut lo: Option<(usize, Q)> = None;
     let mut hi: Option<(usize, Q)> = None;
     let mut failed = None;
@@ -494,18 +511,10 @@ fn pooled_threshold_half(n: u64, progress: &Progress) -> Result<Outcome> {
     let parts = vec![Part::new(
         "{π > F*/2} optimal, every optimal decision between {π > F*/2} and {π ≥ F*/2}, \
          J*/(1+J*) = F*/2 (every subset compared)",
-        Scope::grid(format!(
-            "every probability vector of size 1..={n} on {{0, 1/4, 1/3, 1/2, 2/3, 3/4, 1}}"
-        )),
+        grid_scope(n),
     )];
     if let Some(i) = failed {
-        return Ok(Outcome::plain(
-            Status::Refuted,
-            n as u64,
-            Some(json!({"probs": probs_json(&instances[i])})),
-            details,
-        )
-        .with_parts(parts));
+        return Ok(refuted_at(n, &instances[i], details, parts));
     }
     let witness = match (lo, hi) {
         (Some((a, ta)), Some((b, tb))) => Some(json!({

@@ -352,25 +352,19 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
             },
         },
     ];
-    Ok(Outcome {
-        status: Status::refuted_if(refuted.is_some()),
-        n,
-        constant: Some(Constant::Surd {
-            a: Q::from_integer(3.into()),
-            b: Q::from_integer((-2).into()),
-            d: 2,
-        }),
-        witness: Some(refuted.unwrap_or_else(|| {
-            json!({
-                "attained_at": {"y": ["1"], "p": ["√2 − 1"], "sd": "√2 − 1", "sj": "2 − √2"},
-                "largest_rational_gap": {"value": format_q(&best.value), "at": best.witness.to_json()},
-                "grids": grids,
-            })
-        })),
-        consistent: tally.consistent(),
-        details,
-        parts,
-    })
+    let constant = Constant::Surd {
+        a: Q::from_integer(3.into()),
+        b: Q::from_integer((-2).into()),
+        d: 2,
+    };
+    let held = || {
+        json!({
+            "attained_at": {"y": ["1"], "p": ["√2 − 1"], "sd": "√2 − 1", "sj": "2 − √2"},
+            "largest_rational_gap": {"value": format_q(&best.value), "at": best.witness.to_json()},
+            "grids": grids,
+        })
+    };
+    Ok(Outcome::tallied(&tally, n, constant, refuted, held, details).with_parts(parts))
 }
 
 #[cfg(test)]

@@ -79,24 +79,42 @@ pub(super) fn claims() -> Vec<Claim> {
     ]
 }
 
-fn submodular(spec: &str, n: u64, progress: &Progress) -> Result<Outcome> {
-    let m = parse_measure(spec)?;
+/// Runs a set check at every size k = 1..=n (n must lie in 1..=8; `what` begins
+/// the error message, as in "submodularity is"), ticking `progress`; returns the first refutation as
+/// (k, witness, detail), or `None` when every size held.
+fn first_refuted_size(
+    n: u64,
+    what: &str,
+    progress: &Progress,
+    check: impl Fn(u32) -> Result<Verdict>,
+) -> Result<Option<(u32, Json, String)>> {
     let n32 = u32::try_from(n)
         .ok()
         .filter(|&k| (1..=8).contains(&k))
-        .ok_or_else(|| Error::invalid("submodularity is checked for 1 <= n <= 8"))?;
+        .ok_or_else(|| Error::invalid(format!("{what} checked for 1 <= n <= 8")))?;
     for k in 1..=n32 {
-        let v = properties::submodular_error_sets(&m, k)?;
+        let v = check(k)?;
         progress.tick(k as u64, n);
         if let Verdict::Refuted { witness, detail } = v {
-            let part = Part::new(
-                "Δ(A) + Δ(B) ≥ Δ(A∪B) + Δ(A∩B), stopping at the first violation",
-                Scope::exhaustive(format!(
-                    "every ground truth y and every pair of error sets A, B on n = 1..={k} voxels"
-                )),
-            );
-            return Ok(refuted(k as u64, "size", witness, detail, true).with_parts(vec![part]));
+            return Ok(Some((k, witness, detail)));
         }
+    }
+    Ok(None)
+}
+
+fn submodular(spec: &str, n: u64, progress: &Progress) -> Result<Outcome> {
+    let m = parse_measure(spec)?;
+    let found = first_refuted_size(n, "submodularity is", progress, |k| {
+        properties::submodular_error_sets(&m, k)
+    })?;
+    if let Some((k, witness, detail)) = found {
+        let part = Part::new(
+            "Δ(A) + Δ(B) ≥ Δ(A∪B) + Δ(A∩B), stopping at the first violation",
+            Scope::exhaustive(format!(
+                "every ground truth y and every pair of error sets A, B on n = 1..={k} voxels"
+            )),
+        );
+        return Ok(refuted(k as u64, "size", witness, detail, true).with_parts(vec![part]));
     }
     let over =
         format!("every ground truth y and every pair of error sets A, B on n = 1..={n} voxels");
@@ -108,28 +126,16 @@ fn submodular(spec: &str, n: u64, progress: &Progress) -> Result<Outcome> {
 
 /// The outcome of a check refuted first at size `k` (`unit` names the size).
 fn refuted(k: u64, unit: &str, witness: Json, detail: String, consistent: bool) -> Outcome {
+    let details = vec![format!("smallest {unit} with a violation: n = {k}"), detail];
     Outcome {
-        parts: Vec::new(),
-        status: Status::Refuted,
-        n: k,
-        constant: None,
-        witness: Some(witness),
         consistent,
-        details: vec![format!("smallest {unit} with a violation: n = {k}"), detail],
+        ..Outcome::plain(Status::Refuted, k, Some(witness), details)
     }
 }
 
 /// The outcome of a check that held up to size `n`.
 fn holds(n: u64, detail: String) -> Outcome {
-    Outcome {
-        parts: Vec::new(),
-        status: Status::Holds,
-        n,
-        constant: None,
-        witness: None,
-        consistent: true,
-        details: vec![detail],
-    }
+    Outcome::plain(Status::Holds, n, None, vec![detail])
 }
 
 /// The metric claims are about the triangle inequality: a refutation by identity or
@@ -142,21 +148,16 @@ fn by_triangle(witness: &Json) -> bool {
 
 fn set_metric(spec: &str, n: u64, progress: &Progress) -> Result<Outcome> {
     let m = parse_measure(spec)?;
-    let n32 = u32::try_from(n)
-        .ok()
-        .filter(|&k| (1..=8).contains(&k))
-        .ok_or_else(|| Error::invalid("metric axioms on sets are checked for 1 <= n <= 8"))?;
-    for k in 1..=n32 {
-        let v = properties::metric_axioms_sets(k, properties::set_distance(&m, k))?;
-        progress.tick(k as u64, n);
-        if let Verdict::Refuted { witness, detail } = v {
-            let triangle = by_triangle(&witness);
-            let part = Part::new(
-                "identity, symmetry and the triangle inequality, stopping at the first violation",
-                Scope::exhaustive(format!("every triple of subsets of n = 1..={k} voxels")),
-            );
-            return Ok(refuted(k as u64, "size", witness, detail, triangle).with_parts(vec![part]));
-        }
+    let found = first_refuted_size(n, "metric axioms on sets are", progress, |k| {
+        properties::metric_axioms_sets(k, properties::set_distance(&m, k))
+    })?;
+    if let Some((k, witness, detail)) = found {
+        let triangle = by_triangle(&witness);
+        let part = Part::new(
+            "identity, symmetry and the triangle inequality, stopping at the first violation",
+            Scope::exhaustive(format!("every triple of subsets of n = 1..={k} voxels")),
+        );
+        return Ok(refuted(k as u64, "size", witness, detail, triangle).with_parts(vec![part]));
     }
     let part = Part::new(
         "identity, symmetry and the triangle inequality",

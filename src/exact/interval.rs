@@ -105,6 +105,21 @@ pub struct Interval {
     hi: Float,
 }
 
+/// The enclosure [f(least)↓, f(greatest)↑] at precision `p` of a function
+/// monotone on an interval, given the endpoint where it is least and the one
+/// where it is greatest (lo, hi for an increasing function; hi, lo for a
+/// decreasing one). `f(x, p, round)` evaluates at one point with the given
+/// rounding, so the outward rounding is written once for `sqrt`, `ln`, `exp`
+/// and `recip`.
+fn monotone(
+    p: u32,
+    least: &Float,
+    greatest: &Float,
+    f: impl Fn(&Float, u32, Round) -> Float,
+) -> Interval {
+    Interval::raw(f(least, p, Round::Down), f(greatest, p, Round::Up))
+}
+
 impl Interval {
     /// Builds an interval from endpoints already known to satisfy the invariants.
     fn raw(lo: Float, hi: Float) -> Interval {
@@ -370,10 +385,11 @@ impl Interval {
                 "cannot take the reciprocal of the interval {self:.20}, which contains zero"
             )));
         }
-        let p = self.prec();
-        let lo = Float::with_val_round(p, self.hi.recip_ref(), Round::Down).0;
-        let hi = Float::with_val_round(p, self.lo.recip_ref(), Round::Up).0;
-        Ok(Interval::raw(lo, hi))
+        // Decreasing: the least value is at hi, the greatest at lo.
+        let v = monotone(self.prec(), &self.hi, &self.lo, |x, p, r| {
+            Float::with_val_round(p, x.recip_ref(), r).0
+        });
+        Ok(v)
     }
 
     /// `√self`. Returns [`Error::Invalid`] if any point of the interval is
@@ -385,10 +401,10 @@ impl Interval {
                 "cannot take the square root of the interval {self:.20}, which contains negative numbers"
             )));
         }
-        let p = self.prec();
-        let lo = Float::with_val_round(p, self.lo.sqrt_ref(), Round::Down).0;
-        let hi = Float::with_val_round(p, self.hi.sqrt_ref(), Round::Up).0;
-        Ok(Interval::raw(lo, hi))
+        let v = monotone(self.prec(), &self.lo, &self.hi, |x, p, r| {
+            Float::with_val_round(p, x.sqrt_ref(), r).0
+        });
+        Ok(v)
     }
 
     /// Natural logarithm. Returns [`Error::Invalid`] unless the interval lies
@@ -399,18 +415,17 @@ impl Interval {
                 "cannot take the logarithm of the interval {self:.20}, which is not strictly positive"
             )));
         }
-        let p = self.prec();
-        let lo = Float::with_val_round(p, self.lo.ln_ref(), Round::Down).0;
-        let hi = Float::with_val_round(p, self.hi.ln_ref(), Round::Up).0;
-        Ok(Interval::raw(lo, hi))
+        let v = monotone(self.prec(), &self.lo, &self.hi, |x, p, r| {
+            Float::with_val_round(p, x.ln_ref(), r).0
+        });
+        Ok(v)
     }
 
     /// `e^self`. Total: an overflow makes `hi = +∞` (still a correct bound).
     pub fn exp(&self) -> Interval {
-        let p = self.prec();
-        let lo = Float::with_val_round(p, self.lo.exp_ref(), Round::Down).0;
-        let hi = Float::with_val_round(p, self.hi.exp_ref(), Round::Up).0;
-        Interval::raw(lo, hi)
+        monotone(self.prec(), &self.lo, &self.hi, |x, p, r| {
+            Float::with_val_round(p, x.exp_ref(), r).0
+        })
     }
 
     /// `self²`. Tighter than `self.mul(self)` when the interval straddles

@@ -536,34 +536,26 @@ fn decode_elements(
 
 /// Appends the little-endian bytes of every element (`Bool` as 0/1) to `out`.
 fn encode_elements_le(data: &VoxelData, out: &mut Vec<u8>) {
+    // The counterpart of `dec!` in decode_elements: one loop for every
+    // multi-byte type.
+    macro_rules! enc {
+        ($v:expr) => {
+            $v.iter()
+                .for_each(|x| out.extend_from_slice(&x.to_le_bytes()))
+        };
+    }
     match data {
         VoxelData::Bool(v) => out.extend(v.iter().map(|&b| u8::from(b))),
         VoxelData::U8(v) => out.extend_from_slice(v),
         VoxelData::I8(v) => out.extend(v.iter().map(|&x| x as u8)),
-        VoxelData::U16(v) => v
-            .iter()
-            .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
-        VoxelData::I16(v) => v
-            .iter()
-            .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
-        VoxelData::U32(v) => v
-            .iter()
-            .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
-        VoxelData::I32(v) => v
-            .iter()
-            .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
-        VoxelData::I64(v) => v
-            .iter()
-            .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
-        VoxelData::U64(v) => v
-            .iter()
-            .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
-        VoxelData::F32(v) => v
-            .iter()
-            .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
-        VoxelData::F64(v) => v
-            .iter()
-            .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
+        VoxelData::U16(v) => enc!(v),
+        VoxelData::I16(v) => enc!(v),
+        VoxelData::U32(v) => enc!(v),
+        VoxelData::I32(v) => enc!(v),
+        VoxelData::I64(v) => enc!(v),
+        VoxelData::U64(v) => enc!(v),
+        VoxelData::F32(v) => enc!(v),
+        VoxelData::F64(v) => enc!(v),
     }
 }
 

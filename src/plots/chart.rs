@@ -149,6 +149,18 @@ impl Series {
         )
     }
 
+    /// The dashed black diagonal y = x across the unit square, which several
+    /// figures draw as a proven bound between two losses in [0, 1].
+    pub fn diagonal(label: impl Into<String>) -> Series {
+        Series::function(
+            label,
+            BLACK_INDEX,
+            Mark::Dashed,
+            linspace(0.0, 1.0, 2),
+            |x| x,
+        )
+    }
+
     /// Hides the series from the legend.
     pub fn unlabelled(mut self) -> Series {
         self.label = None;

@@ -149,13 +149,7 @@ fn draw_scatter(data: &Data, out: &Path) -> Result<Vec<PathBuf>> {
             linspace(0.0, 1.0 - GAP_LIMIT, 2),
             |x| x + GAP_LIMIT,
         ),
-        Series::function(
-            "y = x (proven lower bound)",
-            BLACK_INDEX,
-            Mark::Dashed,
-            linspace(0.0, 1.0, 2),
-            |x| x,
-        ),
+        Series::diagonal("y = x (proven lower bound)"),
         Series::function(
             "exact relation Δ_J = 2Δ_D/(1+Δ_D)",
             2,

@@ -15,7 +15,7 @@ use crate::progress::Progress;
 use num_traits::Signed;
 use rayon::prelude::*;
 
-use super::chart::{self, linspace, Chart, LegendAt, Mark, Panel, Series, BLACK_INDEX};
+use super::chart::{self, Chart, LegendAt, Mark, Panel, Series};
 use super::{mismatch, Data, Figure, Size};
 use crate::error::Result;
 use crate::exact::{format_q, q_to_f64, Q};
@@ -152,13 +152,7 @@ fn draw(data: &Data, out: &Path) -> Result<Vec<PathBuf>> {
             Mark::Dots(3),
             d.points.iter().map(|p| (p.x, p.y)).collect(),
         ),
-        Series::function(
-            "y = x (proven: Lovász ≤ soft Jaccard, equal at vertices)",
-            BLACK_INDEX,
-            Mark::Dashed,
-            linspace(0.0, 1.0, 2),
-            |x| x,
-        ),
+        Series::diagonal("y = x (proven: Lovász ≤ soft Jaccard, equal at vertices)"),
     ];
     chart::save(
         &out.join(FIGURE.name),

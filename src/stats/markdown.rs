@@ -141,6 +141,8 @@ pub(super) fn metric_section(s: &mut String, losses: &[String], m: &MetricReport
     s.push('\n');
 }
 
+/// A p-value as the reports print it: `0`, scientific below 1e-4, else four
+/// decimals (the verdict texts and the tables use this one form).
 pub(super) fn p_str(p: f64) -> String {
     if p == 0.0 {
         "0".into()

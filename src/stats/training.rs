@@ -57,6 +57,7 @@ use num_traits::{One, Signed, Zero};
 use serde::{Deserialize, Serialize};
 
 use super::holm::holm;
+use super::markdown::p_str;
 use super::summary::{summarize, Summary};
 use super::wilcoxon::{wilcoxon, Direction, Options, WilcoxonResult};
 use crate::error::{Error, Result};
@@ -549,8 +550,14 @@ fn metric_report<K: Ord>(
             }
         })
         .collect();
-    let h1 = verdict_h1(metric, losses, &pairs, opts.alpha, holm_floor);
-    let h2 = verdict_h2(metric, losses, &pairs, opts.alpha, holm_floor);
+    let evidence = Evidence {
+        name: metric.name(),
+        losses,
+        pairs: &pairs,
+        alpha: opts.alpha,
+        floor: holm_floor,
+    };
+    let (h1, h2) = (evidence.h1(), evidence.h2());
     Ok(MetricReport {
         metric,
         per_loss,
@@ -576,27 +583,17 @@ fn find<'a>(pairs: &'a [PairTest], x: &str, y: &str) -> Option<&'a PairTest> {
         .find(|p| (p.a == x && p.b == y) || (p.a == y && p.b == x))
 }
 
-fn fmt_p(p: f64) -> String {
-    if p == 0.0 {
-        "0".into()
-    } else if p < 1e-4 {
-        format!("{p:.2e}")
-    } else {
-        format!("{p:.4}")
-    }
-}
-
 fn pair_words(p: &PairTest) -> String {
     match &p.better {
         Some(w) => {
             let l = if *w == p.a { &p.b } else { &p.a };
-            format!("{w} > {l} (adjusted p = {})", fmt_p(p.p_holm))
+            format!("{w} > {l} (adjusted p = {})", p_str(p.p_holm))
         }
         None => format!(
             "{} vs {} (adjusted p = {}, n = {})",
             p.a,
             p.b,
-            fmt_p(p.p_holm),
+            p_str(p.p_holm),
             p.test.n
         ),
     }
@@ -609,172 +606,187 @@ fn present<'a>(losses: &'a [String], class: &[&str]) -> Vec<&'a String> {
         .collect()
 }
 
-fn verdict(h: &str, status: Status, text: String) -> Verdict {
+/// The verdict on hypothesis `h` for the metric `name`: its text opens with the
+/// hypothesis, the status's own label and the metric, so the words can never
+/// disagree with the status; `detail` gives the numbers behind it.
+fn verdict(h: &str, status: Status, name: &str, detail: String) -> Verdict {
     Verdict {
         hypothesis: h.into(),
         status,
-        text,
+        text: format!("{h} {} for {name}: {detail}", status.label()),
     }
 }
 
-fn verdict_h1(
-    metric: Metric,
-    losses: &[String],
-    pairs: &[PairTest],
+/// The pair tests in words, `; `-separated.
+fn pairs_words(v: &[&PairTest]) -> String {
+    v.iter()
+        .map(|p| pair_words(p))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// What both hypotheses are judged on, for one metric.
+struct Evidence<'a> {
+    /// The metric's name.
+    name: &'a str,
+    /// The losses in the results.
+    losses: &'a [String],
+    /// Every pair test, Holm-adjusted.
+    pairs: &'a [PairTest],
+    /// The significance level.
     alpha: f64,
+    /// The smallest attainable Holm-adjusted p.
     floor: f64,
-) -> Verdict {
-    let name = metric.name();
-    let ms = present(losses, &METRIC_SENSITIVE);
-    let ce = present(losses, &CE_BASED);
-    if ms.is_empty() || ce.is_empty() {
-        return verdict(
-            "H1",
-            Status::Inconclusive,
-            format!(
-                "H1 inconclusive for {name}: the results lack {} losses",
-                if ms.is_empty() {
-                    "metric-sensitive"
-                } else {
-                    "CE-based"
+}
+
+impl Evidence<'_> {
+    fn h1(&self) -> Verdict {
+        let (name, alpha) = (self.name, self.alpha);
+        let ms = present(self.losses, &METRIC_SENSITIVE);
+        let ce = present(self.losses, &CE_BASED);
+        if ms.is_empty() || ce.is_empty() {
+            return verdict(
+                "H1",
+                Status::Inconclusive,
+                name,
+                format!(
+                    "the results lack {} losses",
+                    if ms.is_empty() {
+                        "metric-sensitive"
+                    } else {
+                        "CE-based"
+                    }
+                ),
+            );
+        }
+        let mut wins = Vec::new();
+        let mut reversed = Vec::new();
+        let mut open = Vec::new();
+        for m in &ms {
+            for c in &ce {
+                let Some(p) = find(self.pairs, m, c) else {
+                    continue;
+                };
+                match &p.better {
+                    Some(w) if w == *m => wins.push(p),
+                    Some(_) => reversed.push(p),
+                    None => open.push(p),
                 }
-            ),
-        );
-    }
-    let mut wins = Vec::new();
-    let mut reversed = Vec::new();
-    let mut open = Vec::new();
-    for m in &ms {
-        for c in &ce {
-            let Some(p) = find(pairs, m, c) else { continue };
-            match &p.better {
-                Some(w) if w == *m => wins.push(p),
-                Some(_) => reversed.push(p),
-                None => open.push(p),
             }
         }
-    }
-    let total = ms.len() * ce.len();
-    let words = |v: &[&PairTest]| {
-        v.iter()
-            .map(|p| pair_words(p))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    if wins.len() == total {
-        let worst = wins.iter().map(|p| p.p_holm).fold(0.0, f64::max);
-        verdict(
-            "H1",
-            Status::Supported,
-            format!(
-                "H1 supported for {name}: every metric-sensitive loss beats every CE-based loss, \
+        let total = ms.len() * ce.len();
+        if wins.len() == total {
+            let worst = wins.iter().map(|p| p.p_holm).fold(0.0, f64::max);
+            verdict(
+                "H1",
+                Status::Supported,
+                name,
+                format!(
+                    "every metric-sensitive loss beats every CE-based loss, \
                  Holm-adjusted p < {alpha} in {total}/{total} pairs (largest adjusted p = {})",
-                fmt_p(worst)
-            ),
-        )
-    } else if !reversed.is_empty() {
-        verdict(
-            "H1",
-            Status::NotSupported,
-            format!(
-                "H1 not supported for {name}: a CE-based loss is significantly better in {}/{total} pairs ({}); \
+                    p_str(worst)
+                ),
+            )
+        } else if !reversed.is_empty() {
+            verdict(
+                "H1",
+                Status::NotSupported,
+                name,
+                format!(
+                    "a CE-based loss is significantly better in {}/{total} pairs ({}); \
                  metric-sensitive significantly better in {}/{total}",
-                reversed.len(),
-                words(&reversed),
-                wins.len()
-            ),
-        )
-    } else if open.iter().any(|p| !p.reachable) {
-        verdict(
+                    reversed.len(),
+                    pairs_words(&reversed),
+                    wins.len()
+                ),
+            )
+        } else if open.iter().any(|p| !p.reachable) {
+            verdict(
             "H1",
             Status::Inconclusive,
+            name,
             format!(
-                "H1 inconclusive for {name}: too few paired images for significance to be attainable \
+                "too few paired images for significance to be attainable \
                  (smallest attainable adjusted p = {}); metric-sensitive significantly better in {}/{total} pairs, \
                  not decided: {}",
-                fmt_p(floor.max(open.iter().map(|p| min_p(p.n_slices)).fold(0.0, f64::max))),
+                p_str(self.floor.max(open.iter().map(|p| min_p(p.n_slices)).fold(0.0, f64::max))),
                 wins.len(),
-                words(&open)
+                pairs_words(&open)
             ),
         )
-    } else {
-        verdict(
-            "H1",
-            Status::NotSupported,
-            format!(
-                "H1 not supported for {name}: metric-sensitive loss significantly better in only {}/{total} pairs \
+        } else {
+            verdict(
+                "H1",
+                Status::NotSupported,
+                name,
+                format!(
+                    "metric-sensitive loss significantly better in only {}/{total} pairs \
                  at Holm-adjusted p < {alpha}; no significant difference: {}",
-                wins.len(),
-                words(&open)
-            ),
-        )
-    }
-}
-
-fn verdict_h2(
-    metric: Metric,
-    losses: &[String],
-    pairs: &[PairTest],
-    alpha: f64,
-    floor: f64,
-) -> Verdict {
-    let name = metric.name();
-    let ms = present(losses, &METRIC_SENSITIVE);
-    if ms.len() < 2 {
-        return verdict(
-            "H2",
-            Status::Inconclusive,
-            format!(
-                "H2 inconclusive for {name}: fewer than two metric-sensitive losses in the results"
-            ),
-        );
-    }
-    let mut family = Vec::new();
-    for (i, a) in ms.iter().enumerate() {
-        for b in &ms[i + 1..] {
-            if let Some(p) = find(pairs, a, b) {
-                family.push(p);
-            }
+                    wins.len(),
+                    pairs_words(&open)
+                ),
+            )
         }
     }
-    let sig: Vec<&PairTest> = family.iter().copied().filter(|p| p.significant).collect();
-    let smallest = family.iter().map(|p| p.p_holm).fold(1.0, f64::min);
-    if !sig.is_empty() {
-        verdict(
-            "H2",
-            Status::NotSupported,
-            format!(
-                "H2 not supported for {name}: metric-sensitive losses differ in {}/{} pairs: {}",
-                sig.len(),
-                family.len(),
-                sig.iter()
-                    .map(|p| pair_words(p))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-        )
-    } else if family.iter().any(|p| !p.reachable) {
-        verdict(
+
+    fn h2(&self) -> Verdict {
+        let (name, alpha) = (self.name, self.alpha);
+        let ms = present(self.losses, &METRIC_SENSITIVE);
+        if ms.len() < 2 {
+            return verdict(
+                "H2",
+                Status::Inconclusive,
+                name,
+                "fewer than two metric-sensitive losses in the results".to_string(),
+            );
+        }
+        let mut family = Vec::new();
+        for (i, a) in ms.iter().enumerate() {
+            for b in &ms[i + 1..] {
+                if let Some(p) = find(self.pairs, a, b) {
+                    family.push(p);
+                }
+            }
+        }
+        let sig: Vec<&PairTest> = family.iter().copied().filter(|p| p.significant).collect();
+        let smallest = family.iter().map(|p| p.p_holm).fold(1.0, f64::min);
+        if !sig.is_empty() {
+            verdict(
+                "H2",
+                Status::NotSupported,
+                name,
+                format!(
+                    "metric-sensitive losses differ in {}/{} pairs: {}",
+                    sig.len(),
+                    family.len(),
+                    pairs_words(&sig)
+                ),
+            )
+        } else if family.iter().any(|p| !p.reachable) {
+            verdict(
             "H2",
             Status::Inconclusive,
+            name,
             format!(
-                "H2 inconclusive for {name}: no significant difference among metric-sensitive losses, \
+                "no significant difference among metric-sensitive losses, \
                  but too few paired images for any difference to be detectable (smallest attainable adjusted p = {})",
-                fmt_p(floor)
+                p_str(self.floor)
             ),
         )
-    } else {
-        verdict(
+        } else {
+            verdict(
             "H2",
             Status::Supported,
+            name,
             format!(
-                "H2 supported for {name}: no significant difference among metric-sensitive losses \
+                "no significant difference among metric-sensitive losses \
                  (smallest adjusted p = {} ≥ {alpha} over {} pairs; absence of a detected difference, \
                  not proof of equality)",
-                fmt_p(smallest),
+                p_str(smallest),
                 family.len()
             ),
         )
+        }
     }
 }
 

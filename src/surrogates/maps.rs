@@ -45,12 +45,11 @@ use std::collections::HashMap;
 
 use num_bigint::{BigInt, BigUint};
 use num_traits::{One, Zero};
-use rug::Rational;
 
 use crate::error::{Error, Result};
-use crate::exact::convert::{big_to_rug, rug_to_big};
 use crate::exact::Q;
 use crate::io::VoxelData;
+use crate::surrogates::soft::lovasz_jaccard_of_groups;
 use crate::surrogates::sums::SoftSums;
 
 /// What the values of a map are, which decides how they are validated: the
@@ -579,25 +578,7 @@ fn lovasz_typed<T: MapFloat>(y: &[bool], p: &[T]) -> Q {
     }
     let mut groups: Vec<(Q, u64, u64)> = errs.into_iter().map(|(q, (a, b))| (q, a, b)).collect();
     groups.sort_unstable_by(|a, b| b.0.cmp(&a.0));
-    let (mut k_in, mut k_out) = (0u64, 0u64);
-    let mut prev = (0u64, 1u64);
-    let mut acc = Rational::new();
-    for (v, g_in, g_out) in groups {
-        k_in += g_in;
-        k_out += g_out;
-        let union = gts + k_out;
-        let cur = if union == 0 {
-            (0, 1)
-        } else {
-            (k_in + k_out, union)
-        };
-        if !v.is_zero() && cur != prev {
-            let step = Rational::from(cur) - Rational::from(prev);
-            acc += big_to_rug(&v) * step;
-        }
-        prev = cur;
-    }
-    rug_to_big(&acc)
+    lovasz_jaccard_of_groups(gts, groups)
 }
 
 /// Lovász-softmax for one class (the reference `lovasz_softmax_flat` on a binary

@@ -204,6 +204,35 @@ fn must_be_false(o: &Args, key: &str, why: &str, syntax: &str) -> Result<()> {
     Ok(())
 }
 
+/// The options every MONAI preset reads the same way, in one place: the
+/// activations must be off, `batch` is accepted, and `include_background`,
+/// `smooth_nr`, `smooth_dr` and `soft_label` have MONAI's defaults.
+struct MonaiCommon {
+    /// `include_background` (MONAI's default: true).
+    background: bool,
+    /// `smooth_nr` (default exactly 1/100000).
+    nr: Q,
+    /// `smooth_dr` (default exactly 1/100000).
+    dr: Q,
+    /// `soft_label`: true positives as [`TP_L1`] rather than Σp·y.
+    soft: bool,
+}
+
+impl MonaiCommon {
+    fn read(o: &Args, syn: &str) -> Result<MonaiCommon> {
+        let soft = o.bool_or("soft_label", false, syn)?;
+        must_be_false(o, "sigmoid", ACTIVATION, syn)?;
+        must_be_false(o, "softmax", ACTIVATION, syn)?;
+        o.bool_or("batch", false, syn)?;
+        Ok(MonaiCommon {
+            background: o.bool_or("include_background", true, syn)?,
+            nr: number(o, "smooth_nr", "1e-5", syn)?,
+            dr: number(o, "smooth_dr", "1e-5", syn)?,
+            soft,
+        })
+    }
+}
+
 /// MONAI's soft-label true positives (Σp + Σy − ‖p − y‖₁)/2.
 const TP_L1: &str = "((sp+sy-sabs)/2)";
 
@@ -234,21 +263,11 @@ pub const MONAI_DICE: SoftInfo = SoftInfo {
               include_background=true (decides class 0 on a multi-class map, --channel-axis; no effect on one channel); \
               batch accepted (no effect on one image); sigmoid/softmax must be false",
     peer: Some(MONAI),
-    build: |_, o| {
-        let syn = MONAI_DICE_SYNTAX;
-        o.only(
-            &["smooth_nr", "smooth_dr", "squared_pred", "jaccard", "soft_label", "batch", "include_background", "sigmoid", "softmax"],
-            syn,
-        )?;
-        must_be_false(o, "sigmoid", ACTIVATION, syn)?;
-        must_be_false(o, "softmax", ACTIVATION, syn)?;
-        o.bool_or("batch", false, syn)?;
-        let background = o.bool_or("include_background", true, syn)?;
-        let nr = number(o, "smooth_nr", "1e-5", syn)?;
-        let dr = number(o, "smooth_dr", "1e-5", syn)?;
+    keys: &["smooth_nr", "smooth_dr", "squared_pred", "jaccard", "soft_label", "batch", "include_background", "sigmoid", "softmax"],
+    build: |o, syn| {
+        let MonaiCommon { background, nr, dr, soft } = MonaiCommon::read(o, syn)?;
         let squared = o.bool_or("squared_pred", false, syn)?;
         let jaccard = o.bool_or("jaccard", false, syn)?;
-        let soft = o.bool_or("soft_label", false, syn)?;
         // MONAI's compute_tp_fp_fn: with squared_pred (ord 2) TP = (‖p‖² + ‖y‖² − ‖p − y‖²)/2,
         // which is Σp·y exactly; with soft_label (ord 1) TP = (Σp + Σy − ‖p − y‖₁)/2.
         let tp = if soft && !squared { TP_L1 } else { "spy" };
@@ -296,19 +315,11 @@ pub const MONAI_GENERALIZED_DICE: SoftInfo = SoftInfo {
               accepted (no effect on one image and channel); one channel only (a multi-class map is refused: the class \
               weights sit inside one ratio); sigmoid/softmax must be false",
     peer: Some(MONAI),
-    build: |_, o| {
-        let syn = MONAI_GDL_SYNTAX;
-        o.only(
-            &["w_type", "smooth_nr", "smooth_dr", "soft_label", "batch", "include_background", "sigmoid", "softmax"],
-            syn,
-        )?;
-        let tp = if o.bool_or("soft_label", false, syn)? { TP_L1 } else { "spy" };
-        must_be_false(o, "sigmoid", ACTIVATION, syn)?;
-        must_be_false(o, "softmax", ACTIVATION, syn)?;
-        o.bool_or("batch", false, syn)?;
-        o.bool_or("include_background", true, syn)?;
-        let nr = number(o, "smooth_nr", "1e-5", syn)?;
-        let dr = number(o, "smooth_dr", "1e-5", syn)?;
+    keys: &["w_type", "smooth_nr", "smooth_dr", "soft_label", "batch", "include_background", "sigmoid", "softmax"],
+    build: |o, syn| {
+        // include_background is read (and checked) but changes nothing on one channel.
+        let MonaiCommon { nr, dr, soft, .. } = MonaiCommon::read(o, syn)?;
+        let tp = if soft { TP_L1 } else { "spy" };
         let w = match o.value("w_type") {
             None => "square".to_string(),
             Some(Some(v)) => v.to_ascii_lowercase(),
@@ -357,21 +368,12 @@ pub const MONAI_TVERSKY: SoftInfo = SoftInfo {
               on a multi-class map, --channel-axis; no effect on one channel); batch accepted (no effect on one image); \
               sigmoid/softmax must be false",
     peer: Some(MONAI),
-    build: |_, o| {
-        let syn = MONAI_TVERSKY_SYNTAX;
-        o.only(
-            &["alpha", "beta", "smooth_nr", "smooth_dr", "soft_label", "batch", "include_background", "sigmoid", "softmax"],
-            syn,
-        )?;
-        let tp = if o.bool_or("soft_label", false, syn)? { TP_L1 } else { "spy" };
-        must_be_false(o, "sigmoid", ACTIVATION, syn)?;
-        must_be_false(o, "softmax", ACTIVATION, syn)?;
-        o.bool_or("batch", false, syn)?;
-        let background = o.bool_or("include_background", true, syn)?;
+    keys: &["alpha", "beta", "smooth_nr", "smooth_dr", "soft_label", "batch", "include_background", "sigmoid", "softmax"],
+    build: |o, syn| {
+        let MonaiCommon { background, nr, dr, soft } = MonaiCommon::read(o, syn)?;
+        let tp = if soft { TP_L1 } else { "spy" };
         let a = number(o, "alpha", "0.5", syn)?;
         let b = number(o, "beta", "0.5", syn)?;
-        let nr = number(o, "smooth_nr", "1e-5", syn)?;
-        let dr = number(o, "smooth_dr", "1e-5", syn)?;
         let spec = format!(
             "monai-tversky:alpha={},beta={},smooth_nr={},smooth_dr={}{}{}",
             format_q(&a),
@@ -409,8 +411,9 @@ pub const MONAI_TVERSKY: SoftInfo = SoftInfo {
 
 // ----- segmentation_models_pytorch -----
 
+const SMP_KEYS: &[&str] = &["mode", "smooth", "eps", "from_logits", "log_loss"];
+
 fn smp(o: &Args, syn: &str, jaccard: bool) -> Result<Box<dyn SoftLoss>> {
-    o.only(&["mode", "smooth", "eps", "from_logits", "log_loss"], syn)?;
     match o.value("mode") {
         None | Some(Some("binary")) => {}
         Some(v) => {
@@ -460,7 +463,8 @@ pub const SMP_DICE: SoftInfo = SoftInfo {
     options: "smooth=0, eps=1e-7 (exact 1/10000000); mode=binary; from_logits and log_loss must be false \
               (inputs are probabilities)",
     peer: Some(SMP),
-    build: |_, o| smp(o, SMP_DICE_SYNTAX, false),
+    keys: SMP_KEYS,
+    build: |o, syn| smp(o, syn, false),
 };
 
 /// segmentation_models_pytorch `JaccardLoss(mode="binary", from_logits=False)`.
@@ -472,13 +476,15 @@ pub const SMP_JACCARD: SoftInfo = SoftInfo {
     options: "smooth=0, eps=1e-7 (exact 1/10000000); mode=binary; from_logits and log_loss must be false \
               (inputs are probabilities)",
     peer: Some(SMP),
-    build: |_, o| smp(o, SMP_JACCARD_SYNTAX, true),
+    keys: SMP_KEYS,
+    build: |o, syn| smp(o, syn, true),
 };
 
 // ----- JDTLosses -----
 
+const JDT_KEYS: &[&str] = &["smooth", "log_loss"];
+
 fn jdt(o: &Args, syn: &str, jaccard: bool) -> Result<Box<dyn SoftLoss>> {
-    o.only(&["smooth", "log_loss"], syn)?;
     must_be_false(o, "log_loss", "takes a logarithm, which is irrational", syn)?;
     let smooth = number(o, "smooth", "1e-3", syn)?;
     let (name, inner) = if jaccard {
@@ -504,7 +510,8 @@ pub const JDT_DICE: SoftInfo = SoftInfo {
               = dml:eps=2s (JDTLoss.forward averages this over active classes)",
     options: "smooth=1e-3 (exact 1/1000); log_loss must be false",
     peer: Some(JDT),
-    build: |_, o| jdt(o, JDT_DICE_SYNTAX, false),
+    keys: JDT_KEYS,
+    build: |o, syn| jdt(o, syn, false),
 };
 
 /// JDTLosses' Jaccard metric loss (`JDTLoss(alpha=1, beta=1)`, one class).
@@ -514,7 +521,8 @@ pub const JDT_JACCARD: SoftInfo = SoftInfo {
     summary: "JDTLoss(alpha=beta=1) on one class: 1 − (TP + s)/(TP + FP + FN + s) = jml:eps=s",
     options: "smooth=1e-3 (exact 1/1000); log_loss must be false",
     peer: Some(JDT),
-    build: |_, o| jdt(o, JDT_JACCARD_SYNTAX, true),
+    keys: JDT_KEYS,
+    build: |o, syn| jdt(o, syn, true),
 };
 
 // ----- Lovász reference -----
@@ -603,9 +611,9 @@ pub const LOVASZ_HINGE: SoftInfo = SoftInfo {
               the prediction input is logits, not probabilities",
     options: "per_image accepted (one image); ignore is not supported (drop those voxels first)",
     peer: Some(LOVASZ),
-    build: |_, o| {
-        o.only(&["per_image"], LOVASZ_HINGE_SYNTAX)?;
-        o.bool_or("per_image", true, LOVASZ_HINGE_SYNTAX)?;
+    keys: &["per_image"],
+    build: |o, syn| {
+        o.bool_or("per_image", true, syn)?;
         Ok(Box::new(LovaszHinge))
     },
 };
@@ -771,9 +779,9 @@ pub const LOVASZ_SOFTMAX: SoftInfo = SoftInfo {
               on a multi-class map (--channel-axis) the mean over these classes of each channel's lovasz-jaccard, class 0 \
               included as in the reference; per_image accepted (one image); ignore: use measure --ignore-label",
     peer: Some(LOVASZ),
-    build: |_, o| {
-        o.only(&["classes", "per_image"], LOVASZ_SOFTMAX_SYNTAX)?;
-        o.bool_or("per_image", false, LOVASZ_SOFTMAX_SYNTAX)?;
+    keys: &["classes", "per_image"],
+    build: |o, syn| {
+        o.bool_or("per_image", false, syn)?;
         let classes = match o.value("classes") {
             None => Classes::Present,
             Some(Some(v)) if v.eq_ignore_ascii_case("present") => Classes::Present,

@@ -270,8 +270,12 @@ pub struct SoftInfo {
     pub options: &'static str,
     /// The peer library and version this mirrors (`None` for diceproof's own).
     pub peer: Option<&'static str>,
-    /// Builds the loss from the full spec and its arguments.
-    pub build: fn(&str, &Args) -> Result<Box<dyn SoftLoss>>,
+    /// The option names the spec accepts. [`parse_soft`] refuses any other one,
+    /// naming `syntax`, before `build` runs, so no builder repeats that check.
+    pub keys: &'static [&'static str],
+    /// Builds the loss from its arguments (already checked against `keys`); the
+    /// second argument is `syntax`, for the builder's own error messages.
+    pub build: fn(&Args, &'static str) -> Result<Box<dyn SoftLoss>>,
 }
 
 /// Every soft loss family. Adding one is adding an entry here (and its formula).
@@ -282,14 +286,8 @@ pub static SOFT_REGISTRY: &[SoftInfo] = &[
         summary: "soft Dice loss 1 − (2I + eps)/(S + eps), I = Σp·y, S = Σp + Σy (squared: S = Σp² + Σy²)",
         options: "squared (flag), eps=P/Q (default 0)",
         peer: None,
-        build: |_, o| {
-            let syntax = "soft-dice[:squared,eps=P/Q]";
-            o.only(&["squared", "eps"], syntax)?;
-            Ok(Box::new(SoftDice {
-                squared: o.flag_checked("squared", syntax)?,
-                eps: eps_arg(o, syntax)?,
-            }))
-        },
+        keys: &["squared", "eps"],
+        build: |o, syntax| SoftOverlap::from_args(o, syntax, false),
     },
     SoftInfo {
         name: "soft-jaccard",
@@ -297,14 +295,8 @@ pub static SOFT_REGISTRY: &[SoftInfo] = &[
         summary: "soft Jaccard loss 1 − (I + eps)/(S − I + eps) (squared: S = Σp² + Σy²)",
         options: "squared (flag), eps=P/Q (default 0)",
         peer: None,
-        build: |_, o| {
-            let syntax = "soft-jaccard[:squared,eps=P/Q]";
-            o.only(&["squared", "eps"], syntax)?;
-            Ok(Box::new(SoftJaccard {
-                squared: o.flag_checked("squared", syntax)?,
-                eps: eps_arg(o, syntax)?,
-            }))
-        },
+        keys: &["squared", "eps"],
+        build: |o, syntax| SoftOverlap::from_args(o, syntax, true),
     },
     SoftInfo {
         name: "soft-tversky",
@@ -312,9 +304,9 @@ pub static SOFT_REGISTRY: &[SoftInfo] = &[
         summary: "soft Tversky loss 1 − (I + eps)/(I + a(Σp − I) + b(Σy − I) + eps); a weights FP-like, b FN-like mass",
         options: "a=P/Q (alias alpha), b=P/Q (alias beta), both required; eps=P/Q (default 0)",
         peer: None,
-        build: |spec, o| {
-            let syntax = "soft-tversky:a=P/Q,b=P/Q[,eps=P/Q]";
-            o.only(&["a", "b", "alpha", "beta", "eps"], syntax)?;
+        keys: &["a", "b", "alpha", "beta", "eps"],
+        build: |o, syntax| {
+            let spec = o.spec();
             let a = o.number_any(&["a", "alpha"], syntax)?;
             let b = o.number_any(&["b", "beta"], syntax)?;
             if a.is_negative() || b.is_negative() {
@@ -343,10 +335,11 @@ pub static SOFT_REGISTRY: &[SoftInfo] = &[
         summary: "Jaccard metric loss 1 − (Σmin(p,y) + eps)/(Σmax(p,y) + eps) (Wang & Blaschko 2023)",
         options: "eps=P/Q (default 0)",
         peer: None,
-        build: |_, o| {
-            o.only(&["eps"], "jml[:eps=P/Q]")?;
-            Ok(Box::new(Jml {
-                eps: eps_arg(o, "jml[:eps=P/Q]")?,
+        keys: &["eps"],
+        build: |o, syntax| {
+            Ok(Box::new(MetricLoss {
+                jaccard: true,
+                eps: eps_arg(o, syntax)?,
             }))
         },
     },
@@ -356,10 +349,11 @@ pub static SOFT_REGISTRY: &[SoftInfo] = &[
         summary: "Dice semimetric loss ‖p−y‖₁/(‖p‖₁+‖y‖₁+eps) (Wang & Blaschko 2023)",
         options: "eps=P/Q (default 0)",
         peer: None,
-        build: |_, o| {
-            o.only(&["eps"], "dml[:eps=P/Q]")?;
-            Ok(Box::new(Dml {
-                eps: eps_arg(o, "dml[:eps=P/Q]")?,
+        keys: &["eps"],
+        build: |o, syntax| {
+            Ok(Box::new(MetricLoss {
+                jaccard: false,
+                eps: eps_arg(o, syntax)?,
             }))
         },
     },
@@ -371,7 +365,8 @@ pub static SOFT_REGISTRY: &[SoftInfo] = &[
         options: "",
         peer: None,
         // Parsed before the registry lookup (the formula contains `,`); see parse_soft.
-        build: |spec, _| Err(Error::invalid(format!("soft loss spec {spec:?}: soft-expr needs a formula"))),
+        keys: &[],
+        build: |o, _| Err(Error::invalid(format!("soft loss spec {:?}: soft-expr needs a formula", o.spec()))),
     },
     SoftInfo {
         name: "lovasz-jaccard",
@@ -379,10 +374,8 @@ pub static SOFT_REGISTRY: &[SoftInfo] = &[
         summary: "Lovász-softmax for one class (Berman et al. 2018), hard labels, fast sort-based",
         options: "",
         peer: None,
-        build: |_, o| {
-            o.only(&[], "lovasz-jaccard")?;
-            Ok(Box::new(LovaszJaccard))
-        },
+        keys: &[],
+        build: |_, _| Ok(Box::new(LovaszJaccard)),
     },
     SoftInfo {
         name: "lovasz",
@@ -391,7 +384,8 @@ pub static SOFT_REGISTRY: &[SoftInfo] = &[
         options: "",
         peer: None,
         // Parsed before the registry lookup (SPEC has its own arguments); see parse_soft.
-        build: |spec, _| Err(Error::invalid(format!("soft loss spec {spec:?}: lovasz needs a count measure"))),
+        keys: &[],
+        build: |o, _| Err(Error::invalid(format!("soft loss spec {:?}: lovasz needs a count measure", o.spec()))),
     },
     presets::MONAI_DICE,
     presets::MONAI_GENERALIZED_DICE,
@@ -501,7 +495,8 @@ pub fn parse_soft(spec: &str) -> Result<Box<dyn SoftLoss>> {
             ))
         })?;
     let opts = Args::parse(trimmed, rest)?;
-    (info.build)(trimmed, &opts)
+    opts.only(info.keys, info.syntax)?;
+    (info.build)(&opts, info.syntax)
 }
 
 /// The smoothing constant of a spec: `None` when absent or 0; an error when negative.
@@ -563,14 +558,29 @@ fn restriction(eps: &Option<Q>, hard: String) -> Option<String> {
     eps.is_none().then_some(hard)
 }
 
-/// Soft Dice loss 1 − (2I + eps)/(S + eps).
+/// Soft Dice loss 1 − (2I + eps)/(S + eps) or soft Jaccard loss
+/// 1 − (I + eps)/(S − I + eps), S = A + B from [`denominators`]. The two share
+/// their options (`squared`, `eps`), their spec form and their sums, so they are
+/// one type; `jaccard` picks the ratio.
 #[derive(Clone, Debug)]
-struct SoftDice {
+struct SoftOverlap {
+    jaccard: bool,
     squared: bool,
     eps: Option<Q>,
 }
 
-impl SumFormula for SoftDice {
+impl SoftOverlap {
+    /// From a `soft-dice` or `soft-jaccard` spec's options.
+    fn from_args(o: &Args, syntax: &str, jaccard: bool) -> Result<Box<dyn SoftLoss>> {
+        Ok(Box::new(SoftOverlap {
+            jaccard,
+            squared: o.flag_checked("squared", syntax)?,
+            eps: eps_arg(o, syntax)?,
+        }))
+    }
+}
+
+impl SumFormula for SoftOverlap {
     fn spec(&self) -> String {
         let opts: Vec<String> = self
             .squared
@@ -578,51 +588,28 @@ impl SumFormula for SoftDice {
             .into_iter()
             .chain(eps_option(&self.eps))
             .collect();
-        with_options("soft-dice", &opts)
+        let name = if self.jaccard {
+            "soft-jaccard"
+        } else {
+            "soft-dice"
+        };
+        with_options(name, &opts)
     }
     fn needs(&self) -> Needs {
         squares(self.squared)
     }
     fn formula<T: SoftNum>(&self, s: &SoftSums<T>) -> Result<Option<T>> {
         let (a, b) = denominators(s, self.squared);
-        let two_i = s.spy.clone() + s.spy.clone();
-        Ok(one_minus_ratio(two_i, a + b, &self.eps))
+        Ok(if self.jaccard {
+            one_minus_ratio(s.spy.clone(), a + b - s.spy.clone(), &self.eps)
+        } else {
+            let two_i = s.spy.clone() + s.spy.clone();
+            one_minus_ratio(two_i, a + b, &self.eps)
+        })
     }
     fn hard_restriction(&self) -> Option<String> {
-        restriction(&self.eps, "dice".into())
-    }
-}
-
-/// Soft Jaccard loss 1 − (I + eps)/(S − I + eps).
-#[derive(Clone, Debug)]
-struct SoftJaccard {
-    squared: bool,
-    eps: Option<Q>,
-}
-
-impl SumFormula for SoftJaccard {
-    fn spec(&self) -> String {
-        let opts: Vec<String> = self
-            .squared
-            .then(|| "squared".to_string())
-            .into_iter()
-            .chain(eps_option(&self.eps))
-            .collect();
-        with_options("soft-jaccard", &opts)
-    }
-    fn needs(&self) -> Needs {
-        squares(self.squared)
-    }
-    fn formula<T: SoftNum>(&self, s: &SoftSums<T>) -> Result<Option<T>> {
-        let (a, b) = denominators(s, self.squared);
-        Ok(one_minus_ratio(
-            s.spy.clone(),
-            a + b - s.spy.clone(),
-            &self.eps,
-        ))
-    }
-    fn hard_restriction(&self) -> Option<String> {
-        restriction(&self.eps, "jaccard".into())
+        let hard = if self.jaccard { "jaccard" } else { "dice" };
+        restriction(&self.eps, hard.into())
     }
 }
 
@@ -664,19 +651,22 @@ impl SumFormula for SoftTversky {
     }
 }
 
-/// Jaccard metric loss 1 − (Σmin + eps)/(Σmax + eps), with
-/// Σmin = (Σp + Σy − ‖p − y‖)/2 and Σmax = (Σp + Σy + ‖p − y‖)/2.
+/// The metric losses of Wang & Blaschko (2023), written on Σp, Σy and
+/// ‖p − y‖₁ with Σmin = (Σp + Σy − ‖p − y‖)/2 and Σmax = (Σp + Σy + ‖p − y‖)/2:
+/// the Jaccard metric loss (`jml`) 1 − (Σmin + eps)/(Σmax + eps), and the Dice
+/// semimetric loss (`dml`) 1 − (‖p‖+‖y‖−‖p−y‖ + eps)/(‖p‖+‖y‖ + eps)
+/// = ‖p−y‖/(‖p‖+‖y‖+eps). One type: they share the option, the sums and the
+/// spec form; `jaccard` picks the ratio.
 #[derive(Clone, Debug)]
-struct Jml {
+struct MetricLoss {
+    jaccard: bool,
     eps: Option<Q>,
 }
 
-impl SumFormula for Jml {
+impl SumFormula for MetricLoss {
     fn spec(&self) -> String {
-        with_options(
-            "jml",
-            &eps_option(&self.eps).into_iter().collect::<Vec<_>>(),
-        )
+        let name = if self.jaccard { "jml" } else { "dml" };
+        with_options(name, &eps_option(&self.eps).into_iter().collect::<Vec<_>>())
     }
     fn needs(&self) -> Needs {
         Needs {
@@ -685,46 +675,19 @@ impl SumFormula for Jml {
         }
     }
     fn formula<T: SoftNum>(&self, s: &SoftSums<T>) -> Result<Option<T>> {
-        let half = T::lift(&Q::new(1.into(), 2.into()));
         let total = s.sp.clone() + s.sy.clone();
-        let lo = (total.clone() - s.sabs.clone()) * half.clone();
-        let hi = (total + s.sabs.clone()) * half;
-        Ok(one_minus_ratio(lo, hi, &self.eps))
+        Ok(if self.jaccard {
+            let half = T::lift(&Q::new(1.into(), 2.into()));
+            let lo = (total.clone() - s.sabs.clone()) * half.clone();
+            let hi = (total + s.sabs.clone()) * half;
+            one_minus_ratio(lo, hi, &self.eps)
+        } else {
+            one_minus_ratio(total.clone() - s.sabs.clone(), total, &self.eps)
+        })
     }
     fn hard_restriction(&self) -> Option<String> {
-        restriction(&self.eps, "jaccard".into())
-    }
-}
-
-/// Dice semimetric loss 1 − (‖p‖+‖y‖−‖p−y‖ + eps)/(‖p‖+‖y‖ + eps) = ‖p−y‖/(‖p‖+‖y‖+eps).
-#[derive(Clone, Debug)]
-struct Dml {
-    eps: Option<Q>,
-}
-
-impl SumFormula for Dml {
-    fn spec(&self) -> String {
-        with_options(
-            "dml",
-            &eps_option(&self.eps).into_iter().collect::<Vec<_>>(),
-        )
-    }
-    fn needs(&self) -> Needs {
-        Needs {
-            squares: false,
-            abs: true,
-        }
-    }
-    fn formula<T: SoftNum>(&self, s: &SoftSums<T>) -> Result<Option<T>> {
-        let norms = s.sp.clone() + s.sy.clone();
-        Ok(one_minus_ratio(
-            norms.clone() - s.sabs.clone(),
-            norms,
-            &self.eps,
-        ))
-    }
-    fn hard_restriction(&self) -> Option<String> {
-        restriction(&self.eps, "dice".into())
+        let hard = if self.jaccard { "jaccard" } else { "dice" };
+        restriction(&self.eps, hard.into())
     }
 }
 
@@ -994,6 +957,18 @@ pub fn lovasz_jaccard_fast(y: &[bool], m: &[Q]) -> Q {
         }
     }
     groups.sort_unstable_by(|a, b| cmp_q(b.0, a.0));
+    lovasz_jaccard_of_groups(gts, groups)
+}
+
+/// The Lovász–Jaccard sum over error groups already sorted by decreasing value:
+/// each `(v, g_in, g_out)` is a distinct error value v with g_in voxels inside y
+/// and g_out outside; `gts` = |y|. The one accumulation behind
+/// [`lovasz_jaccard_fast`] and the probability-map path
+/// ([`crate::surrogates::maps`]), which group their voxels differently.
+pub(crate) fn lovasz_jaccard_of_groups<V: std::borrow::Borrow<Q>>(
+    gts: u64,
+    groups: impl IntoIterator<Item = (V, u64, u64)>,
+) -> Q {
     let (mut k_in, mut k_out) = (0u64, 0u64);
     let mut prev = (0u64, 1u64);
     let mut acc = Rational::new();
@@ -1001,9 +976,9 @@ pub fn lovasz_jaccard_fast(y: &[bool], m: &[Q]) -> Q {
         k_in += g_in;
         k_out += g_out;
         let cur = jaccard_prefix_parts(gts, k_in, k_out);
-        if !v.is_zero() && cur != prev {
+        if !v.borrow().is_zero() && cur != prev {
             let step = Rational::from(cur) - Rational::from(prev);
-            acc += big_to_rug(v) * step;
+            acc += big_to_rug(v.borrow()) * step;
         }
         prev = cur;
     }

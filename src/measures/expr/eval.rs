@@ -124,26 +124,35 @@ fn divide<T: ExprNum>(x: &T, y: &T) -> Result<T, Stop> {
     }
 }
 
+/// The operations that never fail in a field type whose `&T op &T` is total
+/// (`Q`: exact; `f64`: NaN and ∞ propagate): `add`, `sub`, `mul`, `neg` and
+/// `div_nonzero` as the type's own operators. Written once for both impls.
+macro_rules! field_ops {
+    () => {
+        fn add(&self, o: &Self) -> Result<Self, Stop> {
+            Ok(self + o)
+        }
+        fn sub(&self, o: &Self) -> Result<Self, Stop> {
+            Ok(self - o)
+        }
+        fn mul(&self, o: &Self) -> Result<Self, Stop> {
+            Ok(self * o)
+        }
+        fn neg(&self) -> Result<Self, Stop> {
+            Ok(-self)
+        }
+        fn div_nonzero(&self, o: &Self) -> Result<Self, Stop> {
+            Ok(self / o)
+        }
+    };
+}
+
 // ----- exact rationals -----
 
 impl ExprNum for Q {
-    fn add(&self, o: &Self) -> Result<Self, Stop> {
-        Ok(self + o)
-    }
-    fn sub(&self, o: &Self) -> Result<Self, Stop> {
-        Ok(self - o)
-    }
-    fn mul(&self, o: &Self) -> Result<Self, Stop> {
-        Ok(self * o)
-    }
-    fn neg(&self) -> Result<Self, Stop> {
-        Ok(-self)
-    }
+    field_ops!();
     fn is_zero(&self) -> Option<bool> {
         Some(Zero::is_zero(self))
-    }
-    fn div_nonzero(&self, o: &Self) -> Result<Self, Stop> {
-        Ok(self / o)
     }
     fn min(&self, o: &Self) -> Result<Self, Stop> {
         Ok(std::cmp::min(self, o).clone())
@@ -165,23 +174,9 @@ impl ExprNum for Q {
 // ----- f64 -----
 
 impl ExprNum for f64 {
-    fn add(&self, o: &Self) -> Result<Self, Stop> {
-        Ok(self + o)
-    }
-    fn sub(&self, o: &Self) -> Result<Self, Stop> {
-        Ok(self - o)
-    }
-    fn mul(&self, o: &Self) -> Result<Self, Stop> {
-        Ok(self * o)
-    }
-    fn neg(&self) -> Result<Self, Stop> {
-        Ok(-self)
-    }
+    field_ops!();
     fn is_zero(&self) -> Option<bool> {
         Some(*self == 0.0)
-    }
-    fn div_nonzero(&self, o: &Self) -> Result<Self, Stop> {
-        Ok(self / o)
     }
     fn min(&self, o: &Self) -> Result<Self, Stop> {
         Ok(f64::min(*self, *o))
