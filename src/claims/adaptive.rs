@@ -278,7 +278,7 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
             scope: Scope::Sampled {
                 points: evaluations,
                 generator: "search over confusion counts (TP, FP, FN, TN), SplitMix64 streams \
-                            (crate::search::rng), 2^20 evaluations at most per search"
+                            (crate::rng, rand_xoshiro), 2^20 evaluations at most per search"
                     .into(),
                 seed: 1,
             },
@@ -291,7 +291,7 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
             scope: Scope::Sampled {
                 points: growth_evaluations,
                 generator: "search over confusion counts on exactly n voxels, SplitMix64 \
-                            streams (crate::search::rng)"
+                            streams (crate::rng, rand_xoshiro)"
                     .into(),
                 seed: 1,
             },
@@ -311,7 +311,7 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
             what: "control: jaccard vs dice never reaches spread 2".into(),
             scope: Scope::Sampled {
                 points: control.evaluations,
-                generator: "search over confusion counts, SplitMix64 streams (crate::search::rng)"
+                generator: "search over confusion counts, SplitMix64 streams (crate::rng, rand_xoshiro)"
                     .into(),
                 seed: 1,
             },

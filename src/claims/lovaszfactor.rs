@@ -249,7 +249,7 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
             what: "the same inequalities at random rational points".into(),
             scope: Scope::Sampled {
                 points: random_points,
-                generator: "SplitMix64 (crate::search::rng) stream 1: n uniform in 1..=8, fair \
+                generator: "SplitMix64 (crate::rng, rand_xoshiro) stream 1: n uniform in 1..=8, fair \
                             labels, p = a/d with d uniform in 1..=1000"
                     .into(),
                 seed: 13,

@@ -194,7 +194,7 @@ fn soft_dice_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
             ),
             Part::new(
                 format!("SD ≤ SJ < 2·SD on random rationals (denominators ≤ 1000), n = 1..={n}"),
-                Scope::sampled(3000 * n, "enumerate::relaxed Domain::Random (search::rng, stream 0x5eed)", 1),
+                Scope::sampled(3000 * n, "enumerate::relaxed Domain::Random (crate::rng, stream 0x5eed)", 1),
             ),
         ],
         status: Status::refuted_if(refuted),
@@ -297,7 +297,7 @@ fn lovasz_extension(n: u64, progress: &Progress) -> Result<Outcome> {
                 "midpoint and quarter-point convexity, exactly",
                 Scope::sampled(
                     40 * ((1u64 << (n + 1)) - 2),
-                    "properties::random_segments (SplitMix64), 40 segments per y, coordinates on {0, 1/12, …, 1}, seed = y + 1 for each label vector y",
+                    "properties::random_segments (crate::rng, rand_xoshiro SplitMix64), 40 segments per y, coordinates on {0, 1/12, …, 1}, seed = y + 1 for each label vector y",
                     1,
                 ),
             ),
@@ -513,7 +513,7 @@ fn lovasz_vs_soft_jaccard(n: u64, progress: &Progress) -> Result<Outcome> {
             what,
             Scope::sampled(
                 RANDOM * n,
-                "search::rng::Rng (SplitMix64, stream 0), y uniform, p = j/d with d ≤ 1000",
+                "crate::rng::Rng (rand_xoshiro SplitMix64, stream 0), y uniform, p = j/d with d ≤ 1000",
                 SEED,
             ),
         )

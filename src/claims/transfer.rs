@@ -330,7 +330,7 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
                 format!("worst tied minimiser within factor 2, three random classes of four predictions per distribution ({families})"),
                 Scope::sampled(
                     3 * total,
-                    "search::rng::Rng (SplitMix64), stream n, uniform predictions",
+                    "crate::rng::Rng (rand_xoshiro SplitMix64), stream n, uniform predictions",
                     RANDOM_SEED,
                 ),
             ),

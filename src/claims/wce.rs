@@ -89,7 +89,7 @@ const SPREAD_RANDOM: u64 = 60;
 const SEED: u64 = 0x005e_ed0f_d1ce;
 
 /// Name of the private generator, recorded in the sampled scopes.
-const GENERATOR: &str = "SplitMix64 (claims::wce)";
+const GENERATOR: &str = "SplitMix64 (crate::rng, rand_xoshiro)";
 
 /// The interior weights of [`WEIGHTS`], parsed.
 fn weights() -> Result<Vec<Q>> {
