@@ -75,7 +75,11 @@ fn bad_input_is_a_clear_error() {
     let err = err_stderr(&[
         "measure", "--gt", "0110", "--pred", "0100", "--empty", "eps",
     ]);
-    assert!(err.contains("valid policies"), "{err}");
+    assert!(
+        err.contains("'eps' for '--empty <POLICY>'")
+            && err.contains("possible values: one, zero, nan, error, nan-if-gt-empty"),
+        "{err}"
+    );
     let err = err_stderr(&[
         "measure",
         "--gt",
