@@ -389,7 +389,7 @@ pub struct Selected {
 /// source in errors. Volumes after the last wanted one are not decompressed, so one
 /// 3-D volume of a large 4-D atlas costs only its share of the stream.
 ///
-/// Unlike [`read`], this interprets the spatial header: the sform must be present
+/// Unlike this module's plain reader, this interprets the spatial header: the sform must be present
 /// (`sform_code` > 0), because the caller resamples by it.
 pub fn read_gz_selected(path: &Path, file: impl Read, wanted: &[usize]) -> Result<Selected> {
     let err = |msg: String| Error::input(path, msg);
