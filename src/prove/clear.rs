@@ -350,7 +350,7 @@ fn mentions(t: &Term, defs: &[(String, Term)]) -> bool {
 }
 
 /// `t` with the named definitions substituted.
-fn inline(t: &Term, defs: &[(String, Term)]) -> Term {
+pub(crate) fn inline(t: &Term, defs: &[(String, Term)]) -> Term {
     let go = |x: &Term| inline(x, defs);
     match t {
         Term::Var(v) => match defs.iter().find(|d| &d.0 == v) {

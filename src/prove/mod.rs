@@ -24,6 +24,7 @@
 //! of the piecewise losses of its first configuration, and a real counterexample
 //! without an integer witness is re-asked with integer counts.
 
+pub mod chain;
 pub mod clear;
 pub mod encode;
 pub mod query;
@@ -168,6 +169,8 @@ impl Problem {
                 decls: vec![],
                 defs: vec![],
                 asserts: vec![],
+                uses: vec![],
+                definitions: vec![],
             };
             for k in 1..=configs {
                 domain(self, k, &mut q)?;
