@@ -73,7 +73,7 @@ fn expand(t: &Term, q: &Query) -> Term {
 }
 
 /// `t` with the variables of `map` replaced (once, not recursively).
-fn substitute(t: &Term, map: &[(String, Term)]) -> Term {
+pub(crate) fn substitute(t: &Term, map: &[(String, Term)]) -> Term {
     map_vars(t, &|v| map.iter().find(|m| m.0 == v).map(|m| m.1.clone()))
 }
 
@@ -109,12 +109,18 @@ fn check_use(user: &Query, u: &Use, parts: &[Query], errors: &mut Vec<String>) {
     }
     for (v, _) in &u.subst {
         if !used.decls.iter().any(|d| &d.0 == v) {
-            errors.push(format!("{at}: substituted {v} is not declared in {}", used.name));
+            errors.push(format!(
+                "{at}: substituted {v} is not declared in {}",
+                used.name
+            ));
         }
     }
     for (v, _) in &u.instantiate {
         if !user.decls.iter().any(|d| &d.0 == v) {
-            errors.push(format!("{at}: instantiated {v} is not declared in {}", user.name));
+            errors.push(format!(
+                "{at}: instantiated {v} is not declared in {}",
+                user.name
+            ));
         }
     }
     if u.assumes.is_empty() {
@@ -141,14 +147,21 @@ fn check_use(user: &Query, u: &Use, parts: &[Query], errors: &mut Vec<String>) {
                 i + 1
             ));
         }
-        let assumed = expand(&substitute(&expand(&user.asserts[i], user), &u.instantiate), used);
+        let assumed = expand(
+            &substitute(&expand(&user.asserts[i], user), &u.instantiate),
+            used,
+        );
         if !proved.contains(&assumed) {
             errors.push(format!(
                 "{at}: assertion {} is {}, which is not a conjunct of what {} proves: {}",
                 i + 1,
                 assumed.smt(),
                 used.name,
-                proved.iter().map(Term::smt).collect::<Vec<_>>().join(" and ")
+                proved
+                    .iter()
+                    .map(Term::smt)
+                    .collect::<Vec<_>>()
+                    .join(" and ")
             ));
         }
     }
@@ -276,7 +289,9 @@ mod tests {
         assert!(done);
         let errors = check(&ps);
         assert!(
-            errors.iter().any(|e| e.starts_with("bound uses bound-square")),
+            errors
+                .iter()
+                .any(|e| e.starts_with("bound uses bound-square")),
             "{errors:?}"
         );
         // A wrong substitution: e read as fp alone.

@@ -34,6 +34,8 @@ pub mod term;
 pub mod witness;
 
 #[cfg(test)]
+mod solver_tests;
+#[cfg(test)]
 mod tests;
 
 use std::path::{Path, PathBuf};

@@ -74,7 +74,10 @@ impl Use {
             s.push_str(&format!(" with its {}", show(&self.subst)));
         }
         if !self.instantiate.is_empty() {
-            s.push_str(&format!(", this part read with {}", show(&self.instantiate)));
+            s.push_str(&format!(
+                ", this part read with {}",
+                show(&self.instantiate)
+            ));
         }
         s
     }

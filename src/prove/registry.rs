@@ -885,7 +885,11 @@ fn steinhaus(claim: &str, parts: &mut Vec<Query>) {
             .add(v("Dxz").mul(v("Dyz").mul(v("vp")).add(v("Dxy").mul(v("vq"))))))
     };
     for (name, what, var) in [
-        ("steinhaus-monotone", "not u = (dp + dq)*Dxz - dr*S >= 0", "u"),
+        (
+            "steinhaus-monotone",
+            "not u = (dp + dq)*Dxz - dr*S >= 0",
+            "u",
+        ),
         ("steinhaus-shift-x", "not vp = dp*(S - Dxy) >= 0", "vp"),
         ("steinhaus-shift-y", "not vq = dq*(S - Dyz) >= 0", "vq"),
     ] {
