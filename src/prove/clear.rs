@@ -399,6 +399,93 @@ impl Query {
     }
 }
 
+/// A small deterministic generator for the faithfulness tests.
+#[cfg(test)]
+pub(crate) struct TestRng(pub u64);
+
+#[cfg(test)]
+impl TestRng {
+    /// A value in `0..m`.
+    pub(crate) fn next(&mut self, m: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % m
+    }
+}
+
+/// The cleared form of `orig` against `orig`, assertion by assertion, at
+/// `draws` random points: an assertion of the original implies its cleared
+/// form everywhere (so unsat of the cleared query proves what the original
+/// says), and on the domain (every division-free inequality hypothesis true)
+/// the two agree. Used for the registry obligations and for `prove`'s own
+/// queries, which are sent cleared too.
+#[cfg(test)]
+pub(crate) fn assert_faithful(orig: &Query, claim: &str, draws: usize, rng: &mut TestRng) {
+    use super::term::Val;
+    let cleared = orig
+        .cleared()
+        .unwrap_or_else(|| panic!("{claim}.{} does not clear", orig.name));
+    assert_eq!(orig.asserts.len(), cleared.asserts.len());
+    let (mut on_domain, mut decided) = (0, 0);
+    for _ in 0..draws {
+        let mut eo = orig.env();
+        let mut ec = cleared.env();
+        for (name, _) in &orig.decls {
+            // Small counts and weights, some fractions, and zeros
+            // often enough that degenerate cases (every distance to
+            // a base point 0) are sampled.
+            let num = if rng.next(3) == 0 {
+                0
+            } else {
+                rng.next(9) as i64
+            };
+            let x = Q::new(num.into(), (1 + rng.next(3) as i64).into());
+            eo.values.insert(name.clone(), x.clone());
+            ec.values.insert(name.clone(), x);
+        }
+        // The domain: hypotheses that clearing leaves alone, except
+        // equations (s*s = 2 has no rational solution) and the
+        // negated claim itself (last).
+        let last = orig.asserts.len() - 1;
+        let domain = orig
+            .asserts
+            .iter()
+            .zip(&cleared.asserts)
+            .enumerate()
+            .all(|(i, (a, c))| {
+                i == last
+                    || a != c
+                    || matches!(a, Term::Cmp("=", ..))
+                    || a.eval(&eo) == Ok(Val::Bool(true))
+            });
+        for (a, c) in orig.asserts.iter().zip(&cleared.asserts) {
+            let (va, vc) = (a.eval(&eo), c.eval(&ec));
+            if va == Ok(Val::Bool(true)) {
+                assert_eq!(vc, va, "{claim}.{}: {} -> {}", orig.name, a.smt(), c.smt());
+            }
+            if domain && va.is_ok() {
+                assert_eq!(vc, va, "{claim}.{}: {} -> {}", orig.name, a.smt(), c.smt());
+                decided += usize::from(a != c);
+            }
+        }
+        on_domain += usize::from(domain);
+    }
+    assert!(
+        on_domain > 0,
+        "{claim}.{}: no sample on the domain",
+        orig.name
+    );
+    if orig.asserts != cleared.asserts {
+        assert!(
+            decided > 0,
+            "{claim}.{}: no cleared assertion compared",
+            orig.name
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

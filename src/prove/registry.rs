@@ -1279,75 +1279,13 @@ mod tests {
     }
 
     /// The committed (cleared) form of every part against the terms it was
-    /// cleared from, assertion by assertion, at random points: an assertion
-    /// of the original implies its cleared form everywhere (so unsat of the
-    /// cleared query proves the part), and on the domain (every division-free
-    /// inequality hypothesis true) the two agree.
+    /// cleared from ([`crate::prove::clear::assert_faithful`]).
     #[test]
     fn cleared_obligations_mean_what_their_terms_say() {
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move |m: u64| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) % m
-        };
+        let mut rng = crate::prove::clear::TestRng(0x9e37_79b9_7f4a_7c15);
         for claim in CLAIMS {
             for orig in obligation_terms(claim).unwrap().unwrap() {
-                let cleared = orig.cleared().expect("every registry part clears");
-                assert_eq!(orig.asserts.len(), cleared.asserts.len());
-                let (mut on_domain, mut decided) = (0, 0);
-                for _ in 0..3000 {
-                    let mut eo = orig.env();
-                    let mut ec = cleared.env();
-                    for (name, _) in &orig.decls {
-                        // Small counts and weights, some fractions, and zeros
-                        // often enough that degenerate cases (every distance to
-                        // a base point 0) are sampled.
-                        let num = if next(3) == 0 { 0 } else { next(9) as i64 };
-                        let x = Q::new(num.into(), (1 + next(3) as i64).into());
-                        eo.values.insert(name.clone(), x.clone());
-                        ec.values.insert(name.clone(), x);
-                    }
-                    // The domain: hypotheses that clearing leaves alone, except
-                    // equations (s*s = 2 has no rational solution) and the
-                    // negated claim itself (last).
-                    let last = orig.asserts.len() - 1;
-                    let domain =
-                        orig.asserts
-                            .iter()
-                            .zip(&cleared.asserts)
-                            .enumerate()
-                            .all(|(i, (a, c))| {
-                                i == last
-                                    || a != c
-                                    || matches!(a, Term::Cmp("=", ..))
-                                    || a.eval(&eo) == Ok(Val::Bool(true))
-                            });
-                    for (a, c) in orig.asserts.iter().zip(&cleared.asserts) {
-                        let (va, vc) = (a.eval(&eo), c.eval(&ec));
-                        if va == Ok(Val::Bool(true)) {
-                            assert_eq!(vc, va, "{claim}.{}: {} -> {}", orig.name, a.smt(), c.smt());
-                        }
-                        if domain && va.is_ok() {
-                            assert_eq!(vc, va, "{claim}.{}: {} -> {}", orig.name, a.smt(), c.smt());
-                            decided += usize::from(a != c);
-                        }
-                    }
-                    on_domain += usize::from(domain);
-                }
-                assert!(
-                    on_domain > 0,
-                    "{claim}.{}: no sample on the domain",
-                    orig.name
-                );
-                if orig.asserts != cleared.asserts {
-                    assert!(
-                        decided > 0,
-                        "{claim}.{}: no cleared assertion compared",
-                        orig.name
-                    );
-                }
+                crate::prove::clear::assert_faithful(&orig, claim, 3000, &mut rng);
             }
         }
     }
