@@ -34,24 +34,6 @@
 use super::query::{Query, Use};
 use super::term::Term;
 
-/// Replaces each variable for which `f` returns a term.
-fn map_vars(t: &Term, f: &dyn Fn(&str) -> Option<Term>) -> Term {
-    let go = |x: &Term| map_vars(x, f);
-    match t {
-        Term::Var(v) => f(v).unwrap_or_else(|| t.clone()),
-        Term::Num(_) | Term::Bool(_) => t.clone(),
-        Term::Add(xs) => Term::Add(xs.iter().map(go).collect()),
-        Term::Mul(xs) => Term::Mul(xs.iter().map(go).collect()),
-        Term::And(xs) => Term::And(xs.iter().map(go).collect()),
-        Term::Or(xs) => Term::Or(xs.iter().map(go).collect()),
-        Term::Sub(a, b) => go(a).sub(go(b)),
-        Term::Div(a, b) => go(a).div(go(b)),
-        Term::Cmp(op, a, b) => Term::Cmp(op, Box::new(go(a)), Box::new(go(b))),
-        Term::Not(a) => go(a).not(),
-        Term::Ite(c, a, b) => Term::ite(go(c), go(a), go(b)),
-    }
-}
-
 /// The query's `define-fun`s and its definitions `x = t` of declared `x`.
 fn definitions_of(q: &Query) -> Vec<(String, Term)> {
     let mut out = q.defs.clone();
@@ -74,7 +56,7 @@ fn expand(t: &Term, q: &Query) -> Term {
 
 /// `t` with the variables of `map` replaced (once, not recursively).
 pub(crate) fn substitute(t: &Term, map: &[(String, Term)]) -> Term {
-    map_vars(t, &|v| map.iter().find(|m| m.0 == v).map(|m| m.1.clone()))
+    t.map_vars(&|v| map.iter().find(|m| m.0 == v).map(|m| m.1.clone()))
 }
 
 /// What a part proves: the negation of its negated goal (its last assertion),

@@ -349,25 +349,14 @@ fn mentions(t: &Term, defs: &[(String, Term)]) -> bool {
     }
 }
 
-/// `t` with the named definitions substituted.
+/// `t` with the named definitions substituted (recursively: a body may use
+/// earlier definitions).
 pub(crate) fn inline(t: &Term, defs: &[(String, Term)]) -> Term {
-    let go = |x: &Term| inline(x, defs);
-    match t {
-        Term::Var(v) => match defs.iter().find(|d| &d.0 == v) {
-            Some((_, body)) => go(body),
-            None => t.clone(),
-        },
-        Term::Num(_) | Term::Bool(_) => t.clone(),
-        Term::Add(xs) => Term::Add(xs.iter().map(go).collect()),
-        Term::Mul(xs) => Term::Mul(xs.iter().map(go).collect()),
-        Term::And(xs) => Term::And(xs.iter().map(go).collect()),
-        Term::Or(xs) => Term::Or(xs.iter().map(go).collect()),
-        Term::Sub(a, b) => go(a).sub(go(b)),
-        Term::Div(a, b) => go(a).div(go(b)),
-        Term::Cmp(op, a, b) => Term::Cmp(op, Box::new(go(a)), Box::new(go(b))),
-        Term::Not(a) => go(a).not(),
-        Term::Ite(c, a, b) => Term::ite(go(c), go(a), go(b)),
-    }
+    t.map_vars(&|v| {
+        defs.iter()
+            .find(|d| d.0 == v)
+            .map(|(_, body)| inline(body, defs))
+    })
 }
 
 impl Query {

@@ -468,48 +468,47 @@ pub fn obligation_terms(claim: &str) -> Result<Option<Vec<Query>>> {
                         .not(),
                 );
                 parts.push(p);
-                let mut p = part(
-                    claim,
+                // A per-n part on the counts with weight w > 0 and P, Q, K, R;
+                // with `td`, also any reals T, D >= 0 (the steps after ratio
+                // hold for them given the facts).
+                // `what` is the negated goal for the sup and for the inf.
+                let per_n = |name: &str, what: [&str; 2], td: bool| -> Result<Query> {
+                    let mut p = part(claim, name, what[usize::from(!upper)]);
+                    counts(&mut p, one)?;
+                    some_error(&mut p);
+                    real(&mut p, w);
+                    pqkr(&mut p, w);
+                    if td {
+                        real(&mut p, "T");
+                        real(&mut p, "D");
+                        p.asserts.push(v("T").ge(Term::int(0)));
+                        p.asserts.push(v("D").ge(Term::int(0)));
+                        p.comments.push(format!(
+                            "T and D are any reals with the facts proved by {kind}.ratio (and {kind}.size) for tversky and dice"
+                        ));
+                    }
+                    p.asserts.push(v(w).gt(Term::int(0)));
+                    Ok(p)
+                };
+                let mut p = per_n(
                     &size,
-                    if upper {
-                        "v = R*P - Q*K < 0 with M > 1/2"
-                    } else {
-                        "v = Q*K - R*P < 0 with m < 1/2"
-                    },
-                );
-                counts(&mut p, one)?;
-                some_error(&mut p);
-                real(&mut p, w);
-                pqkr(&mut p, w);
-                p.asserts.push(v(w).gt(Term::int(0)));
+                    [
+                        "v = R*P - Q*K < 0 with M > 1/2",
+                        "v = Q*K - R*P < 0 with m < 1/2",
+                    ],
+                    false,
+                )?;
                 p.asserts.push(lt(half(), v(w)));
                 p.asserts.push(v_of(upper).ge(Term::int(0)).not());
                 parts.push(p);
-                // The remaining steps hold for any reals T, D with the facts.
-                let abstract_td = |p: &mut Query| {
-                    real(p, "T");
-                    real(p, "D");
-                    p.asserts.push(v("T").ge(Term::int(0)));
-                    p.asserts.push(v("D").ge(Term::int(0)));
-                    p.comments.push(format!(
-                        "T and D are any reals with the facts proved by {kind}.ratio (and {kind}.size) for tversky and dice"
-                    ));
-                };
-                let mut p = part(
-                    claim,
+                let mut p = per_n(
                     &format!("{kind}.small"),
-                    if upper {
-                        "T > D with M*Q*D - T*P >= 0 and M <= 1/2"
-                    } else {
-                        "T < D with T*P - m*Q*D >= 0 and m >= 1/2"
-                    },
-                );
-                counts(&mut p, one)?;
-                some_error(&mut p);
-                real(&mut p, w);
-                pqkr(&mut p, w);
-                abstract_td(&mut p);
-                p.asserts.push(v(w).gt(Term::int(0)));
+                    [
+                        "T > D with M*Q*D - T*P >= 0 and M <= 1/2",
+                        "T < D with T*P - m*Q*D >= 0 and m >= 1/2",
+                    ],
+                    true,
+                )?;
                 p.asserts.push(le(v(w), half()));
                 let i = hyp(&mut p, u_of(upper, w, v("T"), v("D")).ge(Term::int(0)));
                 uses(&mut p, &ratio, vec![], losses(), vec![i]);
@@ -529,21 +528,14 @@ pub fn obligation_terms(claim: &str) -> Result<Option<Vec<Query>>> {
                 p.defs.push(("v".into(), v_of(upper)));
                 p.asserts.push(identity_eq(w).not());
                 parts.push(p);
-                let mut p = part(
-                    claim,
+                let mut p = per_n(
                     kind,
-                    if upper {
-                        "T*K > R*D (T/D above M(2n-1)/(n-1+M)) with M > 1/2"
-                    } else {
-                        "T*K < R*D (T/D below m(2n-1)/(n-1+m)) with m < 1/2"
-                    },
-                );
-                counts(&mut p, one)?;
-                some_error(&mut p);
-                real(&mut p, w);
-                pqkr(&mut p, w);
-                abstract_td(&mut p);
-                p.asserts.push(v(w).gt(Term::int(0)));
+                    [
+                        "T*K > R*D (T/D above M(2n-1)/(n-1+M)) with M > 1/2",
+                        "T*K < R*D (T/D below m(2n-1)/(n-1+m)) with m < 1/2",
+                    ],
+                    true,
+                )?;
                 p.asserts.push(lt(half(), v(w)));
                 // x, u, v as variables with their values, and the identity as a
                 // fact: cvc5 then needs only the signs of x*P, K*u and D*v.
@@ -1111,67 +1103,70 @@ mod tests {
         env
     }
 
+    /// The exact loss of a rational measure under `--empty one`.
+    fn exact_loss(m: &crate::measures::Measure, c: &Counts) -> Q {
+        m.loss(c, EmptyPolicy::One)
+            .unwrap()
+            .exact()
+            .cloned()
+            .unwrap()
+    }
+
     #[test]
     fn symbolic_parameter_terms_equal_the_measures() {
         let qq = |n: i64, d: i64| Q::new(n.into(), d.into());
         let tv = &obligation_terms("tversky-dice").unwrap().unwrap()[0];
         let wh = &obligation_terms("whamming-dice").unwrap().unwrap()[0];
-        for (a, b) in [(qq(3, 10), qq(7, 10)), (qq(2, 1), qq(1, 3))] {
-            let m = parse_measure(&format!(
-                "tversky:a={},b={}",
-                crate::exact::format_q(&a),
-                crate::exact::format_q(&b)
-            ))
-            .unwrap();
-            for c in [
-                Counts {
-                    tp: 3,
-                    fp: 1,
-                    fn_: 4,
-                    tn: 2,
-                },
-                Counts {
-                    tp: 0,
-                    fp: 2,
-                    fn_: 0,
-                    tn: 5,
-                },
-            ] {
-                let e = env(tv, &c, &[("a", a.clone()), ("b", b.clone())]);
-                let want = m
-                    .loss(&c, EmptyPolicy::One)
-                    .unwrap()
-                    .exact()
-                    .cloned()
-                    .unwrap();
-                assert_eq!(v("tversky").eval(&e), Ok(Val::Real(want)));
+        // The term `name` of `q` with the weights `params` equals the measure
+        // `spec` on a generic configuration and on one with an empty union.
+        let agree = |q: &Query, name: &str, spec: String, params: &[(&str, Q)], empty: Counts| {
+            let m = parse_measure(&spec).unwrap();
+            let generic = Counts {
+                tp: 3,
+                fp: 1,
+                fn_: 4,
+                tn: 2,
+            };
+            for c in [generic, empty] {
+                let want = exact_loss(&m, &c);
+                assert_eq!(
+                    v(name).eval(&env(q, &c, params)),
+                    Ok(Val::Real(want)),
+                    "{spec} at {c:?}"
+                );
             }
+        };
+        let f = crate::exact::format_q;
+        for (a, b) in [(qq(3, 10), qq(7, 10)), (qq(2, 1), qq(1, 3))] {
+            let empty = Counts {
+                tp: 0,
+                fp: 2,
+                fn_: 0,
+                tn: 5,
+            };
+            let spec = format!("tversky:a={},b={}", f(&a), f(&b));
+            agree(
+                tv,
+                "tversky",
+                spec,
+                &[("a", a.clone()), ("b", b.clone())],
+                empty,
+            );
         }
         for w in [qq(0, 1), qq(1, 3), qq(1, 1)] {
-            let m = parse_measure(&format!("whamming:w={}", crate::exact::format_q(&w))).unwrap();
-            for c in [
-                Counts {
-                    tp: 3,
-                    fp: 1,
-                    fn_: 4,
-                    tn: 2,
-                },
-                Counts {
-                    tp: 0,
-                    fp: 0,
-                    fn_: 0,
-                    tn: 5,
-                },
-            ] {
-                let e = env(wh, &c, &[("w", w.clone())]);
-                let want = m
-                    .loss(&c, EmptyPolicy::One)
-                    .unwrap()
-                    .exact()
-                    .cloned()
-                    .unwrap();
-                assert_eq!(v("whamming").eval(&e), Ok(Val::Real(want)));
-            }
+            let empty = Counts {
+                tp: 0,
+                fp: 0,
+                fn_: 0,
+                tn: 5,
+            };
+            agree(
+                wh,
+                "whamming",
+                format!("whamming:w={}", f(&w)),
+                &[("w", w.clone())],
+                empty,
+            );
         }
     }
 
@@ -1241,12 +1236,7 @@ mod tests {
                         }
                     }
                     seen_empty |= c.tp + c.fp + c.fn_ == 0;
-                    let want = jac
-                        .loss(&c, EmptyPolicy::One)
-                        .unwrap()
-                        .exact()
-                        .cloned()
-                        .unwrap();
+                    let want = exact_loss(&jac, &c);
                     assert_eq!(
                         v(&format!("loss_{}", k + 1)).eval(&e),
                         Ok(Val::Real(want)),

@@ -80,19 +80,9 @@ fn every_term_equals_the_exact_engine_on_every_small_configuration() {
             }
             let e = encode(&m, 1, policy).unwrap();
             for n in 1..=7u64 {
-                for tp in 0..=n {
-                    for fp in 0..=n - tp {
-                        for fn_ in 0..=n - tp - fp {
-                            let c = Counts {
-                                tp,
-                                fp,
-                                fn_,
-                                tn: n - tp - fp - fn_,
-                            };
-                            agrees(spec, &m, &e, policy, &c).unwrap();
-                        }
-                    }
-                }
+                crate::enumerate::count_space::for_each_tuple(n, |c| {
+                    agrees(spec, &m, &e, policy, &c).unwrap();
+                });
             }
         }
     }
