@@ -3,7 +3,7 @@
 ; unsat proves the part; counts are non-negative reals
 ; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
 ; uses bound-square (assertion 9) with its e := (+ fp_1 fn_1)
-; definitions and general facts, not other parts: assertion 6, 7, 8
+; definitions and general facts, not other parts: assertions 6, 7, 8
 (set-logic ALL)
 (set-option :produce-models true)
 (declare-fun tp_1 () Real)

@@ -7,7 +7,7 @@
 ; uses steinhaus-shift-x (assertion 27)
 ; uses steinhaus-shift-y (assertion 28)
 ; uses steinhaus-identity (assertion 29)
-; definitions and general facts, not other parts: assertion 19, 20, 21, 22
+; definitions and general facts, not other parts: assertions 19, 20, 21, 22
 (set-logic ALL)
 (set-option :produce-models true)
 (declare-fun al () Real)

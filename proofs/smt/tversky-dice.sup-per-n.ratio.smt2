@@ -3,8 +3,8 @@
 ; unsat proves the part; counts are non-negative reals
 ; hypothesis fp + fn >= 1: error-free configurations are skipped, and a positive integer count is at least 1
 ; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
-; uses per-n-lemma.a-le-b (assertion 8, 9), this part read with M := b
-; uses per-n-lemma.a-gt-b (assertion 8, 9), this part read with M := a
+; uses per-n-lemma.a-le-b (assertions 8, 9), this part read with M := b
+; uses per-n-lemma.a-gt-b (assertions 8, 9), this part read with M := a
 (set-logic ALL)
 (set-option :produce-models true)
 (declare-fun tp_1 () Real)

@@ -7,7 +7,7 @@
 ; uses sup-per-n.ratio (assertion 14), this part read with T := tversky, D := dice
 ; uses sup-per-n.size (assertion 15)
 ; uses sup-per-n.identity (assertion 16)
-; definitions and general facts, not other parts: assertion 11, 12, 13
+; definitions and general facts, not other parts: assertions 11, 12, 13
 (set-logic ALL)
 (set-option :produce-models true)
 (declare-fun tp_1 () Real)

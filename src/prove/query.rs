@@ -63,7 +63,12 @@ impl Use {
     /// The header comment line: `uses bound-square (assertions 9) with e := (+ fp_1 fn_1)`.
     pub fn describe(&self) -> String {
         let idx: Vec<String> = self.assumes.iter().map(|i| (i + 1).to_string()).collect();
-        let mut s = format!("uses {} (assertion {})", self.part, idx.join(", "));
+        let mut s = format!(
+            "uses {} (assertion{} {})",
+            self.part,
+            if idx.len() > 1 { "s" } else { "" },
+            idx.join(", ")
+        );
         let show = |m: &[(String, Term)]| {
             m.iter()
                 .map(|(v, t)| format!("{v} := {}", t.smt()))
@@ -101,7 +106,8 @@ impl Query {
                 .collect();
             let _ = writeln!(
                 s,
-                "; definitions and general facts, not other parts: assertion {}",
+                "; definitions and general facts, not other parts: assertion{} {}",
+                if idx.len() > 1 { "s" } else { "" },
                 idx.join(", ")
             );
         }
