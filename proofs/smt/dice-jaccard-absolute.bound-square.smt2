@@ -3,6 +3,7 @@
 ; unsat proves the part; counts are non-negative reals
 ; for all reals tp_1 and e (the steps use it with e = fp_1 + fn_1)
 ; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
+; definitions and general facts, not other parts: assertions 1, 2, 3
 (set-logic ALL)
 (set-option :produce-models true)
 (declare-fun tp_1 () Real)

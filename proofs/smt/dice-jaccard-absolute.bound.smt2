@@ -1,8 +1,9 @@
 ; diceproof obligation for claim dice-jaccard-absolute (proofs/dice-jaccard-absolute.md), part bound
 ; negated: jaccard - dice > 3 - 2*s with s*s = 2, s > 0
 ; unsat proves the part; counts are non-negative reals
-; uses bound-square
 ; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
+; uses bound-square (assertion 9) with its e := (+ fp_1 fn_1)
+; definitions and general facts, not other parts: assertions 6, 7, 8
 (set-logic ALL)
 (set-option :produce-models true)
 (declare-fun tp_1 () Real)

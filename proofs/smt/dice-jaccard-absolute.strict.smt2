@@ -4,6 +4,7 @@
 ; for all reals tp_1 and e (the steps use it with e = fp_1 + fn_1)
 ; hypothesis e^2 != 2 t^2: true on integers with t + e > 0, since sqrt 2 is irrational; with strict-tight, J - D < 3 - 2 sqrt 2 there
 ; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
+; definitions and general facts, not other parts: assertions 1, 2, 3, 4
 (set-logic ALL)
 (set-option :produce-models true)
 (declare-fun tp_1 () Real)

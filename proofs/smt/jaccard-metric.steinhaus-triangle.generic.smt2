@@ -2,8 +2,9 @@
 ; negated: delta(x, z) > delta(x, y) + delta(y, z) for the Steinhaus transform delta of a metric d
 ; unsat proves the part; counts are non-negative reals
 ; al, be, ga = d(x, a), d(y, a), d(z, a); dp, dq, dr = d(x, y), d(y, z), d(x, z); every triangle inequality of d on a, x, y, z
-; Dxy, Dyz, Dxz > 0, where delta is the quotient itself; uses steinhaus-generic
+; Dxy, Dyz, Dxz > 0, where delta is the quotient itself
 ; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
+; uses steinhaus-generic (assertion 22)
 (set-logic ALL)
 (set-option :produce-models true)
 (declare-fun al () Real)

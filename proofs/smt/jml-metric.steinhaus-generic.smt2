@@ -1,9 +1,13 @@
 ; diceproof obligation for claim jml-metric (proofs/jml-metric.md), part steinhaus-generic
-; negated: x < 0 (the cleared triangle fails) where Dxy, Dyz, Dxz > 0
+; negated: not x >= 0 (the cleared triangle fails) where Dxy, Dyz, Dxz > 0
 ; unsat proves the part; counts are non-negative reals
 ; al, be, ga = d(x, a), d(y, a), d(z, a); dp, dq, dr = d(x, y), d(y, z), d(x, z); every triangle inequality of d on a, x, y, z
-; uses steinhaus-monotone, steinhaus-shift-x, steinhaus-shift-y and steinhaus-identity
 ; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
+; uses steinhaus-monotone (assertion 26)
+; uses steinhaus-shift-x (assertion 27)
+; uses steinhaus-shift-y (assertion 28)
+; uses steinhaus-identity (assertion 29)
+; definitions and general facts, not other parts: assertions 19, 20, 21, 22
 (set-logic ALL)
 (set-option :produce-models true)
 (declare-fun al () Real)
@@ -49,5 +53,5 @@
 (assert (>= vp 0.0))
 (assert (>= vq 0.0))
 (assert (= (* S x) (+ (* (* Dxy Dyz) u) (* Dxz (+ (* Dyz vp) (* Dxy vq))))))
-(assert (< x 0.0))
+(assert (not (>= x 0.0)))
 (check-sat)

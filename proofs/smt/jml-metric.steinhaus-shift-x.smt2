@@ -1,5 +1,5 @@
 ; diceproof obligation for claim jml-metric (proofs/jml-metric.md), part steinhaus-shift-x
-; negated: vp = dp*(S - Dxy) < 0
+; negated: not vp = dp*(S - Dxy) >= 0
 ; unsat proves the part; counts are non-negative reals
 ; al, be, ga = d(x, a), d(y, a), d(z, a); dp, dq, dr = d(x, y), d(y, z), d(x, z); every triangle inequality of d on a, x, y, z
 ; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
@@ -34,5 +34,5 @@
 (assert (<= dr (+ dp dq)))
 (assert (<= dp (+ dr dq)))
 (assert (<= dq (+ dr dp)))
-(assert (< vp 0.0))
+(assert (not (>= vp 0.0)))
 (check-sat)

@@ -1,9 +1,10 @@
 ; diceproof obligation for claim tversky-dice (proofs/tversky-dice.md), part inf-per-n.ratio
-; negated: tversky*P < m*Q*dice
+; negated: u = tversky*P - m*Q*dice < 0
 ; unsat proves the part; counts are non-negative reals
 ; hypothesis fp + fn >= 1: error-free configurations are skipped, and a positive integer count is at least 1
-; uses per-n-lemma.a-le-b and per-n-lemma.a-gt-b (m = min of a, b)
 ; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
+; uses per-n-lemma.a-le-b (assertions 8, 9), this part read with m := a
+; uses per-n-lemma.a-gt-b (assertions 8, 9), this part read with m := b
 (set-logic ALL)
 (set-option :produce-models true)
 (declare-fun tp_1 () Real)
@@ -27,5 +28,5 @@
 (assert (> m 0.0))
 (assert (> A 0.0))
 (assert (>= A (* m e)))
-(assert (not (or (and (and (= tp_1 0.0) (= fp_1 0.0) (= fn_1 0.0)) (and (> (+ tp_1 A) 0.0) (>= (* A P) 0.0))) (and (not (and (= tp_1 0.0) (= fp_1 0.0) (= fn_1 0.0))) (and (> (+ tp_1 A) 0.0) (> (+ fn_1 fp_1 (* 2.0 tp_1)) 0.0) (>= (* (* A P) (+ fn_1 fp_1 (* 2.0 tp_1))) (* (* m Q (+ fn_1 fp_1)) (+ tp_1 A))))))))
+(assert (not (or (and (and (= tp_1 0.0) (= fp_1 0.0) (= fn_1 0.0)) (and (> (+ tp_1 A) 0.0) (>= (* A P) 0.0))) (and (not (and (= tp_1 0.0) (= fp_1 0.0) (= fn_1 0.0))) (and (> (+ tp_1 A) 0.0) (> (+ fn_1 fp_1 (* 2.0 tp_1)) 0.0) (>= (- (* (* A P) (+ fn_1 fp_1 (* 2.0 tp_1))) (* (* m Q (+ fn_1 fp_1)) (+ tp_1 A))) 0.0))))))
 (check-sat)

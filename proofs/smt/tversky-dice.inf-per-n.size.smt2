@@ -1,5 +1,5 @@
 ; diceproof obligation for claim tversky-dice (proofs/tversky-dice.md), part inf-per-n.size
-; negated: Q*K < R*P with m < 1/2
+; negated: v = Q*K - R*P < 0 with m < 1/2
 ; unsat proves the part; counts are non-negative reals
 ; hypothesis fp + fn >= 1: error-free configurations are skipped, and a positive integer count is at least 1
 ; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
@@ -24,5 +24,5 @@
 (assert (>= e 1.0))
 (assert (> m 0.0))
 (assert (> (/ 1.0 2.0) m))
-(assert (not (>= (* Q K) (* R P))))
+(assert (not (>= (- (* Q K) (* R P)) 0.0)))
 (check-sat)

@@ -2,8 +2,9 @@
 ; negated: tversky < min(1, 2m)*dice
 ; unsat proves the part; counts are non-negative reals
 ; hypothesis fp + fn > 0: error-free configurations are skipped
-; uses per-n-lemma.a-le-b and per-n-lemma.a-gt-b (m = min of a, b)
 ; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
+; uses per-n-lemma.a-le-b (assertions 8, 9), this part read with m := a
+; uses per-n-lemma.a-gt-b (assertions 8, 9), this part read with m := b
 (set-logic ALL)
 (set-option :produce-models true)
 (declare-fun tp_1 () Real)

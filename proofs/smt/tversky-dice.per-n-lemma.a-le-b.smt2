@@ -1,5 +1,5 @@
 ; diceproof obligation for claim tversky-dice (proofs/tversky-dice.md), part per-n-lemma.a-le-b
-; negated: A = a*fp + b*fn outside (0, ...] or outside [m*e, M*e]
+; negated: not (0 < A and m*e <= A <= M*e) for A = a*fp + b*fn, m = min(a, b), M = max(a, b)
 ; unsat proves the part; counts are non-negative reals
 ; hypothesis fp + fn > 0: error-free configurations are skipped
 ; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
@@ -23,5 +23,5 @@
 (assert (> b 0.0))
 (assert (> e 0.0))
 (assert (<= a b))
-(assert (or (<= A 0.0) (< A (* a e)) (> A (* b e))))
+(assert (not (and (> A 0.0) (>= A (* a e)) (<= A (* b e)))))
 (check-sat)

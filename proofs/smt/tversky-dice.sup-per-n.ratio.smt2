@@ -1,9 +1,10 @@
 ; diceproof obligation for claim tversky-dice (proofs/tversky-dice.md), part sup-per-n.ratio
-; negated: tversky*P > M*Q*dice
+; negated: u = M*Q*dice - tversky*P < 0
 ; unsat proves the part; counts are non-negative reals
 ; hypothesis fp + fn >= 1: error-free configurations are skipped, and a positive integer count is at least 1
-; uses per-n-lemma.a-le-b and per-n-lemma.a-gt-b (M = max of a, b)
 ; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
+; uses per-n-lemma.a-le-b (assertions 8, 9), this part read with M := b
+; uses per-n-lemma.a-gt-b (assertions 8, 9), this part read with M := a
 (set-logic ALL)
 (set-option :produce-models true)
 (declare-fun tp_1 () Real)
@@ -27,5 +28,5 @@
 (assert (> M 0.0))
 (assert (> A 0.0))
 (assert (<= A (* M e)))
-(assert (not (or (and (and (= tp_1 0.0) (= fp_1 0.0) (= fn_1 0.0)) (and (> (+ tp_1 A) 0.0) (<= (* A P) 0.0))) (and (not (and (= tp_1 0.0) (= fp_1 0.0) (= fn_1 0.0))) (and (> (+ tp_1 A) 0.0) (> (+ fn_1 fp_1 (* 2.0 tp_1)) 0.0) (<= (* (* A P) (+ fn_1 fp_1 (* 2.0 tp_1))) (* (* M Q (+ fn_1 fp_1)) (+ tp_1 A))))))))
+(assert (not (or (and (and (= tp_1 0.0) (= fp_1 0.0) (= fn_1 0.0)) (and (> (+ tp_1 A) 0.0) (>= (- 0.0 (* A P)) 0.0))) (and (not (and (= tp_1 0.0) (= fp_1 0.0) (= fn_1 0.0))) (and (> (+ fn_1 fp_1 (* 2.0 tp_1)) 0.0) (> (+ tp_1 A) 0.0) (>= (- (* (* M Q (+ fn_1 fp_1)) (+ tp_1 A)) (* (* A P) (+ fn_1 fp_1 (* 2.0 tp_1)))) 0.0))))))
 (check-sat)

@@ -1,5 +1,5 @@
 ; diceproof obligation for claim tversky-dice (proofs/tversky-dice.md), part sup-per-n.size
-; negated: Q*K > R*P with M > 1/2
+; negated: v = R*P - Q*K < 0 with M > 1/2
 ; unsat proves the part; counts are non-negative reals
 ; hypothesis fp + fn >= 1: error-free configurations are skipped, and a positive integer count is at least 1
 ; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
@@ -24,5 +24,5 @@
 (assert (>= e 1.0))
 (assert (> M 0.0))
 (assert (< (/ 1.0 2.0) M))
-(assert (not (<= (* Q K) (* R P))))
+(assert (not (>= (- (* R P) (* Q K)) 0.0)))
 (check-sat)

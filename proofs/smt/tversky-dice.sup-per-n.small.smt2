@@ -1,9 +1,10 @@
 ; diceproof obligation for claim tversky-dice (proofs/tversky-dice.md), part sup-per-n.small
-; negated: T > D with T*P <= M*Q*D and M <= 1/2
+; negated: T > D with M*Q*D - T*P >= 0 and M <= 1/2
 ; unsat proves the part; counts are non-negative reals
 ; hypothesis fp + fn >= 1: error-free configurations are skipped, and a positive integer count is at least 1
 ; T and D are any reals with the facts proved by sup-per-n.ratio (and sup-per-n.size) for tversky and dice
 ; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
+; uses sup-per-n.ratio (assertion 11), this part read with T := tversky, D := dice
 (set-logic ALL)
 (set-option :produce-models true)
 (declare-fun tp_1 () Real)
@@ -29,6 +30,6 @@
 (assert (>= D 0.0))
 (assert (> M 0.0))
 (assert (<= M (/ 1.0 2.0)))
-(assert (<= (* T P) (* (* M Q) D)))
+(assert (>= (- (* (* M Q) D) (* T P)) 0.0))
 (assert (< D T))
 (check-sat)

@@ -3,8 +3,11 @@
 ; unsat proves the part; counts are non-negative reals
 ; hypothesis fp + fn >= 1: error-free configurations are skipped, and a positive integer count is at least 1
 ; T and D are any reals with the facts proved by sup-per-n.ratio (and sup-per-n.size) for tversky and dice
-; uses sup-per-n.ratio, sup-per-n.size and sup-per-n.identity
 ; denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver
+; uses sup-per-n.ratio (assertion 14), this part read with T := tversky, D := dice
+; uses sup-per-n.size (assertion 15)
+; uses sup-per-n.identity (assertion 16)
+; definitions and general facts, not other parts: assertions 11, 12, 13
 (set-logic ALL)
 (set-option :produce-models true)
 (declare-fun tp_1 () Real)

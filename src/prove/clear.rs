@@ -349,25 +349,14 @@ fn mentions(t: &Term, defs: &[(String, Term)]) -> bool {
     }
 }
 
-/// `t` with the named definitions substituted.
-fn inline(t: &Term, defs: &[(String, Term)]) -> Term {
-    let go = |x: &Term| inline(x, defs);
-    match t {
-        Term::Var(v) => match defs.iter().find(|d| &d.0 == v) {
-            Some((_, body)) => go(body),
-            None => t.clone(),
-        },
-        Term::Num(_) | Term::Bool(_) => t.clone(),
-        Term::Add(xs) => Term::Add(xs.iter().map(go).collect()),
-        Term::Mul(xs) => Term::Mul(xs.iter().map(go).collect()),
-        Term::And(xs) => Term::And(xs.iter().map(go).collect()),
-        Term::Or(xs) => Term::Or(xs.iter().map(go).collect()),
-        Term::Sub(a, b) => go(a).sub(go(b)),
-        Term::Div(a, b) => go(a).div(go(b)),
-        Term::Cmp(op, a, b) => Term::Cmp(op, Box::new(go(a)), Box::new(go(b))),
-        Term::Not(a) => go(a).not(),
-        Term::Ite(c, a, b) => Term::ite(go(c), go(a), go(b)),
-    }
+/// `t` with the named definitions substituted (recursively: a body may use
+/// earlier definitions).
+pub(crate) fn inline(t: &Term, defs: &[(String, Term)]) -> Term {
+    t.map_vars(&|v| {
+        defs.iter()
+            .find(|d| d.0 == v)
+            .map(|(_, body)| inline(body, defs))
+    })
 }
 
 impl Query {
@@ -396,6 +385,93 @@ impl Query {
         q.comments
             .push("denominators cleared: a/b op c/d as a*d op c*b, each denominator's positivity left to the solver".into());
         Some(q)
+    }
+}
+
+/// A small deterministic generator for the faithfulness tests.
+#[cfg(test)]
+pub(crate) struct TestRng(pub u64);
+
+#[cfg(test)]
+impl TestRng {
+    /// A value in `0..m`.
+    pub(crate) fn next(&mut self, m: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % m
+    }
+}
+
+/// The cleared form of `orig` against `orig`, assertion by assertion, at
+/// `draws` random points: an assertion of the original implies its cleared
+/// form everywhere (so unsat of the cleared query proves what the original
+/// says), and on the domain (every division-free inequality hypothesis true)
+/// the two agree. Used for the registry obligations and for `prove`'s own
+/// queries, which are sent cleared too.
+#[cfg(test)]
+pub(crate) fn assert_faithful(orig: &Query, claim: &str, draws: usize, rng: &mut TestRng) {
+    use super::term::Val;
+    let cleared = orig
+        .cleared()
+        .unwrap_or_else(|| panic!("{claim}.{} does not clear", orig.name));
+    assert_eq!(orig.asserts.len(), cleared.asserts.len());
+    let (mut on_domain, mut decided) = (0, 0);
+    for _ in 0..draws {
+        let mut eo = orig.env();
+        let mut ec = cleared.env();
+        for (name, _) in &orig.decls {
+            // Small counts and weights, some fractions, and zeros
+            // often enough that degenerate cases (every distance to
+            // a base point 0) are sampled.
+            let num = if rng.next(3) == 0 {
+                0
+            } else {
+                rng.next(9) as i64
+            };
+            let x = Q::new(num.into(), (1 + rng.next(3) as i64).into());
+            eo.values.insert(name.clone(), x.clone());
+            ec.values.insert(name.clone(), x);
+        }
+        // The domain: hypotheses that clearing leaves alone, except
+        // equations (s*s = 2 has no rational solution) and the
+        // negated claim itself (last).
+        let last = orig.asserts.len() - 1;
+        let domain = orig
+            .asserts
+            .iter()
+            .zip(&cleared.asserts)
+            .enumerate()
+            .all(|(i, (a, c))| {
+                i == last
+                    || a != c
+                    || matches!(a, Term::Cmp("=", ..))
+                    || a.eval(&eo) == Ok(Val::Bool(true))
+            });
+        for (a, c) in orig.asserts.iter().zip(&cleared.asserts) {
+            let (va, vc) = (a.eval(&eo), c.eval(&ec));
+            if va == Ok(Val::Bool(true)) {
+                assert_eq!(vc, va, "{claim}.{}: {} -> {}", orig.name, a.smt(), c.smt());
+            }
+            if domain && va.is_ok() {
+                assert_eq!(vc, va, "{claim}.{}: {} -> {}", orig.name, a.smt(), c.smt());
+                decided += usize::from(a != c);
+            }
+        }
+        on_domain += usize::from(domain);
+    }
+    assert!(
+        on_domain > 0,
+        "{claim}.{}: no sample on the domain",
+        orig.name
+    );
+    if orig.asserts != cleared.asserts {
+        assert!(
+            decided > 0,
+            "{claim}.{}: no cleared assertion compared",
+            orig.name
+        );
     }
 }
 

@@ -27,6 +27,65 @@ pub struct Query {
     pub defs: Vec<(String, Term)>,
     /// Assertions.
     pub asserts: Vec<Term>,
+    /// Earlier parts of the same claim whose conclusions this query assumes
+    /// (the lemma chains of the registry; empty for user queries). Checked by
+    /// [`super::chain::check`], printed as header comments.
+    pub uses: Vec<Use>,
+    /// Indices into `asserts` of hypotheses that are definitions or general
+    /// facts rather than conclusions of other parts (`s*s = 2`, `g = e - s*t`,
+    /// `e^2 != 2t^2` on integers). A definition `x = t` of a declared `x` is
+    /// read as that definition when links are compared.
+    pub definitions: Vec<usize>,
+}
+
+/// One use of an earlier part's conclusion as hypotheses of this query.
+///
+/// The two parts are universally quantified statements over their declared
+/// symbols; a shared name denotes the same quantity. `subst` instantiates the
+/// used part (a general lemma applied to this query's objects: its variable
+/// `e` read as `fp_1 + fn_1`), `instantiate` this query (a general step applied
+/// to the used part's objects: the Tversky steps' free `A` and `M` read as
+/// `a*fp + b*fn` and `max(a, b)`). At most one of them is non-empty.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Use {
+    /// The used part's name (`bound-square`, `per-n-lemma.a-le-b`).
+    pub part: String,
+    /// The used part's declared variables as terms over this query's symbols.
+    pub subst: Vec<(String, Term)>,
+    /// This query's declared variables as terms over the used part's symbols.
+    pub instantiate: Vec<(String, Term)>,
+    /// Indices into `asserts` of the hypotheses that are the used conclusion
+    /// (each equal to one conjunct of it).
+    pub assumes: Vec<usize>,
+}
+
+impl Use {
+    /// The header comment line: `uses bound-square (assertions 9) with e := (+ fp_1 fn_1)`.
+    pub fn describe(&self) -> String {
+        let idx: Vec<String> = self.assumes.iter().map(|i| (i + 1).to_string()).collect();
+        let mut s = format!(
+            "uses {} (assertion{} {})",
+            self.part,
+            if idx.len() > 1 { "s" } else { "" },
+            idx.join(", ")
+        );
+        let show = |m: &[(String, Term)]| {
+            m.iter()
+                .map(|(v, t)| format!("{v} := {}", t.smt()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !self.subst.is_empty() {
+            s.push_str(&format!(" with its {}", show(&self.subst)));
+        }
+        if !self.instantiate.is_empty() {
+            s.push_str(&format!(
+                ", this part read with {}",
+                show(&self.instantiate)
+            ));
+        }
+        s
+    }
 }
 
 impl Query {
@@ -35,6 +94,22 @@ impl Query {
         let mut s = String::new();
         for c in &self.comments {
             let _ = writeln!(s, "; {c}");
+        }
+        for u in &self.uses {
+            let _ = writeln!(s, "; {}", u.describe());
+        }
+        if !self.definitions.is_empty() {
+            let idx: Vec<String> = self
+                .definitions
+                .iter()
+                .map(|i| (i + 1).to_string())
+                .collect();
+            let _ = writeln!(
+                s,
+                "; definitions and general facts, not other parts: assertion{} {}",
+                if idx.len() > 1 { "s" } else { "" },
+                idx.join(", ")
+            );
         }
         s.push_str("(set-logic ALL)\n(set-option :produce-models true)\n");
         for (v, sort) in &self.decls {

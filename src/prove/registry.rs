@@ -25,8 +25,12 @@
 //! not quotients. Where even that is beyond it, a part is split into a lemma and
 //! steps (the Dice–Jaccard gap through the square (3 − 2s)(e − st)², Tversky
 //! through bounds on A = α·FP + β·FN and one multiplication of inequalities per
-//! step), each step naming the parts it uses in its comments; so both z3 and
-//! cvc5 decide every part, each in a few seconds at most.
+//! step); so both z3 and cvc5 decide every part, each in a few seconds at most.
+//! A step's assumption is never copied by hand: each step records which part
+//! it uses, with which substitution, and which of its assertions are that
+//! part's conclusion ([`super::query::Use`]), and [`super::chain::check`]
+//! compares them on the term structure; the file headers are generated from
+//! the same data.
 //!
 //! Set-function claims are stated on counts: submodularity of the Jaccard set
 //! loss in Venn-region form (diminishing returns of x at A ⊆ B, one part per
@@ -42,7 +46,7 @@
 //! (risk claims).
 
 use super::encode::{count_names, encode};
-use super::query::{Query, Sort};
+use super::query::{Query, Sort, Use};
 use super::term::Term;
 use crate::error::Result;
 use crate::exact::Q;
@@ -82,6 +86,8 @@ fn part(claim: &str, name: &str, what: &str) -> Query {
         decls: vec![],
         defs: vec![],
         asserts: vec![],
+        uses: vec![],
+        definitions: vec![],
     }
 }
 
@@ -102,6 +108,37 @@ fn counts(qr: &mut Query, policy: EmptyPolicy) -> Result<()> {
         qr.defs.push((m.into(), enc.value));
     }
     Ok(())
+}
+
+/// Asserts a hypothesis and returns its index.
+fn hyp(qr: &mut Query, t: Term) -> usize {
+    qr.asserts.push(t);
+    qr.asserts.len() - 1
+}
+
+/// Asserts a definition or general fact (not another part's conclusion).
+fn define(qr: &mut Query, t: Term) {
+    let i = hyp(qr, t);
+    qr.definitions.push(i);
+}
+
+/// Records that the assertions `assumes` of `qr` are the conclusion of part
+/// `used`, read with `subst` (the used part's variables in `qr`'s terms) or
+/// `instantiate` (`qr`'s variables in the used part's terms).
+fn uses(
+    qr: &mut Query,
+    used: &str,
+    subst: Vec<(&str, Term)>,
+    instantiate: Vec<(&str, Term)>,
+    assumes: Vec<usize>,
+) {
+    let own = |m: Vec<(&str, Term)>| m.into_iter().map(|(k, t)| (k.to_string(), t)).collect();
+    qr.uses.push(Use {
+        part: used.into(),
+        subst: own(subst),
+        instantiate: own(instantiate),
+        assumes,
+    });
 }
 
 fn real(qr: &mut Query, name: &str) {
@@ -212,9 +249,9 @@ pub fn obligation_terms(claim: &str) -> Result<Option<Vec<Query>>> {
             let root = |p: &mut Query| {
                 real(p, "s");
                 real(p, "g");
-                p.asserts.push(v("s").mul(v("s")).eq(Term::int(2)));
-                p.asserts.push(v("s").gt(Term::int(0)));
-                p.asserts.push(v("g").eq(v("e").sub(v("s").mul(t()))));
+                define(p, v("s").mul(v("s")).eq(Term::int(2)));
+                define(p, v("s").gt(Term::int(0)));
+                define(p, v("g").eq(v("e").sub(v("s").mul(t()))));
             };
             // The lemma and the last step hold for all reals t, e: stated on two
             // variables (with t = TP, e = FP + FN they are what the steps use).
@@ -246,8 +283,14 @@ pub fn obligation_terms(claim: &str) -> Result<Option<Vec<Query>>> {
                 counts(&mut p, one)?;
                 root(&mut p);
                 let (lhs, rhs) = square();
-                p.asserts.push(lhs.eq(rhs));
-                p.comments.push("uses bound-square".into());
+                let i = hyp(&mut p, lhs.eq(rhs));
+                uses(
+                    &mut p,
+                    "bound-square",
+                    vec![("e", v("fp_1").add(v("fn_1")))],
+                    vec![],
+                    vec![i],
+                );
                 let bound = Term::int(3).sub(Term::int(2).mul(v("s")));
                 let gap = v("jaccard").sub(v("dice"));
                 if name == "bound" {
@@ -265,8 +308,10 @@ pub fn obligation_terms(claim: &str) -> Result<Option<Vec<Query>>> {
             );
             reals(&mut p);
             root(&mut p);
-            p.asserts
-                .push(v("e").mul(v("e")).eq(Term::int(2).mul(t()).mul(t())).not());
+            define(
+                &mut p,
+                v("e").mul(v("e")).eq(Term::int(2).mul(t()).mul(t())).not(),
+            );
             p.comments.push(
                 "hypothesis e^2 != 2 t^2: true on integers with t + e > 0, since sqrt 2 is irrational; with strict-tight, J - D < 3 - 2 sqrt 2 there"
                     .into(),
@@ -276,16 +321,19 @@ pub fn obligation_terms(claim: &str) -> Result<Option<Vec<Query>>> {
         }
         "tversky-dice" => {
             // Tversky T = A/(t + A) with the weighted error A = a*FP + b*FN. A
-            // lemma per order of the weights (per-n-lemma: m*e <= A <= M*e with
-            // m = min(a, b), M = max(a, b)), then steps that use only A, one
-            // weight w and the counts, so they hold for either order. As single
-            // queries the per-n extremes time out (z3 at 120 s, cvc5 at any
-            // budget); cvc5 needs each multiplication of inequalities as a step.
-            for (case, m, big) in [("a-le-b", "a", "b"), ("a-gt-b", "b", "a")] {
+            // lemma per order of the weights (per-n-lemma: 0 < A and m*e <= A <=
+            // M*e with m = min(a, b), M = max(a, b)), then steps that use only A,
+            // one weight w and the counts, so they hold for either order; each
+            // step is read with A and w as the lemma's (M := b where a <= b).
+            // As single queries the per-n extremes time out (z3 at 120 s, cvc5
+            // at any budget); cvc5 needs each multiplication of inequalities as
+            // a step.
+            let cases = [("a-le-b", "a", "b"), ("a-gt-b", "b", "a")];
+            for (case, m, big) in cases {
                 let mut p = part(
                     claim,
                     &format!("per-n-lemma.{case}"),
-                    "A = a*fp + b*fn outside (0, ...] or outside [m*e, M*e]",
+                    "not (0 < A and m*e <= A <= M*e) for A = a*fp + b*fn, m = min(a, b), M = max(a, b)",
                 );
                 counts(&mut p, one)?;
                 tversky(&mut p);
@@ -297,11 +345,14 @@ pub fn obligation_terms(claim: &str) -> Result<Option<Vec<Query>>> {
                 let [_, fp, fn_, _] = count_names(1).map(Term::var);
                 p.defs
                     .push(("A".into(), v("a").mul(fp).add(v("b").mul(fn_))));
-                p.asserts.push(Term::or(vec![
-                    v("A").le(Term::int(0)),
-                    v("A").lt(v(m).mul(v("e"))),
-                    v("A").gt(v(big).mul(v("e"))),
-                ]));
+                p.asserts.push(
+                    Term::and(vec![
+                        v("A").gt(Term::int(0)),
+                        v("A").ge(v(m).mul(v("e"))),
+                        v("A").le(v(big).mul(v("e"))),
+                    ])
+                    .not(),
+                );
                 parts.push(p);
             }
             // A step on the losses: T = A/(t + A) with 0 < A <= w*e (upper) or
@@ -321,16 +372,25 @@ pub fn obligation_terms(claim: &str) -> Result<Option<Vec<Query>>> {
                 real(&mut p, w);
                 real(&mut p, "A");
                 p.asserts.push(v(w).gt(Term::int(0)));
-                p.asserts.push(v("A").gt(Term::int(0)));
-                p.asserts.push(if upper {
-                    v("A").le(v(w).mul(v("e")))
-                } else {
-                    v("A").ge(v(w).mul(v("e")))
-                });
-                p.comments.push(format!(
-                    "uses per-n-lemma.a-le-b and per-n-lemma.a-gt-b ({w} = {} of a, b)",
-                    if upper { "max" } else { "min" }
-                ));
+                let i = hyp(&mut p, v("A").gt(Term::int(0)));
+                let j = hyp(
+                    &mut p,
+                    if upper {
+                        v("A").le(v(w).mul(v("e")))
+                    } else {
+                        v("A").ge(v(w).mul(v("e")))
+                    },
+                );
+                for (case, m, big) in cases {
+                    let weight = if upper { big } else { m };
+                    uses(
+                        &mut p,
+                        &format!("per-n-lemma.{case}"),
+                        vec![],
+                        vec![(w, v(weight))],
+                        vec![i, j],
+                    );
+                }
                 p.defs
                     .push(("tversky".into(), v("A").div(v("tp_1").add(v("A")))));
                 Ok(p)
@@ -348,11 +408,13 @@ pub fn obligation_terms(claim: &str) -> Result<Option<Vec<Query>>> {
             parts.push(p);
             // Per n: sup T/D = max(1, M(2n-1)/(n-1+M)), inf = min(1, m(2n-1)/(n-1+m)),
             // through P = t + w*e, Q = 2t + e, K = n - 1 + w, R = 2n - 1:
-            //   ratio:  T*P <= w*Q*D (>= for the inf)       [T/D is at most wQ/P]
-            //   size:   Q*K <= R*P when w > 1/2 (>= when w < 1/2)  [Q/P <= R/K]
+            //   ratio:  u = w*Q*D - T*P >= 0 (<= for the inf)   [T/D is at most wQ/P]
+            //   size:   v = R*P - Q*K >= 0 when w > 1/2 (<= when w < 1/2)  [Q/P <= R/K]
             //   small:  w <= 1/2 (>= for the inf) gives T <= D (T >= D)
             //   identity and the step: x*P = -K*u - w*D*v with x = T*K - w*R*D,
-            //   u = w*Q*D - T*P >= 0, v = R*P - Q*K >= 0, so x > 0 is impossible.
+            //   so x > 0 is impossible.
+            // Each of x, u, v is built once here, so a step assumes exactly what
+            // the part it uses proves.
             let pqkr = |p: &mut Query, w: &str| {
                 let t = || v("tp_1");
                 p.defs.push(("P".into(), t().add(v(w).mul(v("e")))));
@@ -363,6 +425,21 @@ pub fn obligation_terms(claim: &str) -> Result<Option<Vec<Query>>> {
                     .push(("R".into(), Term::int(2).mul(v("n")).sub(Term::int(1))));
             };
             let half = || q(1, 2);
+            let sign = |upper: bool, a: Term, b: Term| if upper { a.sub(b) } else { b.sub(a) };
+            let u_of = |upper: bool, w: &str, t: Term, d: Term| {
+                sign(upper, v(w).mul(v("Q")).mul(d), t.mul(v("P")))
+            };
+            let v_of = |upper: bool| sign(upper, v("R").mul(v("P")), v("Q").mul(v("K")));
+            let x_of = |upper: bool, w: &str| {
+                sign(upper, v("T").mul(v("K")), v(w).mul(v("R")).mul(v("D")))
+            };
+            let identity_eq = |w: &str| {
+                v("x").mul(v("P")).eq(Term::int(0)
+                    .sub(v("K").mul(v("u")))
+                    .sub(v(w).mul(v("D")).mul(v("v"))))
+            };
+            // T and D of the steps are the losses of the ratio step.
+            let losses = || vec![("T", v("tversky")), ("D", v("dice"))];
             for (kind, upper) in [("sup-per-n", true), ("inf-per-n", false)] {
                 let w = if upper { "M" } else { "m" };
                 type Cmp = fn(Term, Term) -> Term;
@@ -371,137 +448,111 @@ pub fn obligation_terms(claim: &str) -> Result<Option<Vec<Query>>> {
                 } else {
                     (Term::ge, Term::gt)
                 };
+                let ratio = format!("{kind}.ratio");
+                let size = format!("{kind}.size");
+                let identity = format!("{kind}.identity");
                 let mut p = step(
-                    &format!("{kind}.ratio"),
+                    &ratio,
                     if upper {
-                        "tversky*P > M*Q*dice"
+                        "u = M*Q*dice - tversky*P < 0"
                     } else {
-                        "tversky*P < m*Q*dice"
+                        "u = tversky*P - m*Q*dice < 0"
                     },
                     upper,
                     true,
                 )?;
                 pqkr(&mut p, w);
-                p.asserts
-                    .push(le(v("tversky").mul(v("P")), v(w).mul(v("Q")).mul(v("dice"))).not());
-                parts.push(p);
-                let mut p = part(
-                    claim,
-                    &format!("{kind}.size"),
-                    if upper {
-                        "Q*K > R*P with M > 1/2"
-                    } else {
-                        "Q*K < R*P with m < 1/2"
-                    },
+                p.asserts.push(
+                    u_of(upper, w, v("tversky"), v("dice"))
+                        .ge(Term::int(0))
+                        .not(),
                 );
-                counts(&mut p, one)?;
-                some_error(&mut p);
-                real(&mut p, w);
-                pqkr(&mut p, w);
-                p.asserts.push(v(w).gt(Term::int(0)));
-                p.asserts.push(lt(half(), v(w)));
-                p.asserts
-                    .push(le(v("Q").mul(v("K")), v("R").mul(v("P"))).not());
                 parts.push(p);
-                // The remaining steps hold for any reals T, D with the facts.
-                let abstract_td = |p: &mut Query| {
-                    real(p, "T");
-                    real(p, "D");
-                    p.asserts.push(v("T").ge(Term::int(0)));
-                    p.asserts.push(v("D").ge(Term::int(0)));
-                    p.comments.push(format!(
-                        "T and D are any reals with the facts proved by {kind}.ratio (and {kind}.size) for tversky and dice"
-                    ));
+                // A per-n part on the counts with weight w > 0 and P, Q, K, R;
+                // with `td`, also any reals T, D >= 0 (the steps after ratio
+                // hold for them given the facts).
+                // `what` is the negated goal for the sup and for the inf.
+                let per_n = |name: &str, what: [&str; 2], td: bool| -> Result<Query> {
+                    let mut p = part(claim, name, what[usize::from(!upper)]);
+                    counts(&mut p, one)?;
+                    some_error(&mut p);
+                    real(&mut p, w);
+                    pqkr(&mut p, w);
+                    if td {
+                        real(&mut p, "T");
+                        real(&mut p, "D");
+                        p.asserts.push(v("T").ge(Term::int(0)));
+                        p.asserts.push(v("D").ge(Term::int(0)));
+                        p.comments.push(format!(
+                            "T and D are any reals with the facts proved by {kind}.ratio (and {kind}.size) for tversky and dice"
+                        ));
+                    }
+                    p.asserts.push(v(w).gt(Term::int(0)));
+                    Ok(p)
                 };
-                let mut p = part(
-                    claim,
+                let mut p = per_n(
+                    &size,
+                    [
+                        "v = R*P - Q*K < 0 with M > 1/2",
+                        "v = Q*K - R*P < 0 with m < 1/2",
+                    ],
+                    false,
+                )?;
+                p.asserts.push(lt(half(), v(w)));
+                p.asserts.push(v_of(upper).ge(Term::int(0)).not());
+                parts.push(p);
+                let mut p = per_n(
                     &format!("{kind}.small"),
-                    if upper {
-                        "T > D with T*P <= M*Q*D and M <= 1/2"
-                    } else {
-                        "T < D with T*P >= m*Q*D and m >= 1/2"
-                    },
-                );
-                counts(&mut p, one)?;
-                some_error(&mut p);
-                real(&mut p, w);
-                pqkr(&mut p, w);
-                abstract_td(&mut p);
-                p.asserts.push(v(w).gt(Term::int(0)));
+                    [
+                        "T > D with M*Q*D - T*P >= 0 and M <= 1/2",
+                        "T < D with T*P - m*Q*D >= 0 and m >= 1/2",
+                    ],
+                    true,
+                )?;
                 p.asserts.push(le(v(w), half()));
-                p.asserts
-                    .push(le(v("T").mul(v("P")), v(w).mul(v("Q")).mul(v("D"))));
+                let i = hyp(&mut p, u_of(upper, w, v("T"), v("D")).ge(Term::int(0)));
+                uses(&mut p, &ratio, vec![], losses(), vec![i]);
                 p.asserts.push(lt(v("D"), v("T")));
                 parts.push(p);
                 // The identity, for all reals.
-                let xuv = |p: &mut Query| {
-                    let (t, d) = (|| v("T"), || v("D"));
-                    let sign = |a: Term, b: Term| if upper { a.sub(b) } else { b.sub(a) };
-                    p.defs
-                        .push(("x".into(), sign(t().mul(v("K")), v(w).mul(v("R")).mul(d()))));
-                    p.defs
-                        .push(("u".into(), sign(v(w).mul(v("Q")).mul(d()), t().mul(v("P")))));
-                    p.defs
-                        .push(("v".into(), sign(v("R").mul(v("P")), v("Q").mul(v("K")))));
-                };
                 let mut p = part(
                     claim,
-                    &format!("{kind}.identity"),
+                    &identity,
                     "x*P != -K*u - w*D*v (a polynomial identity in T, D, P, Q, K, R, w)",
                 );
                 for s in ["T", "D", "P", "Q", "K", "R", w] {
                     real(&mut p, s);
                 }
-                xuv(&mut p);
-                p.asserts.push(
-                    v("x")
-                        .mul(v("P"))
-                        .eq(Term::int(0)
-                            .sub(v("K").mul(v("u")))
-                            .sub(v(w).mul(v("D")).mul(v("v"))))
-                        .not(),
-                );
+                p.defs.push(("x".into(), x_of(upper, w)));
+                p.defs.push(("u".into(), u_of(upper, w, v("T"), v("D"))));
+                p.defs.push(("v".into(), v_of(upper)));
+                p.asserts.push(identity_eq(w).not());
                 parts.push(p);
-                let mut p = part(
-                    claim,
+                let mut p = per_n(
                     kind,
-                    if upper {
-                        "T*K > R*D (T/D above M(2n-1)/(n-1+M)) with M > 1/2"
-                    } else {
-                        "T*K < R*D (T/D below m(2n-1)/(n-1+m)) with m < 1/2"
-                    },
-                );
-                counts(&mut p, one)?;
-                some_error(&mut p);
-                real(&mut p, w);
-                pqkr(&mut p, w);
-                abstract_td(&mut p);
-                p.asserts.push(v(w).gt(Term::int(0)));
+                    [
+                        "T*K > R*D (T/D above M(2n-1)/(n-1+M)) with M > 1/2",
+                        "T*K < R*D (T/D below m(2n-1)/(n-1+m)) with m < 1/2",
+                    ],
+                    true,
+                )?;
                 p.asserts.push(lt(half(), v(w)));
                 // x, u, v as variables with their values, and the identity as a
                 // fact: cvc5 then needs only the signs of x*P, K*u and D*v.
-                let mut defs = Query {
-                    name: String::new(),
-                    comments: vec![],
-                    decls: vec![],
-                    defs: vec![],
-                    asserts: vec![],
-                };
-                xuv(&mut defs);
-                for (name, body) in defs.defs {
-                    real(&mut p, &name);
-                    p.asserts.push(v(&name).eq(body));
+                for (name, body) in [
+                    ("x", x_of(upper, w)),
+                    ("u", u_of(upper, w, v("T"), v("D"))),
+                    ("v", v_of(upper)),
+                ] {
+                    real(&mut p, name);
+                    define(&mut p, v(name).eq(body));
                 }
-                p.comments.push(format!(
-                    "uses {kind}.ratio, {kind}.size and {kind}.identity"
-                ));
-                p.asserts.push(v("u").ge(Term::int(0)));
-                p.asserts.push(v("v").ge(Term::int(0)));
-                p.asserts.push(
-                    v("x").mul(v("P")).eq(Term::int(0)
-                        .sub(v("K").mul(v("u")))
-                        .sub(v(w).mul(v("D")).mul(v("v")))),
-                );
+                let i = hyp(&mut p, v("u").ge(Term::int(0)));
+                uses(&mut p, &ratio, vec![], losses(), vec![i]);
+                let i = hyp(&mut p, v("v").ge(Term::int(0)));
+                uses(&mut p, &size, vec![], vec![], vec![i]);
+                let i = hyp(&mut p, identity_eq(w));
+                uses(&mut p, &identity, vec![], vec![], vec![i]);
                 p.asserts.push(v("x").gt(Term::int(0)));
                 parts.push(p);
             }
@@ -826,9 +877,13 @@ fn steinhaus(claim: &str, parts: &mut Vec<Query>) {
             .add(v("Dxz").mul(v("Dyz").mul(v("vp")).add(v("Dxy").mul(v("vq"))))))
     };
     for (name, what, var) in [
-        ("steinhaus-monotone", "u = (dp + dq)*Dxz - dr*S < 0", "u"),
-        ("steinhaus-shift-x", "vp = dp*(S - Dxy) < 0", "vp"),
-        ("steinhaus-shift-y", "vq = dq*(S - Dyz) < 0", "vq"),
+        (
+            "steinhaus-monotone",
+            "not u = (dp + dq)*Dxz - dr*S >= 0",
+            "u",
+        ),
+        ("steinhaus-shift-x", "not vp = dp*(S - Dxy) >= 0", "vp"),
+        ("steinhaus-shift-y", "not vq = dq*(S - Dyz) >= 0", "vq"),
     ] {
         let mut p = part(claim, name, what);
         metric(&mut p);
@@ -838,7 +893,7 @@ fn steinhaus(claim: &str, parts: &mut Vec<Query>) {
                 p.defs.push((n.into(), b));
             }
         }
-        p.asserts.push(v(var).lt(Term::int(0)));
+        p.asserts.push(v(var).ge(Term::int(0)).not());
         parts.push(p);
     }
     let mut p = part(
@@ -858,26 +913,28 @@ fn steinhaus(claim: &str, parts: &mut Vec<Query>) {
     let mut p = part(
         claim,
         "steinhaus-generic",
-        "x < 0 (the cleared triangle fails) where Dxy, Dyz, Dxz > 0",
+        "not x >= 0 (the cleared triangle fails) where Dxy, Dyz, Dxz > 0",
     );
     metric(&mut p);
     polys(&mut p);
     for (n, b) in bodies() {
         real(&mut p, n);
-        p.asserts.push(v(n).eq(b));
+        define(&mut p, v(n).eq(b));
     }
     for d in ["Dxy", "Dyz", "Dxz"] {
         p.asserts.push(v(d).gt(Term::int(0)));
     }
-    p.comments.push(
-        "uses steinhaus-monotone, steinhaus-shift-x, steinhaus-shift-y and steinhaus-identity"
-            .into(),
-    );
-    p.asserts.push(v("u").ge(Term::int(0)));
-    p.asserts.push(v("vp").ge(Term::int(0)));
-    p.asserts.push(v("vq").ge(Term::int(0)));
-    p.asserts.push(identity());
-    p.asserts.push(v("x").lt(Term::int(0)));
+    for (var, used) in [
+        ("u", "steinhaus-monotone"),
+        ("vp", "steinhaus-shift-x"),
+        ("vq", "steinhaus-shift-y"),
+    ] {
+        let i = hyp(&mut p, v(var).ge(Term::int(0)));
+        uses(&mut p, used, vec![], vec![], vec![i]);
+    }
+    let i = hyp(&mut p, identity());
+    uses(&mut p, "steinhaus-identity", vec![], vec![], vec![i]);
+    p.asserts.push(v("x").ge(Term::int(0)).not());
     parts.push(p);
     // The triangle itself, split by whether a denominator is 0: z3 decides the
     // generic case only as quotients (with the ite form of delta it times out
@@ -895,10 +952,10 @@ fn steinhaus(claim: &str, parts: &mut Vec<Query>) {
     for d in ["Dxy", "Dyz", "Dxz"] {
         p.asserts.push(v(d).gt(Term::int(0)));
     }
-    p.comments.push(
-        "Dxy, Dyz, Dxz > 0, where delta is the quotient itself; uses steinhaus-generic".into(),
-    );
-    p.asserts.push(v("x").ge(Term::int(0)));
+    p.comments
+        .push("Dxy, Dyz, Dxz > 0, where delta is the quotient itself".into());
+    let i = hyp(&mut p, v("x").ge(Term::int(0)));
+    uses(&mut p, "steinhaus-generic", vec![], vec![], vec![i]);
     let quot = |d: &str, den: &str| Term::int(2).mul(v(d)).div(v(den));
     p.asserts
         .push(quot("dr", "Dxz").gt(quot("dp", "Dxy").add(quot("dq", "Dyz"))));
@@ -1046,67 +1103,70 @@ mod tests {
         env
     }
 
+    /// The exact loss of a rational measure under `--empty one`.
+    fn exact_loss(m: &crate::measures::Measure, c: &Counts) -> Q {
+        m.loss(c, EmptyPolicy::One)
+            .unwrap()
+            .exact()
+            .cloned()
+            .unwrap()
+    }
+
     #[test]
     fn symbolic_parameter_terms_equal_the_measures() {
         let qq = |n: i64, d: i64| Q::new(n.into(), d.into());
         let tv = &obligation_terms("tversky-dice").unwrap().unwrap()[0];
         let wh = &obligation_terms("whamming-dice").unwrap().unwrap()[0];
-        for (a, b) in [(qq(3, 10), qq(7, 10)), (qq(2, 1), qq(1, 3))] {
-            let m = parse_measure(&format!(
-                "tversky:a={},b={}",
-                crate::exact::format_q(&a),
-                crate::exact::format_q(&b)
-            ))
-            .unwrap();
-            for c in [
-                Counts {
-                    tp: 3,
-                    fp: 1,
-                    fn_: 4,
-                    tn: 2,
-                },
-                Counts {
-                    tp: 0,
-                    fp: 2,
-                    fn_: 0,
-                    tn: 5,
-                },
-            ] {
-                let e = env(tv, &c, &[("a", a.clone()), ("b", b.clone())]);
-                let want = m
-                    .loss(&c, EmptyPolicy::One)
-                    .unwrap()
-                    .exact()
-                    .cloned()
-                    .unwrap();
-                assert_eq!(v("tversky").eval(&e), Ok(Val::Real(want)));
+        // The term `name` of `q` with the weights `params` equals the measure
+        // `spec` on a generic configuration and on one with an empty union.
+        let agree = |q: &Query, name: &str, spec: String, params: &[(&str, Q)], empty: Counts| {
+            let m = parse_measure(&spec).unwrap();
+            let generic = Counts {
+                tp: 3,
+                fp: 1,
+                fn_: 4,
+                tn: 2,
+            };
+            for c in [generic, empty] {
+                let want = exact_loss(&m, &c);
+                assert_eq!(
+                    v(name).eval(&env(q, &c, params)),
+                    Ok(Val::Real(want)),
+                    "{spec} at {c:?}"
+                );
             }
+        };
+        let f = crate::exact::format_q;
+        for (a, b) in [(qq(3, 10), qq(7, 10)), (qq(2, 1), qq(1, 3))] {
+            let empty = Counts {
+                tp: 0,
+                fp: 2,
+                fn_: 0,
+                tn: 5,
+            };
+            let spec = format!("tversky:a={},b={}", f(&a), f(&b));
+            agree(
+                tv,
+                "tversky",
+                spec,
+                &[("a", a.clone()), ("b", b.clone())],
+                empty,
+            );
         }
         for w in [qq(0, 1), qq(1, 3), qq(1, 1)] {
-            let m = parse_measure(&format!("whamming:w={}", crate::exact::format_q(&w))).unwrap();
-            for c in [
-                Counts {
-                    tp: 3,
-                    fp: 1,
-                    fn_: 4,
-                    tn: 2,
-                },
-                Counts {
-                    tp: 0,
-                    fp: 0,
-                    fn_: 0,
-                    tn: 5,
-                },
-            ] {
-                let e = env(wh, &c, &[("w", w.clone())]);
-                let want = m
-                    .loss(&c, EmptyPolicy::One)
-                    .unwrap()
-                    .exact()
-                    .cloned()
-                    .unwrap();
-                assert_eq!(v("whamming").eval(&e), Ok(Val::Real(want)));
-            }
+            let empty = Counts {
+                tp: 0,
+                fp: 0,
+                fn_: 0,
+                tn: 5,
+            };
+            agree(
+                wh,
+                "whamming",
+                format!("whamming:w={}", f(&w)),
+                &[("w", w.clone())],
+                empty,
+            );
         }
     }
 
@@ -1176,12 +1236,7 @@ mod tests {
                         }
                     }
                     seen_empty |= c.tp + c.fp + c.fn_ == 0;
-                    let want = jac
-                        .loss(&c, EmptyPolicy::One)
-                        .unwrap()
-                        .exact()
-                        .cloned()
-                        .unwrap();
+                    let want = exact_loss(&jac, &c);
                     assert_eq!(
                         v(&format!("loss_{}", k + 1)).eval(&e),
                         Ok(Val::Real(want)),
@@ -1214,75 +1269,13 @@ mod tests {
     }
 
     /// The committed (cleared) form of every part against the terms it was
-    /// cleared from, assertion by assertion, at random points: an assertion
-    /// of the original implies its cleared form everywhere (so unsat of the
-    /// cleared query proves the part), and on the domain (every division-free
-    /// inequality hypothesis true) the two agree.
+    /// cleared from ([`crate::prove::clear::assert_faithful`]).
     #[test]
     fn cleared_obligations_mean_what_their_terms_say() {
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move |m: u64| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) % m
-        };
+        let mut rng = crate::prove::clear::TestRng(0x9e37_79b9_7f4a_7c15);
         for claim in CLAIMS {
             for orig in obligation_terms(claim).unwrap().unwrap() {
-                let cleared = orig.cleared().expect("every registry part clears");
-                assert_eq!(orig.asserts.len(), cleared.asserts.len());
-                let (mut on_domain, mut decided) = (0, 0);
-                for _ in 0..3000 {
-                    let mut eo = orig.env();
-                    let mut ec = cleared.env();
-                    for (name, _) in &orig.decls {
-                        // Small counts and weights, some fractions, and zeros
-                        // often enough that degenerate cases (every distance to
-                        // a base point 0) are sampled.
-                        let num = if next(3) == 0 { 0 } else { next(9) as i64 };
-                        let x = Q::new(num.into(), (1 + next(3) as i64).into());
-                        eo.values.insert(name.clone(), x.clone());
-                        ec.values.insert(name.clone(), x);
-                    }
-                    // The domain: hypotheses that clearing leaves alone, except
-                    // equations (s*s = 2 has no rational solution) and the
-                    // negated claim itself (last).
-                    let last = orig.asserts.len() - 1;
-                    let domain =
-                        orig.asserts
-                            .iter()
-                            .zip(&cleared.asserts)
-                            .enumerate()
-                            .all(|(i, (a, c))| {
-                                i == last
-                                    || a != c
-                                    || matches!(a, Term::Cmp("=", ..))
-                                    || a.eval(&eo) == Ok(Val::Bool(true))
-                            });
-                    for (a, c) in orig.asserts.iter().zip(&cleared.asserts) {
-                        let (va, vc) = (a.eval(&eo), c.eval(&ec));
-                        if va == Ok(Val::Bool(true)) {
-                            assert_eq!(vc, va, "{claim}.{}: {} -> {}", orig.name, a.smt(), c.smt());
-                        }
-                        if domain && va.is_ok() {
-                            assert_eq!(vc, va, "{claim}.{}: {} -> {}", orig.name, a.smt(), c.smt());
-                            decided += usize::from(a != c);
-                        }
-                    }
-                    on_domain += usize::from(domain);
-                }
-                assert!(
-                    on_domain > 0,
-                    "{claim}.{}: no sample on the domain",
-                    orig.name
-                );
-                if orig.asserts != cleared.asserts {
-                    assert!(
-                        decided > 0,
-                        "{claim}.{}: no cleared assertion compared",
-                        orig.name
-                    );
-                }
+                crate::prove::clear::assert_faithful(&orig, claim, 3000, &mut rng);
             }
         }
     }

@@ -127,6 +127,29 @@ impl Term {
     }
 }
 
+impl Term {
+    /// The term with each variable for which `f` returns a term replaced by it
+    /// (the replacement is not visited again): the one traversal behind
+    /// inlining definitions ([`super::clear`]) and substituting a lemma's
+    /// variables ([`super::chain`]).
+    pub fn map_vars(&self, f: &dyn Fn(&str) -> Option<Term>) -> Term {
+        let go = |x: &Term| x.map_vars(f);
+        match self {
+            Term::Var(v) => f(v).unwrap_or_else(|| self.clone()),
+            Term::Num(_) | Term::Bool(_) => self.clone(),
+            Term::Add(xs) => Term::Add(xs.iter().map(go).collect()),
+            Term::Mul(xs) => Term::Mul(xs.iter().map(go).collect()),
+            Term::And(xs) => Term::And(xs.iter().map(go).collect()),
+            Term::Or(xs) => Term::Or(xs.iter().map(go).collect()),
+            Term::Sub(a, b) => go(a).sub(go(b)),
+            Term::Div(a, b) => go(a).div(go(b)),
+            Term::Cmp(op, a, b) => Term::Cmp(op, Box::new(go(a)), Box::new(go(b))),
+            Term::Not(a) => go(a).not(),
+            Term::Ite(c, a, b) => Term::ite(go(c), go(a), go(b)),
+        }
+    }
+}
+
 /// A rational as an SMT-LIB real: `3.0`, `(/ 3.0 4.0)`, `(- 3.0)`.
 pub fn real_literal(q: &Q) -> String {
     let body = |q: &Q| {

@@ -80,19 +80,9 @@ fn every_term_equals_the_exact_engine_on_every_small_configuration() {
             }
             let e = encode(&m, 1, policy).unwrap();
             for n in 1..=7u64 {
-                for tp in 0..=n {
-                    for fp in 0..=n - tp {
-                        for fn_ in 0..=n - tp - fp {
-                            let c = Counts {
-                                tp,
-                                fp,
-                                fn_,
-                                tn: n - tp - fp - fn_,
-                            };
-                            agrees(spec, &m, &e, policy, &c).unwrap();
-                        }
-                    }
-                }
+                crate::enumerate::count_space::for_each_tuple(n, |c| {
+                    agrees(spec, &m, &e, policy, &c).unwrap();
+                });
             }
         }
     }
@@ -172,4 +162,44 @@ fn queries_state_the_negated_claim() {
             tn: 0
         }]
     ));
+}
+
+/// `prove` sends its queries with denominators cleared: for every rational
+/// spec against Dice, every claim form, the fixed-scale lemma and the integer
+/// re-query, under two policies, the cleared query is implied by the quotient
+/// form everywhere and equal to it on the domain.
+#[test]
+fn user_queries_clear_faithfully() {
+    let q = |n: i64, d: i64| Q::new(n.into(), d.into());
+    let mut rng = super::clear::TestRng(0x2545_f491_4f6c_dd1d);
+    let mut checked = 0;
+    for spec in SPECS {
+        for claim in [
+            Claim::Factor(q(3, 2)),
+            Claim::Abs(q(1, 10)),
+            Claim::Ratio(q(1, 2), q(1, 1)),
+        ] {
+            for empty in [EmptyPolicy::One, EmptyPolicy::Nan] {
+                let p = Problem {
+                    target: parse_measure("dice").unwrap(),
+                    candidate: parse_measure(spec).unwrap(),
+                    claim: claim.clone(),
+                    empty,
+                    nonempty_gt: spec == "f1",
+                    min_n: 1,
+                };
+                let mut qs = p.queries().unwrap();
+                if let Claim::Factor(_) = claim {
+                    qs.extend(p.queries_with(Some(&q(5, 7))).unwrap());
+                }
+                for (query, _) in qs {
+                    let name = format!("{spec} {} {empty}", claim.describe());
+                    super::clear::assert_faithful(&query, &name, 150, &mut rng);
+                    super::clear::assert_faithful(&query.over_integers(), &name, 50, &mut rng);
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 12 * 3 * 2 * 2, "{checked} queries");
 }

@@ -14,6 +14,7 @@ use num_traits::{ToPrimitive, Zero};
 
 use super::{Claim, Problem};
 use crate::counts::Counts;
+use crate::enumerate::count_space::for_each_tuple;
 use crate::exact::Q;
 use crate::measures::{EmptyPolicy, Measure};
 use crate::search::{Bound, Loss, Search};
@@ -60,49 +61,11 @@ pub fn violates(p: &Problem, w: &[Counts]) -> bool {
     }
 }
 
-/// Greedy shrinking (the moves of `search`'s shrinker): lower one or two counts of
-/// one configuration by halves, quarters, …, one while the violation persists.
-pub fn shrink(p: &Problem, mut w: Vec<Counts>) -> (Vec<Counts>, u64) {
-    const MOVES: [&[usize]; 10] = [
-        &[3],
-        &[1],
-        &[2],
-        &[0],
-        &[0, 1],
-        &[0, 2],
-        &[1, 2],
-        &[0, 3],
-        &[1, 3],
-        &[2, 3],
-    ];
-    let get = |c: &Counts, f: usize| [c.tp, c.fp, c.fn_, c.tn][f];
-    let mut steps = 0;
-    'again: loop {
-        for idx in 0..w.len() {
-            for fields in MOVES {
-                let mut d = fields.iter().map(|&f| get(&w[idx], f)).min().unwrap_or(0);
-                while d > 0 {
-                    let mut trial = w.clone();
-                    let c = &mut trial[idx];
-                    for &f in fields {
-                        match f {
-                            0 => c.tp -= d,
-                            1 => c.fp -= d,
-                            2 => c.fn_ -= d,
-                            _ => c.tn -= d,
-                        }
-                    }
-                    if violates(p, &trial) {
-                        w = trial;
-                        steps += 1;
-                        continue 'again;
-                    }
-                    d /= 2;
-                }
-            }
-        }
-        return (w, steps);
-    }
+/// Greedy shrinking with `search`'s moves ([`crate::search::shrink_greedy`]),
+/// keeping each step whose configurations still violate the claim exactly.
+pub fn shrink(p: &Problem, w: Vec<Counts>) -> (Vec<Counts>, u64) {
+    let start = w.clone();
+    crate::search::shrink_greedy(w, |trial, _| Ok(violates(p, trial))).unwrap_or((start, 0))
 }
 
 /// Integer configurations suggested by a model's values for configuration k.
@@ -168,33 +131,31 @@ pub fn enumerate(p: &Problem, max_n: u64) -> Option<Vec<Counts>> {
     let mut hi: Option<(Q, Counts)> = None;
     let mut lo: Option<(Q, Counts)> = None;
     for n in p.min_n.max(1)..=max_n {
-        for tp in 0..=n {
-            for fp in 0..=n - tp {
-                for fn_ in 0..=n - tp - fp {
-                    let c = Counts {
-                        tp,
-                        fp,
-                        fn_,
-                        tn: n - tp - fp - fn_,
-                    };
-                    if violates(p, &[c]) {
-                        return Some(vec![c]);
-                    }
-                    if let Claim::Factor(_) = p.claim {
-                        if let Some((t, k)) = values(p, &c) {
-                            if t > Q::zero() {
-                                let r = k / t;
-                                if hi.as_ref().is_none_or(|(h, _)| r > *h) {
-                                    hi = Some((r.clone(), c));
-                                }
-                                if lo.as_ref().is_none_or(|(l, _)| r < *l) {
-                                    lo = Some((r, c));
-                                }
-                            }
+        let mut first: Option<Counts> = None;
+        for_each_tuple(n, |c| {
+            if first.is_some() {
+                return;
+            }
+            if violates(p, &[c]) {
+                first = Some(c);
+                return;
+            }
+            if let Claim::Factor(_) = p.claim {
+                if let Some((t, k)) = values(p, &c) {
+                    if t > Q::zero() {
+                        let r = k / t;
+                        if hi.as_ref().is_none_or(|(h, _)| r > *h) {
+                            hi = Some((r.clone(), c));
+                        }
+                        if lo.as_ref().is_none_or(|(l, _)| r < *l) {
+                            lo = Some((r, c));
                         }
                     }
                 }
             }
+        });
+        if let Some(c) = first {
+            return Some(vec![c]);
         }
         if let (Some((_, h)), Some((_, l))) = (&hi, &lo) {
             if violates(p, &[*h, *l]) {
@@ -245,27 +206,17 @@ pub fn estimate_scale(p: &Problem) -> Option<Q> {
     }
     let (mut hi, mut lo) = (0f64, f64::INFINITY);
     for n in p.min_n.max(1)..=SCAN_N {
-        for tp in 0..=n {
-            for fp in 0..=n - tp {
-                for fn_ in 0..=n - tp - fp {
-                    let c = Counts {
-                        tp,
-                        fp,
-                        fn_,
-                        tn: n - tp - fp - fn_,
-                    };
-                    if p.nonempty_gt && c.gt_size() == 0 {
-                        continue;
-                    }
-                    let t = p.target.loss_f64(&c, p.empty);
-                    let v = p.candidate.loss_f64(&c, p.empty);
-                    if t > 0.0 && v > 0.0 && t.is_finite() && v.is_finite() {
-                        hi = hi.max(v / t);
-                        lo = lo.min(v / t);
-                    }
-                }
+        for_each_tuple(n, |c| {
+            if p.nonempty_gt && c.gt_size() == 0 {
+                return;
             }
-        }
+            let t = p.target.loss_f64(&c, p.empty);
+            let v = p.candidate.loss_f64(&c, p.empty);
+            if t > 0.0 && v > 0.0 && t.is_finite() && v.is_finite() {
+                hi = hi.max(v / t);
+                lo = lo.min(v / t);
+            }
+        });
     }
     let kf = crate::exact::q_to_f64(k);
     if !(lo.is_finite() && hi > 0.0) {

@@ -355,50 +355,14 @@ impl Search {
         ))
     }
 
-    /// Greedy shrinking: reduce one count, or two counts together, of one witness by
-    /// halves, quarters, …, one, keeping every step that still violates the bound
-    /// exactly, until no step does. TN is tried first (it only shrinks the image).
-    pub fn shrink(&self, mut w: Vec<Counts>) -> Result<(Vec<Counts>, u64)> {
-        const MOVES: [&[usize]; 10] = [
-            &[3],
-            &[1],
-            &[2],
-            &[0],
-            &[0, 1],
-            &[0, 2],
-            &[1, 2],
-            &[0, 3],
-            &[1, 3],
-            &[2, 3],
-        ];
-        let mut steps = 0;
-        loop {
-            let mut improved = false;
-            'outer: for idx in 0..w.len() {
-                for fields in MOVES {
-                    let mut d = fields.iter().map(|&f| get(&w[idx], f)).min().unwrap_or(0);
-                    while d > 0 {
-                        let mut trial = w.clone();
-                        for &f in fields {
-                            let v = get(&trial[idx], f);
-                            set(&mut trial[idx], f, v - d);
-                        }
-                        let admissible = trial[idx].n() >= self.min_n.max(1)
-                            && (!self.nonempty_gt || trial[idx].gt_size() > 0);
-                        if admissible && self.violates(&trial)? {
-                            w = trial;
-                            steps += 1;
-                            improved = true;
-                            break 'outer;
-                        }
-                        d /= 2;
-                    }
-                }
-            }
-            if !improved {
-                return Ok((w, steps));
-            }
-        }
+    /// Greedy shrinking ([`shrink_greedy`]) of witnesses that stay admissible
+    /// (size, non-empty ground truth) and still violate the bound exactly.
+    pub fn shrink(&self, w: Vec<Counts>) -> Result<(Vec<Counts>, u64)> {
+        shrink_greedy(w, |trial, idx| {
+            let admissible = trial[idx].n() >= self.min_n.max(1)
+                && (!self.nonempty_gt || trial[idx].gt_size() > 0);
+            Ok(admissible && self.violates(trial)?)
+        })
     }
 
     /// Runs the search. After every round `progress` gets the number of
@@ -613,6 +577,55 @@ fn merge(streams: &[Stream]) -> Merged {
         }
     }
     (hi, lo, gap, degenerate)
+}
+
+/// Greedy shrinking: reduce one count, or two counts together, of one witness
+/// by halves, quarters, …, one, keeping every step for which `keep(trial,
+/// index of the changed witness)` holds, until no step does. TN is tried first
+/// (it only shrinks the image). Returns the witnesses and the number of steps
+/// kept. `search` and `prove` shrink with it, each with its own exact check.
+pub fn shrink_greedy(
+    mut w: Vec<Counts>,
+    mut keep: impl FnMut(&[Counts], usize) -> Result<bool>,
+) -> Result<(Vec<Counts>, u64)> {
+    const MOVES: [&[usize]; 10] = [
+        &[3],
+        &[1],
+        &[2],
+        &[0],
+        &[0, 1],
+        &[0, 2],
+        &[1, 2],
+        &[0, 3],
+        &[1, 3],
+        &[2, 3],
+    ];
+    let mut steps = 0;
+    loop {
+        let mut improved = false;
+        'outer: for idx in 0..w.len() {
+            for fields in MOVES {
+                let mut d = fields.iter().map(|&f| get(&w[idx], f)).min().unwrap_or(0);
+                while d > 0 {
+                    let mut trial = w.clone();
+                    for &f in fields {
+                        let v = get(&trial[idx], f);
+                        set(&mut trial[idx], f, v - d);
+                    }
+                    if keep(&trial, idx)? {
+                        w = trial;
+                        steps += 1;
+                        improved = true;
+                        break 'outer;
+                    }
+                    d /= 2;
+                }
+            }
+        }
+        if !improved {
+            return Ok((w, steps));
+        }
+    }
 }
 
 fn get(c: &Counts, f: usize) -> u64 {
