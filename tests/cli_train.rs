@@ -11,7 +11,9 @@ use common::{err_stderr, ok_stdout};
 use diceproof::data::Task;
 use diceproof::data::{FoldConfig, Split};
 use diceproof::exact::{parse_rational, Q};
-use diceproof::train::{run, run_tasks, CurvePoint, LossKind, Observer, TrainConfig, UNetConfig};
+use diceproof::train::{
+    run, run_tasks, ConvPath, CurvePoint, LossKind, Observer, TrainConfig, UNetConfig,
+};
 use num_bigint::BigInt;
 use num_traits::{ToPrimitive, Zero};
 use serde_json::Value;
@@ -245,7 +247,7 @@ fn small_config(out: &std::path::Path) -> TrainConfig {
         levels: 2,
         base: 4,
         norm: true,
-        im2col: false,
+        conv: ConvPath::Flex,
     };
     cfg
 }

@@ -24,9 +24,10 @@
 //!   of a col2im scatter-add, and is skipped when the input needs no gradient (the
 //!   image at the first layer).
 //!
-//! Images are split over rayon's pool (each worker with its own column buffer and,
-//! for the weight gradient, its own accumulator, summed at the end); with fewer
-//! images than workers the GEMM itself runs on the pool instead.
+//! Images are split over rayon's pool (each worker with its own column buffer,
+//! kept between calls, and, for the weight gradient, its own accumulator, summed
+//! at the end); with fewer images than workers the GEMM itself runs on the pool
+//! instead.
 //!
 //! # Same function as burn's `Conv2d`
 //!
@@ -176,6 +177,26 @@ fn matmul(
     }
 }
 
+thread_local! {
+    /// Each worker's column buffer, kept between calls: a fresh multi-megabyte
+    /// allocation per call costs page faults on every first touch.
+    static SCRATCH: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on this thread's scratch buffer of `len` floats (contents
+/// unspecified; a fresh buffer if the thread's is already in use).
+fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            if buf.len() < len {
+                buf.resize(len, 0.0);
+            }
+            f(&mut buf[..len])
+        }
+        Err(_) => f(&mut vec![0.0; len]),
+    })
+}
+
 /// How to spread `n` images over rayon's pool: images per task (at least one task
 /// per worker), and the parallelism left to each GEMM (the pool when there are
 /// fewer images than workers).
@@ -202,9 +223,8 @@ fn forward(x: &[f32], weight: &[f32], bias: Option<&[f32]>, d: Dims) -> Vec<f32>
     y.par_chunks_mut(d.cout * p)
         .zip(x.par_chunks(d.cin * p))
         .with_min_len(per_task)
-        .for_each_init(
-            || vec![0.0f32; k * p],
-            |col, (yo, xi)| {
+        .for_each(|(yo, xi)| {
+            with_scratch(k * p, |col| {
                 im2col(xi, d.cin, d.h, d.w, col);
                 let cm = Mat {
                     data: col,
@@ -212,13 +232,13 @@ fn forward(x: &[f32], weight: &[f32], bias: Option<&[f32]>, d: Dims) -> Vec<f32>
                     cs: 1,
                 };
                 matmul((d.cout, p, k), yo, false, wm, cm, par);
-                if let Some(b) = bias {
-                    for (row, &bv) in yo.chunks_mut(p).zip(b) {
-                        row.iter_mut().for_each(|v| *v += bv);
-                    }
+            });
+            if let Some(b) = bias {
+                for (row, &bv) in yo.chunks_mut(p).zip(b) {
+                    row.iter_mut().for_each(|v| *v += bv);
                 }
-            },
-        );
+            }
+        });
     y
 }
 
@@ -264,49 +284,44 @@ fn backward(
         forward(dy, &wt, None, adj)
     });
     let (dw, db) = if want_dw || want_db {
-        let (dw, db, _) = dy
+        let (dw, db) = dy
             .par_chunks(d.cout * p)
             .zip(x.par_chunks(d.cin * p))
             .with_min_len(per_task)
             .fold(
-                || {
-                    (
-                        vec![0.0f32; d.cout * k],
-                        vec![0.0f32; d.cout],
-                        Vec::<f32>::new(),
-                    )
-                },
-                |(mut dw, mut db, mut col), (dyi, xi)| {
+                || (vec![0.0f32; d.cout * k], vec![0.0f32; d.cout]),
+                |(mut dw, mut db), (dyi, xi)| {
                     if want_dw {
-                        col.resize(k * p, 0.0);
-                        im2col(xi, d.cin, d.h, d.w, &mut col);
-                        // dW += dy[n] (cout×p) · col[n]ᵀ (p×k).
-                        let lhs = Mat {
-                            data: dyi,
-                            rs: p,
-                            cs: 1,
-                        };
-                        let rhs = Mat {
-                            data: &col,
-                            rs: 1,
-                            cs: p,
-                        };
-                        matmul((d.cout, k, p), &mut dw, true, lhs, rhs, par);
+                        with_scratch(k * p, |col| {
+                            im2col(xi, d.cin, d.h, d.w, col);
+                            // dW += dy[n] (cout×p) · col[n]ᵀ (p×k).
+                            let lhs = Mat {
+                                data: dyi,
+                                rs: p,
+                                cs: 1,
+                            };
+                            let rhs = Mat {
+                                data: col,
+                                rs: 1,
+                                cs: p,
+                            };
+                            matmul((d.cout, k, p), &mut dw, true, lhs, rhs, par);
+                        });
                     }
                     if want_db {
                         for (acc, row) in db.iter_mut().zip(dyi.chunks(p)) {
                             *acc += row.iter().sum::<f32>();
                         }
                     }
-                    (dw, db, col)
+                    (dw, db)
                 },
             )
             .reduce(
-                || (vec![0.0f32; d.cout * k], vec![0.0f32; d.cout], Vec::new()),
-                |(mut a, mut ab, c), (b, bb, _)| {
+                || (vec![0.0f32; d.cout * k], vec![0.0f32; d.cout]),
+                |(mut a, mut ab), (b, bb)| {
                     a.iter_mut().zip(&b).for_each(|(u, v)| *u += v);
                     ab.iter_mut().zip(&bb).for_each(|(u, v)| *u += v);
-                    (a, ab, c)
+                    (a, ab)
                 },
             );
         (want_dw.then_some(dw), want_db.then_some(db))
