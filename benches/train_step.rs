@@ -90,9 +90,21 @@ fn bench(c: &mut Criterion) {
     for conv in convs {
         let n = |s: &str| format!("{backend}/{s}_{conv}");
         // The peer script's size (batch 8 at 88×72).
-        step_bench(c, backend, &n("unet3x8_b8_88x72_soft_dice"), (B, H, W), conv);
+        step_bench(
+            c,
+            backend,
+            &n("unet3x8_b8_88x72_soft_dice"),
+            (B, H, W),
+            conv,
+        );
         // The default hippocampus input (batch 4 at 32×52).
-        step_bench(c, backend, &n("unet3x8_b4_32x52_soft_dice"), (4, 32, 52), conv);
+        step_bench(
+            c,
+            backend,
+            &n("unet3x8_b4_32x52_soft_dice"),
+            (4, 32, 52),
+            conv,
+        );
     }
 }
 

@@ -44,8 +44,8 @@ mod enabled {
     use crate::data::{Augment, BlockLayout, Dataset, FoldConfig, Split, Task};
     use crate::error::{Error, Result};
     use crate::train::{
-        parse_losses, run as train_run, run_tasks, summary_table, Backend, ConvPath, CurvePoint, LossKind,
-        Observer, Reduction, TrainConfig, DEFAULT_EPOCHS, DEFAULT_SEEDS,
+        parse_losses, run as train_run, run_tasks, summary_table, Backend, ConvPath, CurvePoint,
+        LossKind, Observer, Reduction, TrainConfig, DEFAULT_EPOCHS, DEFAULT_SEEDS,
     };
 
     /// Parses `--task`: `all` (the default set), or a comma-separated list.

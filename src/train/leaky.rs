@@ -131,8 +131,8 @@ mod tests {
         let xv: Vec<f32> = (0..n).map(|_| rng.unit() as f32 * 2.0 - 1.0).collect();
         let gv: Vec<f32> = (0..n).map(|_| rng.unit() as f32 * 2.0 - 1.0).collect();
         let run = |ours: bool| {
-            let x = Tensor::<4>::from_data(TensorData::new(xv.clone(), shape), &device)
-                .require_grad();
+            let x =
+                Tensor::<4>::from_data(TensorData::new(xv.clone(), shape), &device).require_grad();
             let g = Tensor::<4>::from_data(TensorData::new(gv.clone(), shape), &device);
             let y = if ours {
                 leaky_relu(x.clone(), 0.01).expect("flex autodiff f32")

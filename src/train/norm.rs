@@ -158,7 +158,17 @@ fn backward(
         let xi = &x[idx * m..(idx + 1) * m];
         let dyi = &dy[idx * m..(idx + 1) * m];
         let st = (stats.0[idx], stats.1[idx]);
-        backward_group(xi, dyi, dxb, gamma, idx % d.g, st, d, &mut acc.0, &mut acc.1);
+        backward_group(
+            xi,
+            dyi,
+            dxb,
+            gamma,
+            idx % d.g,
+            st,
+            d,
+            &mut acc.0,
+            &mut acc.1,
+        );
     };
     let add = |(mut a, mut b): (Vec<f64>, Vec<f64>), (c, e): (Vec<f64>, Vec<f64>)| {
         a.iter_mut().zip(&c).for_each(|(u, v)| *u += v);
@@ -257,7 +267,13 @@ impl Backward<Flex, 3> for GroupNormBackward {
     }
 }
 
-fn autodiff(x: AdTensor, gamma: AdTensor, beta: AdTensor, groups: usize, eps: f64) -> Option<AdTensor> {
+fn autodiff(
+    x: AdTensor,
+    gamma: AdTensor,
+    beta: AdTensor,
+    groups: usize,
+    eps: f64,
+) -> Option<AdTensor> {
     let d = dims_of(x.primitive(), gamma.primitive(), beta.primitive(), groups)?;
     let (xc, gc, bc) = (
         x.primitive().to_contiguous(),
