@@ -339,12 +339,19 @@ mod tests {
     }
 
     /// Training with the gemm path tracks the flex path: the same initialisation,
-    /// batch (4 images of 32×52, the default hippocampus input) and Adam steps give
-    /// losses that agree to float noise for each loss family, step after step.
+    /// batch (4 images of 32×52, the default hippocampus input) and optimiser
+    /// steps give losses that agree to float noise for each loss family, step
+    /// after step. Plain gradient descent: Adam divides each gradient by its own
+    /// running magnitude, so in its first steps every parameter moves by about
+    /// ±lr whatever its gradient's size, and a parameter whose gradient is close
+    /// to zero moves on the sign of rounding noise; with Adam the two paths parted
+    /// by up to 2·10⁻³ in six steps in one of two runs, more than float noise,
+    /// whatever the kernels (the gradients themselves are compared to 10⁻⁴ in the
+    /// op tests).
     #[test]
     fn gemm_training_tracks_the_flex_path() {
         use super::super::{train_step, LossKind, LossOptions, Reduction, Targets};
-        use burn::optim::AdamConfig;
+        use burn::optim::SgdConfig;
         let device = Device::flex().autodiff();
         let (b, h, w) = (4, 32, 52);
         let mut rng = crate::rng::Rng::new(11, 12);
@@ -366,10 +373,10 @@ mod tests {
             let losses = |path: ConvPath| {
                 let mut model = base.clone();
                 model.set_conv(path);
-                let mut optim = AdamConfig::new().init();
+                let mut optim = SgdConfig::new().init();
                 let mut out = Vec::new();
                 for _ in 0..6 {
-                    let (m, v) = train_step(model, &mut optim, x.clone(), &t, kind, opts, 3e-3);
+                    let (m, v) = train_step(model, &mut optim, x.clone(), &t, kind, opts, 0.5);
                     model = m;
                     out.push(v);
                 }

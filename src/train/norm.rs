@@ -425,10 +425,12 @@ mod tests {
             n in 1usize..4, groups in 1usize..4, cpg in 1usize..4,
             h in 1usize..7, w in 1usize..7, seed in 0u64..1000,
         ) {
-            // A group of a single value has zero variance: the output is β and
-            // the input gradient 0 in both, but relative errors are meaningless
-            // at that scale, so keep at least two values per group.
-            prop_assume!(cpg * h * w >= 2);
+            // With one or two values per group the normalised values are 0 or ±1
+            // whatever the input, so the true input gradient is 0 (up to ε) and
+            // both sides return rounding noise, for which a relative error means
+            // nothing; burn's GroupNorm also refuses tensors of 2 elements or
+            // fewer. Keep at least four values per group.
+            prop_assume!(cpg * h * w >= 4);
             compare(n, groups, cpg, h, w, seed);
         }
     }
