@@ -192,6 +192,7 @@ fn bad_values_are_clear_errors() {
         ("--gap", "0", "--gap"),
         ("--split", "random", "--split"),
         ("--task", "hippocampus,synthetic", "synthetic runs alone"),
+        ("--conv", "winograd", "expected one of flex, im2col, gemm"),
     ] {
         let mut args = vec!["train", "--quiet", "--out", out_s, flag, value];
         if !value.contains("synthetic") && value != "liver" {
