@@ -6,9 +6,10 @@
 //!
 //! `cargo bench --features training --bench train_step` (threads: `DICEPROOF_THREADS`,
 //! default 2; backend: `DICEPROOF_BACKEND=flex|libtorch`, libtorch needs `--features tch`).
-//! Each size runs with burn's convolution and with the im2col + matmul formulation
-//! (`UNetConfig::im2col`). The PyTorch peer with the same architecture, batch, input size and
-//! thread count is `benches/peer/train_step_torch.sh`.
+//! Convolution paths (`UNetConfig::conv`, `diceproof train --conv`): `DICEPROOF_CONV` is a
+//! comma-separated list of `flex`, `im2col`, `gemm` (default `flex,gemm`; `all` for the three).
+//! The PyTorch peer with the same architecture, batch, input size and thread count is
+//! `benches/peer/train_step_torch.sh`.
 
 use std::hint::black_box;
 
@@ -17,7 +18,8 @@ use burn::prelude::*;
 use criterion::{criterion_group, criterion_main, Criterion};
 use diceproof::search::rng::Rng;
 use diceproof::train::{
-    set_threads, train_step, Backend, LossKind, LossOptions, Reduction, Targets, UNetConfig,
+    set_threads, train_step, Backend, ConvPath, LossKind, LossOptions, Reduction, Targets,
+    UNetConfig,
 };
 
 const B: usize = 8;
@@ -30,12 +32,12 @@ fn step_bench(
     backend: Backend,
     name: &str,
     (b, h, w): (usize, usize, usize),
-    im2col: bool,
+    conv: ConvPath,
 ) {
     let device = backend.device().autodiff();
     device.seed(0);
     let cfg = UNetConfig {
-        im2col,
+        conv,
         ..UNetConfig::default()
     };
     let mut model = cfg.init(&device);
@@ -77,37 +79,33 @@ fn bench(c: &mut Criterion) {
         "parameters: {}",
         UNetConfig::default().init(&Device::flex()).num_params()
     );
-    // The peer script's size (batch 8 at 88×72), both convolution paths.
-    let n = |s: &str| format!("{backend}/{s}");
-    step_bench(
-        c,
-        backend,
-        &n("unet3x8_b8_88x72_soft_dice"),
-        (B, H, W),
-        false,
-    );
-    step_bench(
-        c,
-        backend,
-        &n("unet3x8_b8_88x72_soft_dice_im2col"),
-        (B, H, W),
-        true,
-    );
-    // The default hippocampus input (batch 4 at 32×52).
-    step_bench(
-        c,
-        backend,
-        &n("unet3x8_b4_32x52_soft_dice"),
-        (4, 32, 52),
-        false,
-    );
-    step_bench(
-        c,
-        backend,
-        &n("unet3x8_b4_32x52_soft_dice_im2col"),
-        (4, 32, 52),
-        true,
-    );
+    let convs: Vec<ConvPath> = match std::env::var("DICEPROOF_CONV").as_deref() {
+        Err(_) => vec![ConvPath::Flex, ConvPath::Gemm],
+        Ok("all") => ConvPath::ALL.iter().map(|&(_, c)| c).collect(),
+        Ok(list) => list
+            .split(',')
+            .map(|s| s.trim().parse().expect("DICEPROOF_CONV"))
+            .collect(),
+    };
+    for conv in convs {
+        let n = |s: &str| format!("{backend}/{s}_{conv}");
+        // The peer script's size (batch 8 at 88×72).
+        step_bench(
+            c,
+            backend,
+            &n("unet3x8_b8_88x72_soft_dice"),
+            (B, H, W),
+            conv,
+        );
+        // The default hippocampus input (batch 4 at 32×52).
+        step_bench(
+            c,
+            backend,
+            &n("unet3x8_b4_32x52_soft_dice"),
+            (4, 32, 52),
+            conv,
+        );
+    }
 }
 
 criterion_group!(benches, bench);

@@ -11,7 +11,9 @@ use common::{err_stderr, ok_stdout};
 use diceproof::data::Task;
 use diceproof::data::{FoldConfig, Split};
 use diceproof::exact::{parse_rational, Q};
-use diceproof::train::{run, run_tasks, CurvePoint, LossKind, Observer, TrainConfig, UNetConfig};
+use diceproof::train::{
+    run, run_tasks, ConvPath, CurvePoint, LossKind, Observer, TrainConfig, UNetConfig,
+};
 use num_bigint::BigInt;
 use num_traits::{ToPrimitive, Zero};
 use serde_json::Value;
@@ -190,6 +192,7 @@ fn bad_values_are_clear_errors() {
         ("--gap", "0", "--gap"),
         ("--split", "random", "--split"),
         ("--task", "hippocampus,synthetic", "synthetic runs alone"),
+        ("--conv", "winograd", "expected one of flex, im2col, gemm"),
     ] {
         let mut args = vec!["train", "--quiet", "--out", out_s, flag, value];
         if !value.contains("synthetic") && value != "liver" {
@@ -245,7 +248,7 @@ fn small_config(out: &std::path::Path) -> TrainConfig {
         levels: 2,
         base: 4,
         norm: true,
-        im2col: false,
+        conv: ConvPath::Flex,
     };
     cfg
 }

@@ -44,8 +44,8 @@ mod enabled {
     use crate::data::{Augment, BlockLayout, Dataset, FoldConfig, Split, Task};
     use crate::error::{Error, Result};
     use crate::train::{
-        parse_losses, run as train_run, run_tasks, summary_table, Backend, CurvePoint, LossKind,
-        Observer, Reduction, TrainConfig, DEFAULT_EPOCHS, DEFAULT_SEEDS,
+        parse_losses, run as train_run, run_tasks, summary_table, Backend, ConvPath, CurvePoint,
+        LossKind, Observer, Reduction, TrainConfig, DEFAULT_EPOCHS, DEFAULT_SEEDS,
     };
 
     /// Parses `--task`: `all` (the default set), or a comma-separated list.
@@ -144,9 +144,14 @@ mod enabled {
         /// burn backend: flex (pure Rust, default) or libtorch (build with --features tch).
         #[arg(long, default_value = "flex", value_parser = crate::cli::values::parsed::<Backend>)]
         backend: Backend,
-        /// Compute the 3×3 convolutions as im2col + matmul from tensor operations
-        /// (same function; see `cargo bench --features training --bench train_step`).
-        #[arg(long)]
+        /// How the 3×3 convolutions are computed, same function and parameters:
+        /// flex (burn's Conv2d, default), im2col (im2col + matmul from tensor
+        /// operations) or gemm (custom op with a hand-written GEMM backward, flex
+        /// backend only); see `cargo bench --features training --bench train_step`.
+        #[arg(long, default_value = "flex", value_parser = crate::cli::values::parsed::<ConvPath>)]
+        conv: ConvPath,
+        /// Same as `--conv im2col` (kept for existing scripts).
+        #[arg(long, conflicts_with = "conv")]
         im2col: bool,
         /// Seeded augmentation: random left-right flips (off by default).
         #[arg(long)]
@@ -194,7 +199,11 @@ mod enabled {
         cfg.model.levels = args.levels;
         cfg.model.base = args.base;
         cfg.model.norm = !args.no_norm;
-        cfg.model.im2col = args.im2col;
+        cfg.model.conv = if args.im2col {
+            ConvPath::Im2col
+        } else {
+            args.conv
+        };
         cfg.backend = args.backend;
         cfg.augment = Augment {
             flip: args.flip,

@@ -61,8 +61,11 @@
 //! `OUT/curves.csv`, `OUT/config.json` (provenance), `OUT/report.md`
 //! ([`write_report`]).
 
+pub mod conv;
+pub mod leaky;
 pub mod loss;
 pub mod model;
+pub mod norm;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -80,7 +83,7 @@ use crate::table::Csv;
 use crate::{parse_measure, Counts, EmptyPolicy, Value};
 
 pub use loss::{loss, parse_losses, LossKind, LossOptions, Reduction, Targets};
-pub use model::{UNet, UNetConfig};
+pub use model::{ConvPath, UNet, UNetConfig};
 
 /// The burn backend that runs the network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -229,13 +232,19 @@ impl TrainConfig {
         if !(self.loss_opts.eps.is_finite() && self.loss_opts.eps >= 0.0) {
             return Err(Error::invalid("--eps must be a number >= 0"));
         }
+        if self.model.conv == ConvPath::Gemm && self.backend != Backend::Flex {
+            return Err(Error::invalid(format!(
+                "--conv gemm runs on the flex backend only, got --backend {}; use --conv flex or im2col with it",
+                self.backend
+            )));
+        }
         self.model.validate()
     }
 
     /// Everything that determines the numbers of one (loss, seed) run.
     pub fn fingerprint(&self) -> Json {
         let d = &self.data;
-        json!({
+        let mut fp = json!({
             "task": d.task.name(),
             "template_dir": d.template_dir.display().to_string(),
             "scale": d.scale,
@@ -259,11 +268,17 @@ impl TrainConfig {
             "unet_levels": self.model.levels,
             "unet_base": self.model.base,
             "unet_norm": self.model.norm,
-            "unet_im2col": self.model.im2col,
+            "unet_im2col": self.model.conv == ConvPath::Im2col,
             "backend": self.backend.name(),
             "augment_flip": self.augment.flip,
             "augment_shift": self.augment.shift,
-        })
+        });
+        // Only the gemm path adds a key, so that run directories written before
+        // `--conv` existed (flex or im2col) still resume.
+        if self.model.conv == ConvPath::Gemm {
+            fp["unet_conv"] = json!(self.model.conv.name());
+        }
+        fp
     }
 }
 
@@ -450,7 +465,11 @@ pub fn run(cfg: &TrainConfig, obs: &mut dyn Observer) -> Result<RunSummary> {
             "levels": cfg.model.levels,
             "base_channels": cfg.model.base,
             "group_norm": cfg.model.norm,
-            "conv_path": if cfg.model.im2col { "im2col + matmul from tensor ops" } else { "burn Conv2d (flex im2col + gemm kernel)" },
+            "conv_path": match cfg.model.conv {
+                ConvPath::Flex => "burn Conv2d (flex im2col + gemm kernel)",
+                ConvPath::Im2col => "im2col + matmul from tensor ops",
+                ConvPath::Gemm => "custom 3x3 op: im2col + gemm forward, hand-written gemm backward",
+            },
             "parameters": count_params(cfg.model),
         },
         "augment": {"flip_lr": cfg.augment.flip, "max_shift": cfg.augment.shift},
