@@ -252,7 +252,11 @@ fn bad_maps_and_options_are_clear_errors() {
             &["--threshold"],
         ),
         (&p, &[], &["--threshold"]),
-        (&p, &["--threshold", "half"], &["'half' for '--threshold <T>'", "accepted"]),
+        (
+            &p,
+            &["--threshold", "half"],
+            &["'half' for '--threshold <T>'", "accepted"],
+        ),
         // Options outside their mode are refused, not ignored.
         (
             &gt,

@@ -311,8 +311,9 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
             what: "control: jaccard vs dice never reaches spread 2".into(),
             scope: Scope::Sampled {
                 points: control.evaluations,
-                generator: "search over confusion counts, SplitMix64 streams (crate::rng, rand_xoshiro)"
-                    .into(),
+                generator:
+                    "search over confusion counts, SplitMix64 streams (crate::rng, rand_xoshiro)"
+                        .into(),
                 seed: 1,
             },
         },

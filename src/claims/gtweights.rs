@@ -388,7 +388,8 @@ fn check(n: u64, progress: &Progress) -> Result<Outcome> {
                 .into(),
             scope: Scope::Sampled {
                 points: table.len() as u64 * ADVERSARY_STEPS,
-                generator: "SplitMix64 (crate::rng, rand_xoshiro), stream 0, multiplicative moves".into(),
+                generator: "SplitMix64 (crate::rng, rand_xoshiro), stream 0, multiplicative moves"
+                    .into(),
                 seed: SEED,
             },
         },

