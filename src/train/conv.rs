@@ -469,25 +469,7 @@ mod tests {
     use burn::nn::PaddingConfig2d;
     use proptest::prelude::*;
 
-    fn random(rng: &mut Rng, n: usize) -> Vec<f32> {
-        (0..n).map(|_| rng.unit() as f32 * 2.0 - 1.0).collect()
-    }
-
-    /// Largest |a − b| relative to the largest |a| (so that 1e-4 means 1e-4 of
-    /// the tensor's scale, the float noise of sums of up to a few thousand terms).
-    fn rel_err(a: &[f32], b: &[f32]) -> f32 {
-        assert_eq!(a.len(), b.len());
-        let scale = a.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
-        a.iter()
-            .zip(b)
-            .map(|(p, q)| (p - q).abs())
-            .fold(0.0f32, f32::max)
-            / scale
-    }
-
-    fn vec4(t: Tensor<4>) -> Vec<f32> {
-        t.into_data().try_to_vec::<f32>().unwrap()
-    }
+    use crate::train::testing::{random, rel_err, values as vec4};
 
     /// Output and the three gradients of burn's `Conv2d` and of this op on the
     /// same parameters and input, with a random output weighting as the loss

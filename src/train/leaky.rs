@@ -128,8 +128,8 @@ mod tests {
         let mut rng = Rng::new(3, 4);
         let shape = [3, 4, 9, 7];
         let n: usize = shape.iter().product();
-        let xv: Vec<f32> = (0..n).map(|_| rng.unit() as f32 * 2.0 - 1.0).collect();
-        let gv: Vec<f32> = (0..n).map(|_| rng.unit() as f32 * 2.0 - 1.0).collect();
+        let xv = crate::train::testing::random(&mut rng, n);
+        let gv = crate::train::testing::random(&mut rng, n);
         let run = |ours: bool| {
             let x =
                 Tensor::<4>::from_data(TensorData::new(xv.clone(), shape), &device).require_grad();

@@ -66,6 +66,8 @@ pub mod leaky;
 pub mod loss;
 pub mod model;
 pub mod norm;
+#[cfg(test)]
+mod testing;
 
 use std::fs;
 use std::path::{Path, PathBuf};

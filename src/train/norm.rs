@@ -334,19 +334,7 @@ mod tests {
     use burn::nn::GroupNormConfig;
     use proptest::prelude::*;
 
-    fn rel_err(a: &[f32], b: &[f32]) -> f32 {
-        assert_eq!(a.len(), b.len());
-        let scale = a.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
-        a.iter()
-            .zip(b)
-            .map(|(p, q)| (p - q).abs())
-            .fold(0.0f32, f32::max)
-            / scale
-    }
-
-    fn vecf<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-        t.into_data().try_to_vec::<f32>().unwrap()
-    }
+    use crate::train::testing::{rel_err, values as vecf};
 
     /// Output and the gradients of input, gamma and beta against burn's
     /// `GroupNorm` on random inputs (with a non-zero mean per group), random
