@@ -618,16 +618,9 @@ pub const LOVASZ_HINGE: SoftInfo = SoftInfo {
     },
 };
 
-/// Which classes `lovasz_softmax` averages over.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Classes {
-    /// Every class.
-    All,
-    /// The classes present in the labels (the reference default).
-    Present,
-    /// These classes.
-    List(Vec<usize>),
-}
+/// Which classes `lovasz_softmax` averages over: the same selection as the
+/// Lovász module's (`present` is the reference's default here).
+pub use crate::surrogates::lovasz::Classes;
 
 impl Classes {
     /// The option value as written in a spec: `present`, `all` or `1+3`.
